@@ -1,0 +1,1 @@
+"""The marketing agent: drafting, scoring, experiment statistics, best time to post."""

@@ -1,0 +1,1 @@
+"""The gateway: HTTP API, auth and data."""

@@ -1,0 +1,52 @@
+"""Domain errors of the runtime. Each carries a message a small business owner can act on."""
+
+from __future__ import annotations
+
+
+class RuntimeFailure(Exception):
+    """Base of every error the runtime raises on purpose."""
+
+
+class StackFileError(RuntimeFailure):
+    """A stack file that cannot be used, with where and why."""
+
+    def __init__(self, file: str, line: int | None, field: str, message: str):
+        self.file, self.line, self.field, self.message = file, line, field, message
+        where = file if line is None else f"{file}:{line}"
+        super().__init__(f"{where}: {field}: {message}" if field else f"{where}: {message}")
+
+
+class EngineUnavailable(RuntimeFailure):
+    """The Docker engine cannot be used; `diagnosis` says why and what to do."""
+
+    def __init__(self, diagnosis):
+        self.diagnosis = diagnosis
+        super().__init__(f"{diagnosis.summary} {diagnosis.advice}")
+
+
+class PortInUse(RuntimeFailure):
+    def __init__(self, port: int, service: str, holder: str | None):
+        self.port, self.service, self.holder = port, service, holder
+        held = f" by {holder}" if holder else " by another program"
+        super().__init__(
+            f"Port {port} on 127.0.0.1, needed by the {service}, is already in use{held}. "
+            f"Stop that program, or choose another port (UMT_{service.upper()}_PORT)."
+        )
+
+
+class ServiceFailed(RuntimeFailure):
+    """A service did not start or did not become healthy."""
+
+    def __init__(self, service: str, reason: str, log_tail: str = ""):
+        self.service, self.reason, self.log_tail = service, reason, log_tail
+        super().__init__(f"The {service} failed: {reason}")
+
+
+class BuildFailed(RuntimeFailure):
+    def __init__(self, reason: str, log_tail: str = ""):
+        self.reason, self.log_tail = reason, log_tail
+        super().__init__(f"Building the service image failed: {reason}")
+
+
+class StackBusy(RuntimeFailure):
+    """Another umt process supervises this stack already."""
