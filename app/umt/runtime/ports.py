@@ -30,6 +30,8 @@ def port_holder(port: int) -> str | None:
 def check_port_free(port: int, service: str, host: str = "127.0.0.1") -> None:
     """Raises PortInUse naming the port and, where known, the program holding it."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As the servers do: connections lingering in TIME_WAIT must not count as "in use".
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as exc:
