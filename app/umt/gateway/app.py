@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import anyio
 from sqlalchemy import create_engine, text
 from starlette.applications import Starlette
@@ -40,9 +42,14 @@ def create_app(settings: GatewaySettings) -> Starlette:
     async def version(_: Request) -> JSONResponse:
         return JSONResponse({"name": "umt-gateway", "version": umt.__version__})
 
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette):
+        yield
+        engine.dispose()
+
     app = Starlette(
         routes=[Route("/health", health), Route("/ready", ready), Route("/version", version)],
-        on_shutdown=[engine.dispose],
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine
