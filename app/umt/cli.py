@@ -1,0 +1,273 @@
+"""The headless `umt` command: up, down, status, stats, logs, doctor, build, desktop."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from umt import launch
+from umt.paths import data_dir
+from umt.runtime.choose import CHOICES
+from umt.runtime.errors import RuntimeFailure, ServiceFailed
+from umt.runtime.model import Progress
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.handler(args)
+    except RuntimeFailure as exc:
+        print(f"umt: {exc}", file=sys.stderr)
+        if isinstance(exc, ServiceFailed) and exc.log_tail:
+            print(f"\nLast lines of the {exc.service}'s log:\n{exc.log_tail}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="umt", description="Ultimate Marketing Team: run and watch the local stack.")
+    parser.add_argument("--stack-file", type=Path, help="a Compose file to use instead of the built-in stack")
+    commands = parser.add_subparsers(title="commands")
+
+    def command(name: str, handler, help: str, backend: bool = False, as_json: bool = False):
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.set_defaults(handler=handler)
+        if backend:
+            sub.add_argument("--backend", choices=CHOICES, default="auto",
+                             help="docker, native, or auto: Docker when its engine is reachable (default)")
+        if as_json:
+            sub.add_argument("--json", action="store_true", help="print data as JSON")
+        return sub
+
+    up = command("up", _up, "start the stack and wait until every service is healthy", backend=True)
+    up.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for health (default 120)")
+    up.add_argument("--foreground", action="store_true", help="stay in the foreground supervising until Ctrl-C")
+    up.add_argument("--no-supervise", action="store_true", help="start the services and return, with no watcher")
+    command("down", _down, "stop the stack (data is kept)", backend=True)
+    command("status", _status, "each service's state and health", backend=True, as_json=True)
+    stats = command("stats", _stats, "CPU and memory of each service against its limits", backend=True, as_json=True)
+    stats.add_argument("--interval", type=float, default=1.0, help="seconds between the two samples CPU %% needs")
+    logs = command("logs", _logs, "a service's log", backend=True)
+    logs.add_argument("service")
+    logs.add_argument("--tail", type=int, default=100)
+    logs.add_argument("-f", "--follow", action="store_true")
+    command("doctor", _doctor, "check Docker, ports, keyring and the stack file", as_json=True)
+    command("build", _build, "build (or find) the service image", backend=False)
+    command("desktop", _desktop, "open the desktop app")
+    supervise = command("supervise", _supervise, argparse.SUPPRESS, backend=True)
+    supervise.add_argument("--ready-fd", type=int, default=None, help=argparse.SUPPRESS)
+    return parser
+
+
+def _print_progress(step: Progress) -> None:
+    percent = "" if step.fraction is None else f"[{step.fraction * 100:3.0f}%] "
+    print(f"{percent}{step.step}", file=sys.stderr, flush=True)
+
+
+def _up(args) -> int:
+    supervisor, chosen = launch.open_stack(args.backend, stack_file=args.stack_file)
+    print(chosen.note, file=sys.stderr)
+    _stop_supervise_daemon()   # a daemon from an earlier `up` would fight this one
+    started = time.monotonic()
+    try:
+        supervisor.up(_print_progress, timeout_s=args.timeout)
+    except RuntimeFailure:
+        supervisor.down()   # leave nothing half-started behind
+        raise
+    launch.remember_backend(chosen.backend.name)
+    print(f"All services healthy in {time.monotonic() - started:.1f} s ({chosen.backend.name}).", file=sys.stderr)
+    print(supervisor.gateway_url)
+    if args.foreground:
+        _supervise_until_signal(supervisor)
+        supervisor.down(_print_progress)
+        launch.forget_backend()
+        return 0
+    if not args.no_supervise:
+        _start_supervise_daemon(chosen.backend.name, args.stack_file)
+    return 0
+
+
+def _down(args) -> int:
+    _stop_supervise_daemon()
+    supervisor, chosen = launch.open_stack(args.backend, stack_file=args.stack_file)
+    supervisor.down(_print_progress)
+    launch.forget_backend()
+    print(f"Stopped ({chosen.backend.name}); your data is kept.", file=sys.stderr)
+    return 0
+
+
+def _status(args) -> int:
+    supervisor, chosen = launch.open_stack(args.backend, stack_file=args.stack_file)
+    supervisor.adopt()
+    rows = [_status_row(s, chosen.backend.name) for s in supervisor.statuses()]
+    if args.json:
+        print(json.dumps({"backend": chosen.backend.name, "services": rows}, indent=2))
+    else:
+        for row in rows:
+            print(f"{row['name']:<10} {row['state']:<10} {row['health']:<10} {row['detail']}")
+    return 0 if all(r["health"] == "healthy" for r in rows) else 3
+
+
+def _status_row(status, backend: str) -> dict:
+    return {
+        "name": status.name, "state": status.state.value, "health": status.health.value, "backend": backend,
+        "uptime_s": status.uptime_s, "restarts": status.restarts, "exit_code": status.exit_code,
+        "oom_killed": status.oom_killed, "detail": status.detail,
+    }
+
+
+def _stats(args) -> int:
+    supervisor, chosen = launch.open_stack(args.backend, stack_file=args.stack_file)
+    backend = chosen.backend
+    backend.stats()                 # CPU % is a delta: take a first sample, wait, take the second
+    time.sleep(args.interval)
+    samples = backend.stats()
+    rows = [
+        {
+            "name": s.name, "cpu_percent": round(s.cpu_percent, 2), "memory_bytes": s.memory_bytes,
+            "memory_limit_bytes": s.memory_limit_bytes, "cpu_limit": s.cpu_limit, "pids": s.pids,
+            "memory_fraction": None if s.memory_fraction is None else round(s.memory_fraction, 4),
+        }
+        for s in samples
+    ]
+    if args.json:
+        print(json.dumps({"backend": backend.name, "services": rows}, indent=2))
+    else:
+        for row in rows:
+            limit = "no limit" if not row["memory_limit_bytes"] else f"{row['memory_limit_bytes'] / 2**20:.0f} MiB"
+            print(f"{row['name']:<10} CPU {row['cpu_percent']:6.2f}% of {row['cpu_limit'] or '-'} CPUs   "
+                  f"memory {row['memory_bytes'] / 2**20:7.1f} MiB of {limit}")
+    return 0 if rows else 3
+
+
+def _logs(args) -> int:
+    supervisor, chosen = launch.open_stack(args.backend, stack_file=args.stack_file)
+    backend = chosen.backend
+    if args.service not in backend.stack.services:
+        print(f"umt: no service '{args.service}' (services: {', '.join(backend.stack.services)})", file=sys.stderr)
+        return EXIT_USAGE
+    for line in backend.logs(args.service, args.tail):
+        print(line)
+    if args.follow:
+        stop = threading.Event()
+        try:
+            for line in backend.follow_logs(args.service, stop):
+                print(line, flush=True)
+        except KeyboardInterrupt:
+            stop.set()
+    return 0
+
+
+def _doctor(args) -> int:
+    from umt import secrets
+    from umt.runtime.diagnosis import diagnose_docker
+    from umt.runtime.errors import PortInUse, StackFileError
+    from umt.runtime.ports import check_port_free
+
+    checks = []
+    docker = diagnose_docker()
+    checks.append({"check": "docker", "ok": docker.ok, "message": f"{docker.summary} {docker.advice}".strip()})
+    try:
+        stack = launch.load_default_stack(path=args.stack_file)
+        checks.append({"check": "stack file", "ok": True, "message": f"{stack.path} is valid"})
+        for spec in stack.start_order():
+            for port in spec.ports:
+                try:
+                    check_port_free(port.host_port, spec.name)
+                    checks.append({"check": f"port {port.host_port}", "ok": True, "message": "free"})
+                except PortInUse as exc:
+                    checks.append({"check": f"port {port.host_port}", "ok": False, "message": str(exc)})
+    except StackFileError as exc:
+        checks.append({"check": "stack file", "ok": False, "message": str(exc)})
+    store = secrets.storage()
+    checks.append({"check": "keyring", "ok": store.secure, "message": store.description})
+    checks.append({"check": "data folder", "ok": True, "message": str(data_dir())})
+    if args.json:
+        print(json.dumps({"checks": checks}, indent=2))
+    else:
+        for check in checks:
+            print(f"{'ok ' if check['ok'] else 'NO '} {check['check']:<12} {check['message']}")
+    # Docker missing is not a failure: the native backend runs everywhere.
+    return 0 if all(c["ok"] for c in checks if c["check"] not in ("docker", "keyring")) else EXIT_FAILED
+
+
+def _build(args) -> int:
+    supervisor, chosen = launch.open_stack("docker", stack_file=args.stack_file)
+    chosen.backend.prepare(_print_progress)
+    return 0
+
+
+def _desktop(args) -> int:
+    from umt.desktop.main import main as desktop_main
+
+    return desktop_main()
+
+
+# --- the background supervisor that keeps the stack up after `umt up` returns --------------------
+
+def _pid_file() -> Path:
+    return data_dir() / "supervisor.pid"
+
+
+def _start_supervise_daemon(backend: str, stack_file: Path | None) -> None:
+    command = [sys.executable, "-m", "umt.cli"]
+    if stack_file:
+        command += ["--stack-file", str(stack_file)]
+    command += ["supervise", "--backend", backend]
+    log = open(data_dir() / "supervisor.log", "ab")
+    with log:
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+    _pid_file().write_text(str(process.pid))
+
+
+def _stop_supervise_daemon() -> None:
+    try:
+        pid = int(_pid_file().read_text())
+    except (OSError, ValueError):
+        return
+    try:
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(100):     # up to 5 s for it to finish its pass
+            time.sleep(0.05)
+            os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):
+        pass
+    _pid_file().unlink(missing_ok=True)
+
+
+def _supervise(args) -> int:
+    supervisor, chosen = launch.open_stack(args.backend, stack_file=args.stack_file)
+    supervisor.adopt()
+    return _supervise_until_signal(supervisor)
+
+
+def _supervise_until_signal(supervisor) -> int:
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    supervisor.on_event = lambda event: print(f"{time.strftime('%H:%M:%S')} {event.service}: {event.kind.value} {event.detail}", flush=True)
+    supervisor.start_watching(interval_s=1.0)
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    supervisor.stop_watching()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

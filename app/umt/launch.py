@@ -1,0 +1,64 @@
+"""Opens the stack for a host-side program (the CLI, the desktop): environment, secrets, backend,
+supervisor. The one place that joins the runtime with the keyring."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Callable, Mapping
+
+import umt
+from umt import secrets
+from umt.paths import data_dir, default_stack_file
+from umt.runtime.choose import BackendChoice, open_backend
+from umt.runtime.model import ServiceEvent
+from umt.runtime.stackfile import StackSpec, load_stack
+from umt.runtime.supervisor import Supervisor
+
+
+def stack_environment(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The variables the stack file is read with: the process environment, the user's settings,
+    and where this data folder keeps the services' secret files."""
+    env = dict(os.environ)
+    env.update(overrides or {})
+    env.setdefault("UMT_SECRETS_DIR", str(data_dir() / "secrets"))
+    env.setdefault("UMT_VERSION", umt.__version__)
+    return env
+
+
+def load_default_stack(overrides: Mapping[str, str] | None = None, path: Path | None = None) -> StackSpec:
+    return load_stack(path or default_stack_file(), stack_environment(overrides))
+
+
+def open_stack(
+    choice: str = "auto",
+    overrides: Mapping[str, str] | None = None,
+    on_event: Callable[[ServiceEvent], None] | None = None,
+    stack_file: Path | None = None,
+) -> tuple[Supervisor, BackendChoice]:
+    """Loads the stack, writes its secret files from the keyring and picks the backend.
+
+    `choice` "auto" prefers the backend the stack last ran with, so that a later command finds
+    the services where an earlier one started them."""
+    stack = load_default_stack(overrides, stack_file)
+    secrets.write_secret_files(dict(stack.secrets))
+    if choice == "auto":
+        choice = _last_backend() or "auto"
+    chosen = open_backend(choice, stack=stack)
+    return Supervisor(chosen.backend, on_event=on_event), chosen
+
+
+def remember_backend(name: str) -> None:
+    (data_dir() / "stack.json").write_text(json.dumps({"backend": name}))
+
+
+def forget_backend() -> None:
+    (data_dir() / "stack.json").unlink(missing_ok=True)
+
+
+def _last_backend() -> str | None:
+    try:
+        return json.loads((data_dir() / "stack.json").read_text()).get("backend")
+    except (OSError, ValueError):
+        return None

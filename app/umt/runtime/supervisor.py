@@ -1,0 +1,229 @@
+"""The supervisor: starts the stack in dependency order, waits for health by probing each service
+itself, restarts what dies or turns unhealthy (exponential backoff, a give-up limit), reports OOM
+kills, and stops in reverse order. The same supervisor drives both backends."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, replace
+from typing import Callable
+
+from umt.healthcheck import probe
+from umt.runtime.backend import Backend, ProgressCallback, no_progress
+from umt.runtime.errors import ServiceFailed
+from umt.runtime.model import EventKind, Health, Progress, ServiceEvent, ServiceStatus, State
+
+PROBE_EVERY_S = 0.05          # while waiting for a service to come up
+PROBE_TIMEOUT_S = 1.0
+UNHEALTHY_AFTER = 3           # consecutive failed probes of a running service
+
+
+@dataclass
+class _Watch:
+    restarts: int = 0          # all restarts, shown to the user
+    streak: int = 0            # restarts since it was last healthy: the give-up limit counts these
+    failed_probes: int = 0
+    health: Health = Health.UNKNOWN
+    next_restart_at: float = 0.0
+    backoff_s: float = 0.0
+    gave_up: bool = False
+    wanted: bool = False       # the user wants it running
+    oom_killed: bool = False
+    last_reason: str = ""
+
+
+class Supervisor:
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        on_event: Callable[[ServiceEvent], None] | None = None,
+        max_restarts: int = 5,
+        backoff_initial_s: float = 1.0,
+        backoff_max_s: float = 30.0,
+    ):
+        self.backend = backend
+        self.on_event = on_event or (lambda event: None)
+        self.max_restarts = max_restarts
+        self.backoff_initial_s = backoff_initial_s
+        self.backoff_max_s = backoff_max_s
+        self._watches = {spec.name: _Watch() for spec in backend.stack.start_order()}
+        self._lock = threading.RLock()    # one stack operation at a time
+        self._stop_watching = threading.Event()
+        self._watcher: threading.Thread | None = None
+
+    @property
+    def gateway_url(self) -> str | None:
+        gateway = self.backend.stack.services.get("gateway")
+        return None if gateway is None or gateway.health_port is None else f"http://127.0.0.1:{gateway.health_port}"
+
+    # --- operations ----------------------------------------------------------------------------
+    def up(self, progress: ProgressCallback = no_progress, timeout_s: float = 120.0) -> None:
+        """Starts every service in dependency order; returns when all are healthy, raises otherwise."""
+        with self._lock:
+            deadline = time.monotonic() + timeout_s
+            self.backend.prepare(progress)
+            services = self.backend.stack.start_order()
+            for index, spec in enumerate(services):
+                progress(Progress(f"Starting the {spec.name}", (index + 0.5) / len(services)))
+                watch = self._watches[spec.name]
+                watch.wanted, watch.gave_up, watch.streak, watch.backoff_s = True, False, 0, 0.0
+                self.backend.start_service(spec.name)
+                self._wait_healthy(spec.name, deadline)
+                progress(Progress(f"The {spec.name} is healthy", (index + 1) / len(services)))
+
+    def adopt(self) -> None:
+        """Takes over services that already run (started by an earlier umt process): they are
+        wanted from now on, and their health is probed once."""
+        with self._lock:
+            for status in self.backend.statuses():
+                if status.state == State.RUNNING:
+                    watch = self._watches[status.name]
+                    watch.wanted = True
+                    watch.health = Health.HEALTHY if self._probe(status.name) else Health.STARTING
+
+    def down(self, progress: ProgressCallback = no_progress) -> None:
+        with self._lock:
+            services = self.backend.stack.stop_order()
+            for index, spec in enumerate(services):
+                self._watches[spec.name].wanted = False
+                progress(Progress(f"Stopping the {spec.name}", index / len(services)))
+                self.backend.stop_service(spec.name)
+                self._watches[spec.name].health = Health.UNKNOWN
+            progress(Progress("Stopped", 1.0))
+
+    def restart_service(self, name: str) -> None:
+        with self._lock:
+            watch = self._watches[name]
+            self.backend.stop_service(name)
+            watch.wanted, watch.gave_up, watch.failed_probes = True, False, 0
+            self.backend.start_service(name)
+            self._wait_healthy(name, time.monotonic() + 60.0)
+            self._emit(ServiceEvent(name, EventKind.RESTART, "restarted on request"))
+
+    def statuses(self) -> list[ServiceStatus]:
+        result = []
+        for status in self.backend.statuses():
+            watch = self._watches[status.name]
+            if watch.gave_up:
+                status = replace(status, state=State.FAILED, detail=watch.last_reason or status.detail)
+            health = watch.health if status.state == State.RUNNING else Health.UNKNOWN
+            result.append(
+                replace(status, health=health, restarts=watch.restarts, oom_killed=status.oom_killed or watch.oom_killed)
+            )
+        return result
+
+    # --- watching ------------------------------------------------------------------------------
+    def start_watching(self, interval_s: float = 1.0) -> None:
+        if self._watcher is not None and self._watcher.is_alive():
+            return
+        self._stop_watching.clear()
+
+        def loop() -> None:
+            while not self._stop_watching.wait(interval_s):
+                try:
+                    self.watch_once()
+                except Exception as exc:  # noqa: BLE001 - the watcher must outlive a failed pass
+                    self._emit(ServiceEvent("stack", EventKind.DIE, f"supervision pass failed: {exc}"))
+
+        self._watcher = threading.Thread(target=loop, name="umt-supervisor", daemon=True)
+        self._watcher.start()
+
+    def stop_watching(self) -> None:
+        self._stop_watching.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)
+        self._watcher = None
+
+    def watch_once(self) -> list[ServiceEvent]:
+        """One supervision pass. Returns (and reports) the events it saw or caused."""
+        if not self._lock.acquire(blocking=False):
+            return []     # an operation (up, down, restart) is under way: it owns the stack now
+        try:
+            events = self.backend.events()
+            for event in events:
+                if event.kind == EventKind.OOM:
+                    self._watches[event.service].oom_killed = True
+            for status in self.backend.statuses():
+                events += self._supervise(status)
+            for event in events:
+                self._emit(event)
+            return events
+        finally:
+            self._lock.release()
+
+    def _supervise(self, status: ServiceStatus) -> list[ServiceEvent]:
+        watch = self._watches[status.name]
+        if not watch.wanted or watch.gave_up:
+            return []
+        if status.state == State.RUNNING:
+            healthy = self._probe(status.name)
+            watch.failed_probes = 0 if healthy else watch.failed_probes + 1
+            previous, watch.health = watch.health, (
+                Health.HEALTHY if healthy else Health.UNHEALTHY if watch.failed_probes >= UNHEALTHY_AFTER else watch.health
+            )
+            events = []
+            if watch.health != previous and watch.health in (Health.HEALTHY, Health.UNHEALTHY):
+                events.append(ServiceEvent(status.name, EventKind.HEALTH, watch.health.value))
+            if healthy:
+                watch.backoff_s, watch.streak = 0.0, 0
+            if watch.health == Health.UNHEALTHY:
+                events += self._restart(status.name, "did not answer its health check")
+            return events
+        if status.state in (State.STARTING, State.RESTARTING, State.CREATED):
+            return []
+        reason = "was killed: out of memory" if status.oom_killed or watch.oom_killed else (status.detail or "stopped")
+        events = []
+        if watch.health != Health.UNKNOWN:
+            watch.health = Health.UNKNOWN
+            events.append(ServiceEvent(status.name, EventKind.DIE, reason))
+        return events + self._restart(status.name, reason)
+
+    def _restart(self, name: str, reason: str) -> list[ServiceEvent]:
+        watch = self._watches[name]
+        now = time.monotonic()
+        if now < watch.next_restart_at:
+            return []
+        if watch.streak >= self.max_restarts:
+            watch.gave_up, watch.last_reason = True, f"gave up after {watch.streak} restarts in a row: {reason}"
+            return [ServiceEvent(name, EventKind.GAVE_UP, watch.last_reason)]
+        watch.restarts += 1
+        watch.streak += 1
+        watch.backoff_s = min(self.backoff_max_s, watch.backoff_s * 2 or self.backoff_initial_s)
+        watch.next_restart_at = now + watch.backoff_s
+        watch.failed_probes, watch.health, watch.last_reason = 0, Health.STARTING, reason
+        try:
+            self.backend.stop_service(name, timeout=3.0)
+            self.backend.start_service(name)
+        except Exception as exc:  # noqa: BLE001 - a failed restart is retried after the backoff
+            return [ServiceEvent(name, EventKind.RESTART, f"restart {watch.restarts} failed: {exc}")]
+        return [ServiceEvent(name, EventKind.RESTART, f"restart {watch.restarts}: it {reason}")]
+
+    # --- health --------------------------------------------------------------------------------
+    def _probe(self, name: str) -> bool:
+        url = self.backend.service(name).health_url
+        return True if url is None else probe(url, PROBE_TIMEOUT_S)
+
+    def _wait_healthy(self, name: str, deadline: float) -> None:
+        watch = self._watches[name]
+        watch.health = Health.STARTING
+        while True:
+            if self._probe(name):
+                watch.health, watch.failed_probes = Health.HEALTHY, 0
+                return
+            status = self.backend.status(name)
+            if status.state in (State.EXITED, State.MISSING, State.FAILED):
+                watch.health = Health.UNKNOWN
+                reason = "was killed: out of memory" if status.oom_killed else (status.detail or "exited")
+                raise ServiceFailed(name, f"it {reason} while starting", "\n".join(self.backend.logs(name, 20)))
+            if time.monotonic() > deadline:
+                watch.health = Health.UNHEALTHY
+                raise ServiceFailed(name, "it did not become healthy in time", "\n".join(self.backend.logs(name, 20)))
+            time.sleep(PROBE_EVERY_S)
+
+    def _emit(self, event: ServiceEvent) -> None:
+        try:
+            self.on_event(event)
+        except Exception:  # noqa: BLE001 - a listener's failure must not stop supervision
+            pass

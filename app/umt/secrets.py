@@ -1,0 +1,127 @@
+"""The one door to the OS keyring: the gateway's signing key, the LLM API key, a remembered session.
+
+Where no secure keyring exists (a headless Linux with no Secret Service, for example), secrets go
+to a file in umt's data folder that only the owner can read, and `storage()` says so plainly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets as random_tokens
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import keyring
+import keyring.errors
+
+SERVICE = "umt"
+GATEWAY_SIGNING_KEY = "gateway_signing_key"
+LLM_API_KEY = "llm_api_key"
+GENERATED = {GATEWAY_SIGNING_KEY}     # secrets umt makes itself when they do not exist yet
+
+
+@dataclass(frozen=True)
+class Storage:
+    secure: bool
+    description: str
+
+
+def _insecure_backend() -> bool:
+    """True when the keyring cannot store anything (no backend at all): use the private file."""
+    backend = keyring.get_keyring()
+    module = type(backend).__module__
+    return module.startswith(("keyring.backends.fail", "keyring.backends.null"))
+
+
+def _plaintext_backend() -> bool:
+    """keyrings.alt's file backends work, but keep secrets unencrypted or weakly protected."""
+    return type(keyring.get_keyring()).__module__.startswith("keyrings.alt")
+
+
+def _fallback_file() -> Path:
+    from umt.paths import data_dir
+
+    return data_dir() / "keystore.json"
+
+
+def storage() -> Storage:
+    if _insecure_backend():
+        return Storage(
+            False,
+            f"No secure keyring was found on this computer, so umt keeps its secrets in "
+            f"{_fallback_file()}, readable only by your user account.",
+        )
+    backend = keyring.get_keyring()
+    if _plaintext_backend():
+        return Storage(False, f"Secrets are kept by the keyring backend {type(backend).__name__}, which does not encrypt them.")
+    return Storage(True, f"Secrets are kept in the system keyring ({type(backend).__name__}).")
+
+
+def get_secret(name: str) -> str | None:
+    if _insecure_backend():
+        return _read_fallback().get(name)
+    try:
+        return keyring.get_password(SERVICE, name)
+    except keyring.errors.KeyringError:
+        return _read_fallback().get(name)
+
+
+def set_secret(name: str, value: str) -> None:
+    if not _insecure_backend():
+        try:
+            keyring.set_password(SERVICE, name, value)
+            return
+        except keyring.errors.KeyringError:
+            pass
+    stored = _read_fallback()
+    stored[name] = value
+    _write_fallback(stored)
+
+
+def delete_secret(name: str) -> None:
+    if not _insecure_backend():
+        try:
+            keyring.delete_password(SERVICE, name)
+        except keyring.errors.KeyringError:
+            pass
+    stored = _read_fallback()
+    if stored.pop(name, None) is not None:
+        _write_fallback(stored)
+
+
+def write_secret_files(files: dict[str, Path], names: Iterable[str] | None = None) -> None:
+    """Hands secrets to the services as files (Compose's secrets), creating generated ones once.
+
+    The folder is private to the owner; the files are world-readable inside it so that a
+    container's non-root user can read its bind-mounted copy."""
+    for name in names if names is not None else files:
+        value = get_secret(name)
+        if value is None and name in GENERATED:
+            value = random_tokens.token_urlsafe(48)
+            set_secret(name, value)
+        if value is None:
+            continue
+        path = files[name]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(path.parent, 0o700)
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_text(value)
+        os.chmod(temporary, 0o644)
+        temporary.replace(path)
+
+
+def _read_fallback() -> dict[str, str]:
+    try:
+        return json.loads(_fallback_file().read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_fallback(stored: dict[str, str]) -> None:
+    path = _fallback_file()
+    descriptor = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        json.dump(stored, handle)
+    path.with_suffix(".tmp").replace(path)
