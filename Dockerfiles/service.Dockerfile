@@ -1,26 +1,26 @@
 # One slim image for both services (gateway and agent): the stack costs the disk once.
-# Builds with the classic builder (no BuildKit features). Context: the repository root.
+# Builds with the classic builder (no BuildKit features). Context: the repository root, or the
+# same layout that umt assembles from an installed package.
 ARG BASE_IMAGE=python:3.12-slim
 
 FROM ${BASE_IMAGE} AS build
 # Extra CA certificates (a TLS-inspecting proxy's) are trusted by pip in this stage only;
 # the final image never contains them, nor pip.
 COPY Dockerfiles/build-ca/ /tmp/build-ca/
-COPY Dockerfiles/requirements-service.txt /tmp/requirements-service.txt
+COPY Dockerfiles/requirements-service.txt Dockerfiles/slim_site_packages.py /tmp/
 RUN set -eu; \
     if ls /tmp/build-ca/*.crt >/dev/null 2>&1; then cat /tmp/build-ca/*.crt > /tmp/ca.pem; export PIP_CERT=/tmp/ca.pem; fi; \
-    python3 -m venv /opt/umt; \
-    /opt/umt/bin/pip install --no-cache-dir --disable-pip-version-check --no-compile \
-        -r /tmp/requirements-service.txt; \
-    /opt/umt/bin/pip uninstall -y --disable-pip-version-check pip setuptools >/dev/null 2>&1 || true; \
-    rm -rf /opt/umt/lib/python3*/site-packages/pip* /opt/umt/lib/python3*/site-packages/setuptools* \
-           /opt/umt/lib/python3*/site-packages/_distutils_hack /opt/umt/lib/python3*/site-packages/distutils-precedence.pth \
-           /opt/umt/bin/pip* /opt/umt/bin/activate*; \
-    find /opt/umt -name tests -path '*site-packages/*/tests' -prune -exec rm -rf {} +; \
-    /opt/umt/bin/python -m compileall -q -j 0 /opt/umt/lib
+    python3 -m venv --without-pip /opt/umt; \
+    python3 -m venv /tmp/installer; \
+    /tmp/installer/bin/pip install --no-cache-dir --disable-pip-version-check --no-compile \
+        --prefix /opt/umt -r /tmp/requirements-service.txt; \
+    rm -rf /opt/umt/bin/activate* /opt/umt/bin/Activate* /opt/umt/bin/uvicorn /opt/umt/bin/idna; \
+    /opt/umt/bin/python /tmp/slim_site_packages.py
 COPY app/umt /app/umt
 # The image runs the services only: the desktop and the command line stay on the host.
-RUN rm -rf /app/umt/desktop /app/umt/cli.py && /opt/umt/bin/python -m compileall -q -j 0 /app \
+# unchecked-hash: the interpreter trusts the bytecode without looking at the source's timestamp.
+RUN rm -rf /app/umt/desktop /app/umt/cli.py \
+    && /opt/umt/bin/python -m compileall -q -j 0 --invalidation-mode unchecked-hash /app \
     && mkdir -p /data
 
 FROM ${BASE_IMAGE}
@@ -32,10 +32,12 @@ LABEL org.opencontainers.image.title="umt service" \
 COPY --from=build /opt/umt /opt/umt
 COPY --from=build --chown=10001:10001 /data /data
 COPY --from=build /app /app
+# MALLOC_ARENA_MAX: one malloc arena per worker thread costs idle memory for nothing here.
 ENV PATH=/opt/umt/bin:$PATH \
     PYTHONPATH=/app \
     PYTHONDONTWRITEBYTECODE=1 \
-    PYTHONUNBUFFERED=1
+    PYTHONUNBUFFERED=1 \
+    MALLOC_ARENA_MAX=2
 WORKDIR /app
 USER 10001:10001
 CMD ["python", "-m", "umt.gateway"]
