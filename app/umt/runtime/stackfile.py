@@ -245,7 +245,7 @@ _TOP_KEYS = {"name", "services", "volumes", "secrets", "version"}
 _SERVICE_KEYS = {
     "image", "build", "command", "environment", "ports", "volumes", "tmpfs", "read_only", "init",
     "user", "cap_drop", "security_opt", "restart", "stop_grace_period", "depends_on", "healthcheck",
-    "deploy", "labels", "secrets", "network_mode",
+    "deploy", "labels", "secrets", "network_mode", "pids_limit",
 }
 
 
@@ -354,7 +354,7 @@ def _service(reader: _Reader, name: str, raw: Any, path: Path, volumes: set, sec
         stop_grace_s=reader.duration(raw.get("stop_grace_period", "10s"), at + ("stop_grace_period",)),
         depends_on=_depends_on(reader, raw.get("depends_on"), at + ("depends_on",)),
         healthcheck=_healthcheck(reader, raw.get("healthcheck"), at + ("healthcheck",)),
-        limits=_limits(reader, raw.get("deploy"), at + ("deploy",)),
+        limits=_limits(reader, raw.get("deploy"), at + ("deploy",), raw.get("pids_limit"), at + ("pids_limit",)),
         labels={str(k): reader.string(v, at + ("labels", k)) for k, v in reader.mapping(raw.get("labels"), at + ("labels",)).items()},
         secrets=_secrets(reader, raw.get("secrets"), at + ("secrets",), secrets),
         network_mode=network_mode,
@@ -454,7 +454,7 @@ def _healthcheck(reader: _Reader, raw: Any, at: tuple) -> Healthcheck | None:
     )
 
 
-def _limits(reader: _Reader, raw: Any, at: tuple) -> Limits:
+def _limits(reader: _Reader, raw: Any, at: tuple, pids_limit: Any, pids_at: tuple) -> Limits:
     deploy = reader.mapping(raw, at, {"resources"})
     resources = reader.mapping(deploy.get("resources"), at + ("resources",), {"limits"})
     at = at + ("resources", "limits")
@@ -471,6 +471,10 @@ def _limits(reader: _Reader, raw: Any, at: tuple) -> Limits:
     if memory is not None and memory < 6 * 1024**2:
         raise reader.fail(at + ("memory",), "memory limit below 6M: Docker refuses it and no service fits")
     pids = None if "pids" not in limits else reader.integer(limits["pids"], at + ("pids",), minimum=1)
+    if pids_limit is not None:   # the service-level spelling, which older Compose versions know too
+        if pids is not None:
+            raise reader.fail(pids_at, "set the process limit once: pids_limit or deploy.resources.limits.pids")
+        pids = reader.integer(pids_limit, pids_at, minimum=1)
     return Limits(memory_bytes=memory, cpus=cpus, pids=pids)
 
 
