@@ -1,6 +1,15 @@
+"""The gateway: HTTP API, auth and data."""
+import sys
+
 from umt.gateway.app import create_app
+from umt.gateway.security import MissingSigningKey
 from umt.gateway.settings import GatewaySettings
 from umt.serve import serve
 
 settings = GatewaySettings.from_env()
-serve(create_app(settings), settings.host, settings.port, "gateway")
+try:
+    app = create_app(settings)
+except MissingSigningKey as exc:
+    print(f"umt gateway cannot start: {exc}", file=sys.stderr)
+    sys.exit(78)  # EX_CONFIG: a configuration problem, restarting will not help
+serve(app, settings.host, settings.port, "gateway")

@@ -1,24 +1,120 @@
-"""The gateway's ASGI app factory."""
+"""The gateway's ASGI app factory: wires settings, database, accounts, jobs and routes."""
 
 from __future__ import annotations
 
 import contextlib
+import logging
+from typing import Any
 
 import anyio
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 import umt
+from umt.gateway import migrations, routes_auth, routes_data, routes_jobs
+from umt.gateway.accounts import Accounts, purge_expired_sessions
+from umt.gateway.crud import Crud
+from umt.gateway.db import make_engine
+from umt.gateway.errors import ApiError, Unauthorized
+from umt.gateway.http import build_route, openapi_document
+from umt.gateway.jobs import JobRunner
+from umt.gateway.security import load_signing_key
 from umt.gateway.settings import GatewaySettings
+from umt.gateway.tables import utcnow
 from umt.healthcheck import probe
+
+log = logging.getLogger(__name__)
+# CSV imports may be larger than ordinary JSON bodies.
+LARGE_BODY_PATHS = {"/api/v1/metrics/import": 16 * 1024 * 1024}
+
+
+class Services:
+    """What route handlers reach through `call.services`."""
+
+    def __init__(self, settings: GatewaySettings, signing_key: bytes) -> None:
+        self.settings = settings
+        self.engine = make_engine(settings.effective_database_url)
+        self.accounts = Accounts(self.engine, signing_key, settings)
+        self.crud = Crud(self.engine)
+        self.runner = JobRunner(self.engine, settings)
+
+    async def authenticate(self, request: Request) -> dict[str, Any]:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized()
+        return await anyio.to_thread.run_sync(self.accounts.user_for_token, token.strip())
+
+    def start(self) -> None:
+        start = migrations.upgrade(self.engine)
+        if start != migrations.LATEST:
+            log.info("database upgraded from schema version %d to %d", start, migrations.LATEST)
+        with self.engine.begin() as connection:
+            purge_expired_sessions(connection, utcnow())
+        self.runner.start()
+
+    def stop(self) -> None:
+        self.runner.stop()
+        self.engine.dispose()
+
+
+class BodyLimit:
+    """Refuse bodies over the limit with 413 before reading them whole (pure ASGI middleware)."""
+
+    def __init__(self, app, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        limit = LARGE_BODY_PATHS.get(scope["path"], self.limit)
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            return await _too_large(limit)(scope, receive, send)
+        received = 0
+
+        async def limited_receive():
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise ApiError(413, "too_large", f"the body is larger than {limit} bytes", "body")
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+def _too_large(limit: int) -> JSONResponse:
+    return JSONResponse(ApiError(413, "too_large", f"the body is larger than {limit} bytes", "body").body(),
+                        status_code=413)
+
+
+async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+    return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+
+
+async def _http_error(_: Request, exc: HTTPException) -> JSONResponse:
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    return JSONResponse(ApiError(exc.status_code, code, str(exc.detail)).body(), status_code=exc.status_code,
+                        headers=exc.headers)
+
+
+async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    log.error("unexpected error: %s", exc, exc_info=exc)
+    return JSONResponse(ApiError(500, "internal", "the gateway failed; see its log").body(), status_code=500)
 
 
 def create_app(settings: GatewaySettings) -> Starlette:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(settings.effective_database_url, pool_pre_ping=True)
+    """Raises MissingSigningKey when no signing key is provided: the gateway must not start without one."""
+    signing_key = load_signing_key(settings.secrets_dir)
+    if not settings.database_url:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    services = Services(settings, signing_key)
+    operations = routes_auth.operations() + routes_data.operations() + routes_jobs.operations()
+    document = openapi_document(operations, umt.__version__)
 
     async def health(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -27,7 +123,7 @@ def create_app(settings: GatewaySettings) -> Starlette:
         checks = {}
         try:
             def ping() -> None:
-                with engine.connect() as connection:
+                with services.engine.connect() as connection:
                     connection.execute(text("SELECT 1"))
 
             await anyio.to_thread.run_sync(ping)
@@ -42,15 +138,25 @@ def create_app(settings: GatewaySettings) -> Starlette:
     async def version(_: Request) -> JSONResponse:
         return JSONResponse({"name": "umt-gateway", "version": umt.__version__})
 
+    async def openapi(_: Request) -> JSONResponse:
+        return JSONResponse(document)
+
     @contextlib.asynccontextmanager
-    async def lifespan(_: Starlette):
-        yield
-        engine.dispose()
+    async def lifespan(_app):
+        await anyio.to_thread.run_sync(services.start)
+        try:
+            yield
+        finally:
+            await anyio.to_thread.run_sync(services.stop)
 
     app = Starlette(
-        routes=[Route("/health", health), Route("/ready", ready), Route("/version", version)],
+        routes=[Route("/health", health), Route("/ready", ready), Route("/version", version),
+                Route("/openapi.json", openapi)] + [build_route(op, services) for op in operations],
+        exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _unexpected},
         lifespan=lifespan,
     )
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.state.settings = settings
-    app.state.engine = engine
+    app.state.services = services
+    app.state.engine = services.engine
     return app

@@ -15,6 +15,18 @@ class GatewaySettings:
     database_url: str = ""
     agent_url: str = "http://127.0.0.1:8720"
     secrets_dir: Path = Path("/run/secrets")
+    token_ttl_seconds: int = 12 * 3600
+    mfa_challenge_ttl_seconds: int = 300
+    # Lockout: after `lockout_threshold` failed logins in a row, each further failure locks the
+    # account for base * 2^(extra failures), up to the maximum.
+    lockout_threshold: int = 5
+    lockout_base_seconds: float = 30.0
+    lockout_max_seconds: float = 900.0
+    max_body_bytes: int = 1024 * 1024
+    job_workers: int = 2
+    job_max_attempts: int = 5
+    job_retry_base_seconds: float = 1.0
+    agent_timeout_seconds: float = 300.0
 
     @property
     def effective_database_url(self) -> str:
@@ -23,11 +35,22 @@ class GatewaySettings:
     @classmethod
     def from_env(cls, env=None) -> "GatewaySettings":
         env = os.environ if env is None else env
+
+        def number(name: str, default, kind=int):
+            return kind(env.get(name, default))
+
         return cls(
             host=env.get("UMT_BIND_HOST", cls.host),
-            port=int(env.get("UMT_PORT", cls.port)),
+            port=number("UMT_PORT", cls.port),
             data_dir=Path(env.get("UMT_DATA_DIR", cls.data_dir)),
             database_url=env.get("DATABASE_URL", ""),
             agent_url=env.get("UMT_AGENT_URL", cls.agent_url),
             secrets_dir=Path(env.get("UMT_SECRETS_DIR", cls.secrets_dir)),
+            token_ttl_seconds=number("UMT_TOKEN_TTL_SECONDS", cls.token_ttl_seconds),
+            lockout_threshold=number("UMT_LOCKOUT_THRESHOLD", cls.lockout_threshold),
+            lockout_base_seconds=number("UMT_LOCKOUT_BASE_SECONDS", cls.lockout_base_seconds, float),
+            lockout_max_seconds=number("UMT_LOCKOUT_MAX_SECONDS", cls.lockout_max_seconds, float),
+            max_body_bytes=number("UMT_MAX_BODY_BYTES", cls.max_body_bytes),
+            job_workers=number("UMT_JOB_WORKERS", cls.job_workers),
+            job_retry_base_seconds=number("UMT_JOB_RETRY_BASE_SECONDS", cls.job_retry_base_seconds, float),
         )

@@ -1,0 +1,150 @@
+"""Create, read, update, delete, list with filters and pagination, for every resource alike.
+A `Resource` names its table, its input schema, its filters and its references; resource
+specific rules enter through the `check` and `after_write` hooks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Callable
+
+from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql import ColumnElement
+
+from umt.gateway.db import iso
+from umt.gateway.errors import Conflict, NotFound, ValidationFailed
+from umt.gateway.schema import Field, Int, Schema
+from umt.gateway.tables import utcnow
+
+# A filter turns a parsed query value into a WHERE clause.
+Filter = tuple[Field, Callable[[Table, Any], ColumnElement]]
+
+
+@dataclass
+class Resource:
+    name: str            # URL segment, e.g. "brands"
+    singular: str        # for messages, e.g. "brand"
+    table: Table
+    input: Schema        # what clients send on create (all fields) and update (any subset)
+    reply: Schema        # what the API returns, for the OpenAPI document
+    filters: dict[str, Filter] = field(default_factory=dict)
+    references: dict[str, Table] = field(default_factory=dict)  # field → table its id must exist in
+    order_by: str = "id"
+    defaults: Callable[[], dict[str, Any]] = dict  # server-set columns on create
+    check: Callable[[Connection, dict, Any], None] | None = None  # (connection, merged values, old row)
+    after_write: Callable[[Connection, int, dict, Any], None] | None = None
+    timestamps: bool = True
+
+
+def to_json(row) -> dict[str, Any]:
+    out = {}
+    for key, value in row._mapping.items():
+        if isinstance(value, datetime):
+            value = iso(value)
+        elif isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, Decimal):
+            value = float(value)
+        out[key] = value
+    return out
+
+
+class Crud:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def list(self, resource: Resource, query: dict[str, Any]) -> dict[str, Any]:
+        table = resource.table
+        conditions = [resource.filters[k][1](table, v) for k, v in query.items() if k in resource.filters]
+        limit, offset = query["limit"], query["offset"]
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(table).where(*conditions)
+                                      .order_by(table.c[resource.order_by], table.c.id)
+                                      .limit(limit).offset(offset)).all()
+            total = connection.execute(select(func.count()).select_from(table).where(*conditions)).scalar_one()
+        return {"items": [to_json(r) for r in rows], "total": total, "limit": limit, "offset": offset}
+
+    def get(self, resource: Resource, item_id: int) -> dict[str, Any]:
+        with self.engine.connect() as connection:
+            return to_json(self.row(connection, resource, item_id))
+
+    def row(self, connection: Connection, resource: Resource, item_id: int):
+        row = connection.execute(select(resource.table).where(resource.table.c.id == item_id)).first()
+        if row is None:
+            raise NotFound(resource.singular)
+        return row
+
+    def create(self, resource: Resource, values: dict[str, Any]) -> dict[str, Any]:
+        values = {**resource.defaults(), **values}
+        if resource.timestamps:
+            values["created_at"] = values["updated_at"] = utcnow()
+        with self._writing(resource) as connection:
+            self._validate(connection, resource, values, None)
+            item_id = connection.execute(insert(resource.table).values(**values)).inserted_primary_key[0]
+            if resource.after_write:
+                resource.after_write(connection, item_id, values, None)
+            return to_json(self.row(connection, resource, item_id))
+
+    def update(self, resource: Resource, item_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        with self._writing(resource) as connection:
+            old = self.row(connection, resource, item_id)
+            merged = {**old._mapping, **changes}
+            self._validate(connection, resource, merged, old)
+            if resource.timestamps:
+                changes = {**changes, "updated_at": utcnow()}
+            connection.execute(update(resource.table).where(resource.table.c.id == item_id).values(**changes))
+            if resource.after_write:
+                resource.after_write(connection, item_id, changes, old)
+            return to_json(self.row(connection, resource, item_id))
+
+    def delete(self, resource: Resource, item_id: int) -> None:
+        with self.engine.begin() as connection:
+            deleted = connection.execute(resource.table.delete().where(resource.table.c.id == item_id)).rowcount
+        if not deleted:
+            raise NotFound(resource.singular)
+
+    def _validate(self, connection: Connection, resource: Resource, values: dict, old) -> None:
+        for name, target in resource.references.items():
+            ref = values.get(name)
+            if ref is not None and connection.execute(select(target.c.id).where(target.c.id == ref)).first() is None:
+                raise ValidationFailed(name, f"no {target.name.rstrip('s').replace('_', ' ')} has id {ref}")
+        if resource.check:
+            resource.check(connection, values, old)
+
+    def _writing(self, resource: Resource):
+        return _IntegrityAsConflict(self.engine, resource)
+
+
+class _IntegrityAsConflict:
+    """A transaction in which a unique-constraint clash becomes a 409 instead of a 500."""
+
+    def __init__(self, engine: Engine, resource: Resource) -> None:
+        self.context = engine.begin()
+        self.resource = resource
+
+    def __enter__(self) -> Connection:
+        return self.context.__enter__()
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        try:
+            self.context.__exit__(kind, error, traceback)
+        except IntegrityError:
+            error = error or IntegrityError("", {}, Exception())
+        if isinstance(error, IntegrityError):
+            raise Conflict("duplicate", f"this {self.resource.singular} clashes with an existing one "
+                                        "(a value that must be unique is taken)") from None
+        return False
+
+
+PAGINATION = {
+    "limit": Int(minimum=1, maximum=500, default=50, description="items per page"),
+    "offset": Int(minimum=0, maximum=10**9, default=0, description="items to skip"),
+}
+
+
+def list_query(resource: Resource) -> Schema:
+    return Schema(name=f"{resource.name}_query",
+                  fields={**PAGINATION, **{k: spec for k, (spec, _) in resource.filters.items()}})

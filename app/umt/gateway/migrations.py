@@ -1,0 +1,177 @@
+"""Numbered schema migrations with a schema_version table: each step runs once, in its own
+transaction, in order. Steps describe the schema as it was when they were written (frozen
+copies, not the current `tables` module), so an old database upgrades the way it would have then.
+
+Add a step by appending a function to STEPS; never edit a released one."""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from sqlalchemy import (JSON, Column, Date, DateTime, Float, ForeignKey, Integer, MetaData, Numeric, String,
+                        Table, Text, UniqueConstraint, insert, select, text)
+from sqlalchemy.engine import Connection, Engine
+
+log = logging.getLogger(__name__)
+
+
+def _stamps() -> list[Column]:
+    return [Column("created_at", DateTime(timezone=True), nullable=False),
+            Column("updated_at", DateTime(timezone=True), nullable=False)]
+
+
+def step_1_accounts_and_marketing(connection: Connection) -> None:
+    """Accounts, brands, campaigns, content items and their daily metrics."""
+    m = MetaData()
+    Table("users", m,
+          Column("id", Integer, primary_key=True),
+          Column("email", String(254), nullable=False, unique=True),
+          Column("name", String(200), nullable=False),
+          Column("role", String(20), nullable=False),
+          Column("password_hash", String(300), nullable=False),
+          Column("totp_secret", String(64)),
+          Column("totp_pending_secret", String(64)),
+          Column("totp_last_step", Integer, nullable=False),
+          Column("failed_logins", Integer, nullable=False),
+          Column("locked_until", DateTime(timezone=True)),
+          Column("password_changed_at", DateTime(timezone=True), nullable=False),
+          *_stamps())
+    Table("owner_setup", m, Column("slot", String(10), primary_key=True))
+    Table("recovery_codes", m,
+          Column("id", Integer, primary_key=True),
+          Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+          Column("code_hash", String(64), nullable=False),
+          Column("used_at", DateTime(timezone=True)))
+    Table("sessions", m,
+          Column("id", Integer, primary_key=True),
+          Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+          Column("token_hash", String(64), nullable=False, unique=True),
+          Column("kind", String(20), nullable=False),
+          Column("created_at", DateTime(timezone=True), nullable=False),
+          Column("expires_at", DateTime(timezone=True), nullable=False),
+          Column("revoked_at", DateTime(timezone=True)))
+    Table("brands", m,
+          Column("id", Integer, primary_key=True),
+          Column("name", String(200), nullable=False),
+          Column("voice", Text, nullable=False),
+          Column("audience", Text, nullable=False),
+          Column("banned_words", JSON, nullable=False),
+          Column("hashtags", JSON, nullable=False),
+          Column("sample_posts", JSON, nullable=False),
+          *_stamps())
+    Table("campaigns", m,
+          Column("id", Integer, primary_key=True),
+          Column("brand_id", Integer, ForeignKey("brands.id", ondelete="SET NULL"), index=True),
+          Column("name", String(200), nullable=False),
+          Column("goal", Text, nullable=False),
+          Column("channels", JSON, nullable=False),
+          Column("start", Date),
+          Column("end", Date),
+          Column("budget", Numeric(14, 2)),
+          *_stamps())
+    Table("content_items", m,
+          Column("id", Integer, primary_key=True),
+          Column("brand_id", Integer, ForeignKey("brands.id", ondelete="SET NULL"), index=True),
+          Column("campaign_id", Integer, ForeignKey("campaigns.id", ondelete="SET NULL"), index=True),
+          Column("channel", String(40), nullable=False),
+          Column("title", String(300), nullable=False),
+          Column("body", Text, nullable=False),
+          Column("status", String(20), nullable=False, index=True),
+          Column("scheduled_at", DateTime(timezone=True), index=True),
+          Column("published_at", DateTime(timezone=True)),
+          Column("scores", JSON, nullable=False),
+          *_stamps())
+    Table("metrics", m,
+          Column("id", Integer, primary_key=True),
+          Column("content_id", Integer, ForeignKey("content_items.id", ondelete="CASCADE"), nullable=False),
+          Column("day", Date, nullable=False),
+          Column("impressions", Integer, nullable=False),
+          Column("clicks", Integer, nullable=False),
+          Column("engagements", Integer, nullable=False),
+          Column("conversions", Integer, nullable=False),
+          Column("spend", Numeric(14, 2), nullable=False),
+          UniqueConstraint("content_id", "day"))
+    m.create_all(connection)
+
+
+def step_2_versions_experiments_jobs(connection: Connection) -> None:
+    """Content versions (backfilled from existing content), experiments and agent jobs."""
+    m = MetaData()
+    m.reflect(connection, only=["users", "campaigns", "content_items"])  # targets of the new foreign keys
+    versions = Table("content_versions", m,
+                     Column("id", Integer, primary_key=True),
+                     Column("content_id", Integer, ForeignKey("content_items.id", ondelete="CASCADE"),
+                            nullable=False, index=True),
+                     Column("version", Integer, nullable=False),
+                     Column("title", String(300), nullable=False),
+                     Column("body", Text, nullable=False),
+                     Column("created_at", DateTime(timezone=True), nullable=False),
+                     UniqueConstraint("content_id", "version"))
+    Table("experiments", m,
+          Column("id", Integer, primary_key=True),
+          Column("campaign_id", Integer, ForeignKey("campaigns.id", ondelete="SET NULL"), index=True),
+          Column("content_id", Integer, ForeignKey("content_items.id", ondelete="SET NULL"), index=True),
+          Column("name", String(200), nullable=False),
+          Column("hypothesis", Text, nullable=False),
+          Column("variants", JSON, nullable=False),
+          *_stamps())
+    Table("jobs", m,
+          Column("id", Integer, primary_key=True),
+          Column("user_id", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+          Column("kind", String(40), nullable=False),
+          Column("input", JSON, nullable=False),
+          Column("status", String(20), nullable=False, index=True),
+          Column("progress", Float, nullable=False),
+          Column("step", String(200), nullable=False),
+          Column("result", JSON),
+          Column("error", JSON),
+          Column("attempts", Integer, nullable=False),
+          Column("next_attempt_at", DateTime(timezone=True)),
+          Column("started_at", DateTime(timezone=True)),
+          Column("finished_at", DateTime(timezone=True)),
+          *_stamps())
+    m.create_all(connection)
+    connection.execute(text("ALTER TABLE content_items ADD COLUMN version INTEGER NOT NULL DEFAULT 1"))
+    # Every existing item gets its current text as version 1.
+    content = Table("content_items", MetaData(), autoload_with=connection)
+    rows = connection.execute(select(content.c.id, content.c.title, content.c.body, content.c.updated_at)).all()
+    if rows:
+        connection.execute(insert(versions), [
+            {"content_id": r.id, "version": 1, "title": r.title, "body": r.body, "created_at": r.updated_at}
+            for r in rows
+        ])
+
+
+STEPS: list[Callable[[Connection], None]] = [step_1_accounts_and_marketing, step_2_versions_experiments_jobs]
+LATEST = len(STEPS)
+
+
+def current_version(engine: Engine) -> int:
+    with engine.begin() as connection:
+        _ensure_version_table(connection)
+        return connection.execute(text("SELECT COALESCE(MAX(version), 0) FROM schema_version")).scalar_one()
+
+
+def upgrade(engine: Engine, target: int = LATEST) -> int:
+    """Bring the database to `target`; returns the version it started from."""
+    start = current_version(engine)
+    if start > LATEST:
+        raise RuntimeError(f"the database is at schema version {start}, newer than this gateway ({LATEST}); "
+                           "upgrade umt before opening it")
+    for number in range(start + 1, target + 1):
+        step = STEPS[number - 1]
+        log.info("migrating the database to version %d: %s", number, step.__doc__)
+        with engine.begin() as connection:
+            # Re-check inside the transaction: another gateway may have run this step meanwhile.
+            done = connection.execute(text("SELECT COUNT(*) FROM schema_version WHERE version = :v"),
+                                      {"v": number}).scalar_one()
+            if done:
+                continue
+            step(connection)
+            connection.execute(text("INSERT INTO schema_version (version) VALUES (:v)"), {"v": number})
+    return start
+
+
+def _ensure_version_table(connection: Connection) -> None:
+    connection.execute(text("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)"))

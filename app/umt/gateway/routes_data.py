@@ -1,0 +1,123 @@
+"""Routes for the marketing data: CRUD for every resource, content workflow, import and exports."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.responses import Response
+
+from umt.gateway import content as content_service, exports, resources
+from umt.gateway.crud import Resource, list_query
+from umt.gateway.errors import ApiError
+from umt.gateway.http import Call, Operation
+from umt.gateway.schema import DateTime, Enum, Int, List, Schema, Str, obj
+
+transition_input = obj("TransitionInput", status=Enum(*resources.STATUSES, required=True),
+                       scheduled_at=DateTime(description="required when scheduling an item that has no time yet"))
+version_reply = obj("ContentVersion", id=Int(), content_id=Int(), version=Int(), title=Str(max_length=300),
+                    body=Str(max_length=20000), created_at=DateTime())
+versions_reply = obj("ContentVersions", items=List(version_reply, max_items=10**6))
+import_reply = obj("ImportResult", inserted=Int(), updated=Int())
+export_query = obj("ExportQuery", format=Enum("csv", "json", default="json"))
+calendar_query = obj("CalendarQuery", start=DateTime(), end=DateTime())
+
+
+def page_schema(resource: Resource) -> Schema:
+    return obj(f"{resource.reply.name}Page", items=List(resource.reply, max_items=500), total=Int(), limit=Int(),
+               offset=Int())
+
+
+def crud_operations(resource: Resource) -> list[Operation]:
+    base, item = f"/api/v1/{resource.name}", f"/api/v1/{resource.name}/{{id}}"
+
+    async def list_items(call: Call):
+        return await call.run(call.services.crud.list, resource, call.query)
+
+    async def create_item(call: Call):
+        return await call.run(call.services.crud.create, resource, call.body)
+
+    async def get_item(call: Call):
+        return await call.run(call.services.crud.get, resource, call.path["id"])
+
+    async def update_item(call: Call):
+        return await call.run(call.services.crud.update, resource, call.path["id"], call.body)
+
+    async def delete_item(call: Call):
+        await call.run(call.services.crud.delete, resource, call.path["id"])
+
+    for function, verb in ((list_items, "list"), (create_item, "create"), (get_item, "get"),
+                           (update_item, "update"), (delete_item, "delete")):
+        function.__name__ = f"{verb}_{resource.name}"
+    tag, what = resource.name, resource.singular
+    return [
+        Operation("GET", base, list_items, f"list {resource.name}, filtered and paginated", tag,
+                  query=list_query(resource), reply=page_schema(resource)),
+        Operation("POST", base, create_item, f"create a {what}", tag, body=resource.input, reply=resource.reply,
+                  status=201, errors=(409,)),
+        Operation("GET", item, get_item, f"one {what}", tag, reply=resource.reply),
+        Operation("PATCH", item, update_item, f"change some fields of a {what}", tag, body=resource.input,
+                  partial_body=True, reply=resource.reply, errors=(409,)),
+        Operation("DELETE", item, delete_item, f"delete a {what}", tag, status=204),
+    ]
+
+
+async def transition_content(call: Call):
+    return await call.run(content_service.transition, call.services.engine, call.path["id"],
+                          call.body["status"], call.body.get("scheduled_at"))
+
+
+async def content_versions(call: Call):
+    return await call.run(content_service.versions, call.services.engine, call.path["id"])
+
+
+async def import_metrics(call: Call):
+    content_type = call.request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in ("text/csv", "text/plain", "application/csv"):
+        raise ApiError(415, "unsupported_media_type", "send the metrics as text/csv", "Content-Type")
+    raw = await call.request.body()
+    rows = await call.run(exports.parse_metrics_csv, raw)
+    return await call.run(exports.import_metrics, call.services.engine, rows)
+
+
+def export_operation(resource: Resource) -> Operation:
+    async def export(call: Call):
+        rows = await call.run(exports.export_rows, call.services.engine, resource)
+        name = f"umt-{resource.name}"
+        if call.query["format"] == "csv":
+            columns = [c.name for c in resource.table.columns]
+            return Response(exports.to_csv(rows, columns), media_type="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+        return Response(json.dumps({"items": rows}), media_type="application/json",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.json"'})
+
+    export.__name__ = f"export_{resource.name}"
+    return Operation("GET", f"/api/v1/exports/{resource.name}", export,
+                     f"all {resource.name} as CSV or JSON", "exports", query=export_query, produces="text/csv")
+
+
+async def export_calendar(call: Call):
+    rows = await call.run(content_service.scheduled_items, call.services.engine, call.query.get("start"),
+                          call.query.get("end"))
+    return Response(exports.calendar(rows), media_type="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="umt-schedule.ics"'})
+
+
+def operations() -> list[Operation]:
+    ops: list[Operation] = []
+    for resource in resources.ALL:
+        ops += crud_operations(resource)
+    ops += [
+        Operation("POST", "/api/v1/content/{id}/transition", transition_content,
+                  "move a content item to another status (illegal moves are refused)", "content",
+                  body=transition_input, reply=resources.content.reply, errors=(409,)),
+        Operation("GET", "/api/v1/content/{id}/versions", content_versions, "the text history of a content item",
+                  "content", reply=versions_reply),
+        Operation("POST", "/api/v1/metrics/import", import_metrics,
+                  "import metrics from CSV: every row valid or nothing imported", "metrics", raw_body="text/csv",
+                  reply=import_reply),
+    ]
+    ops += [export_operation(r) for r in resources.ALL]
+    ops.append(Operation("GET", "/api/v1/exports/calendar.ics", export_calendar,
+                         "scheduled content as an iCalendar file", "exports", query=calendar_query,
+                         produces="text/calendar"))
+    return ops

@@ -1,0 +1,85 @@
+"""Routes for agent jobs: submit, poll, list and stream progress (server-sent events)."""
+
+from __future__ import annotations
+
+import json
+
+import anyio
+from starlette.responses import StreamingResponse
+
+from umt.gateway import jobs as job_service
+from umt.gateway.crud import Resource, list_query
+from umt.gateway.http import Call, Operation
+from umt.gateway.job_inputs import KINDS
+from umt.gateway.routes_data import page_schema
+from umt.gateway.schema import AnyObject, DateTime, Enum, Int, Number, Str, obj
+from umt.gateway.tables import jobs as jobs_table
+
+STATUSES = ("queued", "running", "done", "failed")
+job_input = obj("JobInput", kind=Enum(*KINDS, required=True), input=AnyObject(default=dict))
+job_reply = obj("Job", id=Int(), user_id=Int(nullable=True), kind=Enum(*KINDS), input=AnyObject(),
+                status=Enum(*STATUSES), progress=Number(minimum=0, maximum=1), step=Str(),
+                result=AnyObject(nullable=True), error=AnyObject(nullable=True), attempts=Int(),
+                next_attempt_at=DateTime(nullable=True), started_at=DateTime(nullable=True),
+                finished_at=DateTime(nullable=True), created_at=DateTime(), updated_at=DateTime())
+# Jobs are listed through the same CRUD list as the other resources; they are created by submit.
+jobs_resource = Resource(
+    name="jobs", singular="job", table=jobs_table, input=job_input, reply=job_reply,
+    filters={"status": (Enum(*STATUSES), lambda tb, v: tb.c.status == v),
+             "kind": (Enum(*KINDS), lambda tb, v: tb.c.kind == v)},
+)
+POLL_SECONDS = 0.25
+KEEPALIVE_SECONDS = 15.0
+
+
+async def submit_job(call: Call):
+    job = await call.run(job_service.submit, call.services.engine, call.user["id"], call.body["kind"],
+                         call.body["input"])
+    call.services.runner.notify()
+    return job
+
+
+async def get_job(call: Call):
+    return await call.run(job_service.get, call.services.engine, call.path["id"])
+
+
+async def list_jobs(call: Call):
+    return await call.run(call.services.crud.list, jobs_resource, call.query)
+
+
+async def job_events(call: Call):
+    """Server-sent events: one `job` event per change, the stream ends when the job does."""
+    engine, job_id = call.services.engine, call.path["id"]
+    first = await call.run(job_service.get, engine, job_id)  # 404 before the stream starts
+
+    async def stream():
+        job, last, quiet = first, None, 0.0
+        while True:
+            state = (job["status"], job["progress"], job["step"], job["attempts"])
+            if state != last:
+                yield f"event: job\nid: {job['updated_at']}\ndata: {json.dumps(job)}\n\n"
+                last, quiet = state, 0.0
+            if job["status"] in job_service.TERMINAL:
+                return
+            if quiet >= KEEPALIVE_SECONDS:
+                yield ": keep-alive\n\n"
+                quiet = 0.0
+            await anyio.sleep(POLL_SECONDS)
+            quiet += POLL_SECONDS
+            job = await anyio.to_thread.run_sync(job_service.get, engine, job_id)
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+def operations() -> list[Operation]:
+    return [
+        Operation("POST", "/api/v1/jobs", submit_job, "hand a task to the agent; poll or stream the job", "jobs",
+                  body=job_input, reply=job_reply, status=202),
+        Operation("GET", "/api/v1/jobs", list_jobs, "list jobs", "jobs", query=list_query(jobs_resource),
+                  reply=page_schema(jobs_resource)),
+        Operation("GET", "/api/v1/jobs/{id}", get_job, "one job: status, progress, step, result or error", "jobs",
+                  reply=job_reply),
+        Operation("GET", "/api/v1/jobs/{id}/events", job_events, "the job's changes as server-sent events", "jobs",
+                  produces="text/event-stream"),
+    ]
