@@ -1,0 +1,178 @@
+"""The composition root: builds the settings, theme, task helper, controller, windows and tray,
+and owns the decisions that span them (close to tray, quit, settings, native fallback)."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from umt.desktop import autostart
+from umt.desktop.controller import Opener, StackController, open_for_settings
+from umt.desktop.logs_window import LogsWindow
+from umt.desktop.main_window import ControlCenterWindow
+from umt.desktop.notify import Notifier, notification_for
+from umt.desktop.settings import DesktopSettings, load_settings, save_settings
+from umt.desktop.settings_dialog import SettingsDialog
+from umt.desktop.stack_state import UP_PHASES, Phase
+from umt.desktop.tasks import TaskManager
+from umt.desktop.theme import Theme, ThemeManager
+from umt.desktop.tray import StatusBarNotifier, TrayIcon, TrayNotifier, icon
+
+QUIT_STOP, QUIT_LEAVE, QUIT_CANCEL = "stop", "leave", "cancel"
+QuitQuestion = Callable[[], str]
+
+
+class DesktopApp(QObject):
+    sig_quit_finished = Signal()
+    """Supervision has ended (and the stack stopped when asked): the event loop may end."""
+
+    def __init__(
+        self,
+        qapp: QApplication,
+        settings: DesktopSettings | None = None,
+        opener: Opener = open_for_settings,
+        notifier: Notifier | None = None,
+        ask_quit: QuitQuestion | None = None,
+        tray_available: bool | None = None,
+        sample_interval_s: float = 1.0,
+    ):
+        super().__init__(qapp)
+        self.settings = settings if settings is not None else load_settings()
+        self.themes = ThemeManager(qapp, self.settings.theme)
+        theme = self.themes.apply()
+        self.tasks = TaskManager(self)
+        self.controller = StackController(self.tasks, lambda: self.settings, opener, sample_interval_s, self)
+        self.window = ControlCenterWindow(self.controller, theme, icon())
+        self.tray = TrayIcon(tray_available, self)
+        self.notifier = notifier or (TrayNotifier(self.tray) if self.tray.available else StatusBarNotifier(self.window))
+        self.ask_quit = ask_quit or self._ask_quit
+        self.logs_window: LogsWindow | None = None
+        self.quitting = False
+        self._told_about_tray = False
+
+        self.themes.sig_theme_changed.connect(self._on_themes_theme_changed)
+        self.controller.sig_service_event_received.connect(self._on_controller_service_event_received)
+        self.controller.sig_state_changed.connect(self.tray.show_state)
+        self.window.sig_close_requested.connect(self._on_window_close_requested)
+        self.window.sig_quit_requested.connect(self.request_quit)
+        self.window.sig_settings_requested.connect(self.open_settings)
+        self.window.sig_logs_requested.connect(self.show_logs)
+        self.window.sig_use_native_requested.connect(self.use_native_mode)
+        self.tray.sig_open_requested.connect(self.show_window)
+        self.tray.sig_toggle_requested.connect(self.controller.toggle)
+        self.tray.sig_quit_requested.connect(self.request_quit)
+        self.tasks.sig_task_failed.connect(self._on_tasks_task_failed)
+
+    def start(self) -> None:
+        """Shows the window and opens the stack in the background (adopting one that runs)."""
+        self.show_window()
+        self.controller.open()
+
+    def show_window(self) -> None:
+        self.window.showNormal()
+        self.window.raise_()
+        self.window.activateWindow()
+
+    # --- closing and quitting ------------------------------------------------------------------
+    def _on_window_close_requested(self) -> None:
+        if self.settings.close_to_tray and self.tray.available:
+            self.window.hide()
+            if not self._told_about_tray and self.controller.state.phase in UP_PHASES:
+                self._told_about_tray = True
+                self.tray.show_message(_tray_hint())
+            return
+        self.request_quit()
+
+    def request_quit(self) -> None:
+        """Quits; when the stack runs, asks first whether to stop it or leave it running."""
+        if self.quitting:
+            return
+        stop = False
+        if self.controller.state.phase in UP_PHASES or self.controller.state.busy:
+            answer = self.ask_quit()
+            if answer == QUIT_CANCEL:
+                return
+            stop = answer == QUIT_STOP
+        self.quitting = True
+        self.window.statusBar().showMessage("Stopping the stack…" if stop else "Closing…")
+        self.controller.shutdown(stop, self._on_controller_shut_down)
+
+    def _on_controller_shut_down(self) -> None:
+        self.tasks.wait_for_done(5000)
+        if self.logs_window is not None:
+            self.logs_window.close()
+        self.window.quitting = True
+        self.window.close()
+        self.tray.hide()
+        self.sig_quit_finished.emit()
+
+    def _ask_quit(self) -> str:
+        box = QMessageBox(self.window)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Quit umt")
+        box.setText("The stack is running. Stop it before quitting?")
+        box.setInformativeText("If you leave it running, the services keep working and umt takes them over when it opens again.")
+        stop = box.addButton("Stop and quit", QMessageBox.ButtonRole.AcceptRole)
+        leave = box.addButton("Quit, keep running", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(stop)
+        box.exec()
+        clicked = box.clickedButton()
+        return QUIT_STOP if clicked is stop else QUIT_LEAVE if clicked is leave else QUIT_CANCEL
+
+    # --- settings ------------------------------------------------------------------------------
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.settings, self.tray.available, self.window)
+        dialog.accepted.connect(lambda: self.apply_settings(dialog.settings()))
+        dialog.open()  # window-modal, without a nested event loop
+        return dialog
+
+    def apply_settings(self, settings: DesktopSettings) -> None:
+        previous, self.settings = self.settings, settings
+        save_settings(settings)
+        if settings.theme != previous.theme:
+            self.themes.apply(settings.theme)
+        if settings.start_at_login != previous.start_at_login and autostart.supported():
+            try:
+                autostart.set_enabled(settings.start_at_login)
+            except OSError as exc:
+                self.window.statusBar().showMessage(f"Could not change the login item: {exc}", 15000)
+        if settings.backend != previous.backend and self.controller.state.phase in (Phase.STOPPED, Phase.ERROR):
+            self.controller.open()  # shows the new backend's note and Docker banner now
+        elif self.controller.state.phase in UP_PHASES:
+            self.window.statusBar().showMessage("Saved. Backend, limits, ports and data folder apply at the next start.", 15000)
+
+    def use_native_mode(self) -> None:
+        """The banner's offer: run the services as local processes from now on."""
+        failed = self.controller.state.phase == Phase.ERROR
+        self.apply_settings(self.settings.with_changes(backend="native"))
+        self.window.banner.hide()
+        if failed:
+            self.controller.start()
+
+    # --- logs and notifications ----------------------------------------------------------------
+    def show_logs(self, service: str = "") -> LogsWindow:
+        if self.logs_window is None:
+            self.logs_window = LogsWindow(self.controller, self.tasks)
+            self.logs_window.setWindowIcon(icon())
+        self.logs_window.show_service(service)
+        return self.logs_window
+
+    def _on_controller_service_event_received(self, event) -> None:
+        notification = notification_for(event)
+        if notification is not None:
+            self.notifier.notify(notification)
+
+    def _on_themes_theme_changed(self, theme: Theme) -> None:
+        self.window.set_theme(theme)
+
+    def _on_tasks_task_failed(self, description: str, exc: BaseException) -> None:
+        self.window.statusBar().showMessage(f"Could not {description}: {exc}", 15000)
+
+
+def _tray_hint():
+    from umt.desktop.notify import Notification
+
+    return Notification("umt keeps running", "The stack runs on; open umt or quit it from the tray icon.")

@@ -1,0 +1,275 @@
+"""The stack controller: the one object the windows ask to open, start, stop and restart the stack,
+and the one that tells them, on the GUI thread, what the stack is doing and what it uses."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import psutil
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from umt.desktop import stack_state
+from umt.desktop.settings import DesktopSettings, load_stack_for
+from umt.desktop.stack_state import Phase, StackState
+from umt.desktop.tasks import Sampler, TaskManager
+from umt.runtime.backend import Backend
+from umt.runtime.choose import BackendChoice, open_backend
+from umt.runtime.errors import EngineUnavailable
+from umt.runtime.model import Progress, ServiceEvent, ServiceStats, ServiceStatus, State
+from umt.runtime.supervisor import Supervisor
+
+Opener = Callable[[DesktopSettings], BackendChoice]
+
+
+def open_for_settings(settings: DesktopSettings) -> BackendChoice:
+    """The real backend for these settings: the stack loaded with their limits, in their data folder."""
+    env = settings.stack_env()
+    return open_backend(settings.backend, load_stack_for(settings), settings.stack_data_dir(), env)
+
+
+@dataclass(frozen=True)
+class HostSample:
+    cpu_percent: float          # of the whole machine
+    memory_used_bytes: int
+    memory_total_bytes: int
+
+    @property
+    def memory_fraction(self) -> float:
+        return self.memory_used_bytes / self.memory_total_bytes if self.memory_total_bytes else 0.0
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    statuses: list[ServiceStatus]
+    stats: list[ServiceStats]
+    host: HostSample
+    at: float = field(default_factory=time.time)
+
+
+def sample_host() -> HostSample:
+    memory = psutil.virtual_memory()
+    return HostSample(psutil.cpu_percent(interval=None), memory.total - memory.available, memory.total)
+
+
+def _fingerprint(settings: DesktopSettings) -> tuple:
+    """What a backend is opened with: when it changes, the next start opens a new backend."""
+    return settings.backend, tuple(sorted(settings.stack_variables.items())), settings.data_folder
+
+
+class StackController(QObject):
+    sig_state_changed = Signal(object)
+    """The stack's phase or its words changed (a StackState)."""
+
+    sig_backend_opened = Signal(object)
+    """A backend was opened (a BackendChoice): its note and Docker diagnosis are known."""
+
+    sig_docker_diagnosed = Signal(object)
+    """Docker was checked (a DockerDiagnosis), or None when the backend choice did not involve it."""
+
+    sig_snapshot_taken = Signal(object)
+    """A new Snapshot of statuses, stats and host figures arrived (about once a second)."""
+
+    sig_service_event_received = Signal(object)
+    """The supervisor saw something happen to a service (a ServiceEvent)."""
+
+    sig_operation_failed = Signal(str, object)
+    """An operation other than start failed: (what, exception)."""
+
+    def __init__(
+        self,
+        tasks: TaskManager,
+        settings: Callable[[], DesktopSettings],
+        opener: Opener = open_for_settings,
+        sample_interval_s: float = 1.0,
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        self._tasks = tasks
+        self._settings = settings
+        self._opener = opener
+        self._sample_interval_s = sample_interval_s
+        self.choice: BackendChoice | None = None
+        self.supervisor: Supervisor | None = None
+        self._opened_with: tuple | None = None
+        self._sampler: Sampler | None = None
+        self.state: StackState = stack_state.STOPPED
+        self.last_snapshot: Snapshot | None = None
+        self._apply_timer = QTimer(self)
+        self._apply_timer.setInterval(int(sample_interval_s * 1000))
+        self._apply_timer.timeout.connect(self._on_apply_timer_timeout)
+        self._shut_down = False
+
+    # --- what the windows read -----------------------------------------------------------------
+    @property
+    def backend(self) -> Backend | None:
+        return None if self.choice is None else self.choice.backend
+
+    @property
+    def service_names(self) -> list[str]:
+        return [] if self.choice is None else [s.name for s in self.choice.backend.stack.start_order()]
+
+    @property
+    def gateway_url(self) -> str | None:
+        return None if self.supervisor is None else self.supervisor.gateway_url
+
+    # --- operations ----------------------------------------------------------------------------
+    def open(self) -> None:
+        """Opens the backend and adopts a stack that already runs; starts it when the settings say so."""
+        self._tasks.run_stack_job(self._open_job, self._on_open_job_done, self._on_start_job_failed, "open the stack")
+
+    def start(self) -> None:
+        if self.state.busy or self.state.phase in stack_state.UP_PHASES:
+            return
+        self._set_state(stack_state.starting("Preparing", 0.0))
+        self._tasks.run_stack_job(self._start_job, self._on_start_job_done, self._on_start_job_failed, "start the stack")
+
+    def stop(self, on_stopped: Callable[[], None] | None = None) -> None:
+        if self.supervisor is None or self.state.phase == Phase.STOPPING:
+            return
+        self._set_state(stack_state.stopping("Stopping", 0.0))
+
+        def done(_):
+            self._set_state(stack_state.STOPPED)
+            if on_stopped:
+                on_stopped()
+
+        def failed(exc):
+            self._set_state(stack_state.failure(exc))
+            if on_stopped:
+                on_stopped()
+
+        self._tasks.run_stack_job(self._stop_job, done, failed, "stop the stack")
+
+    def toggle(self) -> None:
+        if self.state.phase in stack_state.UP_PHASES:
+            self.stop()
+        elif not self.state.busy:
+            self.start()
+
+    def restart_service(self, name: str) -> None:
+        supervisor = self.supervisor
+        if supervisor is None or self.state.busy:
+            return
+        self._tasks.run_stack_job(
+            lambda: supervisor.restart_service(name),
+            None,
+            lambda exc: self.sig_operation_failed.emit(f"restart the {name}", exc),
+            f"restart the {name}",
+        )
+
+    def shutdown(self, stop_stack: bool, on_done: Callable[[], None]) -> None:
+        """Quits supervising (and stops the stack when asked); calls on_done on the GUI thread."""
+        self._shut_down = True
+        self._apply_timer.stop()
+
+        def job() -> None:
+            if self.supervisor is not None:
+                self.supervisor.stop_watching()
+                if stop_stack:
+                    self.supervisor.down()
+            if self._sampler is not None:
+                self._sampler.stop()
+            if self.choice is not None:
+                self.choice.backend.close()
+
+        self._tasks.run_stack_job(job, lambda _: on_done(), lambda _exc: on_done(), "shut down")
+
+    # --- jobs (worker thread: no widget, no signal emission except through the task helper) -----
+    def _ensure_open(self) -> BackendChoice:
+        settings = self._settings()
+        if self.choice is not None and self._opened_with == _fingerprint(settings):
+            return self.choice
+        self._stop_sampler()
+        if self.choice is not None:
+            self.choice.backend.close()
+        self.choice, self.supervisor = None, None
+        choice = self._opener(settings)
+        supervisor = Supervisor(choice.backend, on_event=self._on_supervisor_event)
+        self.choice, self.supervisor, self._opened_with = choice, supervisor, _fingerprint(settings)
+        self._tasks.call_in_gui(self.sig_backend_opened.emit, choice)
+        self._tasks.call_in_gui(self.sig_docker_diagnosed.emit, choice.docker_diagnosis)
+        self._start_sampler()
+        return choice
+
+    def _open_job(self) -> bool:
+        self._ensure_open()
+        self.supervisor.adopt()
+        running = any(s.state == State.RUNNING for s in self.supervisor.backend.statuses())
+        if running:
+            self.supervisor.start_watching()
+        return running
+
+    def _start_job(self) -> None:
+        self._ensure_open()
+        self.supervisor.up(progress=self._on_worker_progress)
+        self.supervisor.start_watching()
+
+    def _stop_job(self) -> None:
+        self.supervisor.stop_watching()
+        self.supervisor.down(progress=self._on_worker_progress)
+
+    def _sample(self) -> Snapshot:  # sampler thread
+        supervisor = self.supervisor
+        if supervisor is None:
+            return Snapshot([], [], sample_host())
+        return Snapshot(supervisor.statuses(), supervisor.backend.stats(), sample_host())
+
+    def _start_sampler(self) -> None:
+        sample_host()  # primes psutil's host CPU delta so the first figure is real
+        self._sampler = Sampler(self._sample, self._sample_interval_s).start()
+        self._tasks.call_in_gui(self._apply_timer.start)
+
+    def _stop_sampler(self) -> None:
+        if self._sampler is not None:
+            self._sampler.stop()
+            self._sampler = None
+
+    # --- results, on the GUI thread ------------------------------------------------------------
+    def _on_worker_progress(self, progress: Progress) -> None:  # worker thread
+        self._tasks.call_in_gui(self._on_progress_reported, progress)
+
+    def _on_progress_reported(self, progress: Progress) -> None:
+        if self.state.phase == Phase.STARTING:
+            self._set_state(stack_state.starting(progress.step, progress.fraction))
+        elif self.state.phase == Phase.STOPPING:
+            self._set_state(stack_state.stopping(progress.step, progress.fraction))
+
+    def _on_open_job_done(self, running: bool) -> None:
+        if running:
+            self._set_state(stack_state.running(self._note()))
+        elif self._settings().start_stack_on_open:
+            self.start()
+
+    def _on_start_job_done(self, _result) -> None:
+        self._set_state(stack_state.running(self._note()))
+
+    def _on_start_job_failed(self, exc: BaseException) -> None:
+        self._set_state(stack_state.failure(exc))
+        if isinstance(exc, EngineUnavailable):
+            self.sig_docker_diagnosed.emit(exc.diagnosis)
+
+    def _on_supervisor_event(self, event: ServiceEvent) -> None:  # supervisor thread
+        self._tasks.call_in_gui(self.sig_service_event_received.emit, event)
+
+    def _on_apply_timer_timeout(self) -> None:
+        sampler = self._sampler
+        taken = None if sampler is None else sampler.take()
+        if taken is None:
+            return
+        ok, value = taken
+        if not ok:
+            return  # a failed sample keeps the last figures; the next one usually succeeds
+        self.last_snapshot = value
+        if self.state.phase in stack_state.UP_PHASES and not self._shut_down:
+            self._set_state(stack_state.assess(value.statuses, self._note()))
+        self.sig_snapshot_taken.emit(value)
+
+    def _note(self) -> str:
+        return "" if self.choice is None else self.choice.note
+
+    def _set_state(self, state: StackState) -> None:
+        if state != self.state:
+            self.state = state
+            self.sig_state_changed.emit(state)

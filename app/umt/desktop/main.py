@@ -1,0 +1,33 @@
+"""`umt desktop` and the `umt-desktop` launcher: open the control center."""
+
+from __future__ import annotations
+
+import sys
+
+
+def build(argv: list[str] | None = None):
+    """The application and its composition root, not yet shown (the benchmark hooks in here)."""
+    from PySide6.QtWidgets import QApplication
+
+    qapp = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    qapp.setApplicationName("umt")
+    qapp.setApplicationDisplayName("Ultimate Marketing Team")
+    qapp.setDesktopFileName("umt")
+    qapp.setStyle("Fusion")
+    qapp.setQuitOnLastWindowClosed(False)  # the tray keeps the app alive; quitting is explicit
+
+    from umt.desktop.app import DesktopApp
+
+    desktop = DesktopApp(qapp)
+    desktop.sig_quit_finished.connect(qapp.quit)
+    return qapp, desktop
+
+
+def main() -> int:
+    qapp, desktop = build()
+    desktop.start()
+    return qapp.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""Desktop notifications for what the owner must know: a service down, unhealthy, out of memory,
+restarted, or given up on. Shown through a small Notifier interface so tests can observe them."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+
+from umt.runtime.model import EventKind, ServiceEvent
+
+INFO, WARNING, CRITICAL = "info", "warning", "critical"
+
+
+@dataclass(frozen=True)
+class Notification:
+    title: str
+    message: str
+    level: str = INFO
+    service: str = ""
+
+
+class Notifier(abc.ABC):
+    @abc.abstractmethod
+    def notify(self, notification: Notification) -> None: ...
+
+
+class NullNotifier(Notifier):
+    """Where the desktop offers no way to notify: the window's status line still shows the state."""
+
+    def notify(self, notification: Notification) -> None:
+        pass
+
+
+def _unhealthy(event: ServiceEvent) -> bool:
+    return "unhealthy" in event.detail.lower()
+
+
+def notification_for(event: ServiceEvent) -> Notification | None:
+    """The notification an event deserves, or None for the routine ones (start, healthy, warnings)."""
+    service, detail = event.service, event.detail.strip()
+    suffix = f" ({detail})" if detail else ""
+    if event.kind == EventKind.OOM:
+        return Notification(
+            f"The {service} ran out of memory",
+            f"It used all the memory it is allowed and was stopped; umt restarts it. "
+            f"If this repeats, raise its memory limit in Settings.",
+            CRITICAL,
+            service,
+        )
+    if event.kind == EventKind.LIMIT_EXCEEDED:
+        return Notification(f"The {service} went over its limit", f"umt stopped it and restarts it.{suffix}", CRITICAL, service)
+    if event.kind == EventKind.DIE:
+        return Notification(f"The {service} stopped", f"It stopped unexpectedly; umt restarts it.{suffix}", WARNING, service)
+    if event.kind == EventKind.HEALTH and _unhealthy(event):
+        return Notification(f"The {service} is not responding", f"Its health check fails; umt restarts it if this goes on.{suffix}", WARNING, service)
+    if event.kind == EventKind.RESTART:
+        return Notification(f"The {service} was restarted", f"It is starting again.{suffix}", INFO, service)
+    if event.kind == EventKind.GAVE_UP:
+        return Notification(
+            f"The {service} keeps failing",
+            f"umt stopped restarting it. Open the logs to see why, then start the stack again.{suffix}",
+            CRITICAL,
+            service,
+        )
+    return None

@@ -1,0 +1,90 @@
+"""The desktop app's settings: a small JSON file in umt's data folder, and how they become the
+environment the stack file is loaded with (UMT_* variables, the same knobs the CLI honours)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Mapping
+
+from umt.paths import data_dir, default_stack_file
+from umt.runtime.stackfile import StackSpec, load_stack
+
+BACKEND_CHOICES = ("auto", "docker", "native")
+SETTINGS_FILE = "desktop-settings.json"
+
+# Per-service knobs interpolated in the stack file; an empty value keeps the stack file's default.
+LIMIT_VARIABLES = {
+    "gateway": {"memory": "UMT_GATEWAY_MEMORY", "cpus": "UMT_GATEWAY_CPUS", "port": "UMT_GATEWAY_PORT"},
+    "agent": {"memory": "UMT_AGENT_MEMORY", "cpus": "UMT_AGENT_CPUS", "port": "UMT_AGENT_PORT"},
+}
+
+
+@dataclass(frozen=True)
+class DesktopSettings:
+    backend: str = "auto"
+    stack_variables: Mapping[str, str] = field(default_factory=dict)  # UMT_* name -> value
+    start_stack_on_open: bool = False
+    start_at_login: bool = False
+    close_to_tray: bool = True
+    data_folder: str = ""  # empty: umt's data folder (UMT_DATA_DIR or the platform's)
+    theme: str = "system"
+
+    def stack_env(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The environment to load the stack with: the process's, with the user's non-empty values on top."""
+        env = dict(os.environ if base is None else base)
+        env.update({k: v.strip() for k, v in self.stack_variables.items() if v and v.strip()})
+        return env
+
+    def stack_data_dir(self) -> Path:
+        return Path(self.data_folder).expanduser() if self.data_folder else data_dir()
+
+    def with_changes(self, **changes) -> "DesktopSettings":
+        return replace(self, **changes)
+
+
+def load_stack_for(settings: DesktopSettings, env: Mapping[str, str] | None = None) -> StackSpec:
+    """The stack as these settings would start it. Raises StackFileError with the loader's own
+    message, so a limit is validated by exactly the parsing that applies it."""
+    return load_stack(default_stack_file(), settings.stack_env(env))
+
+
+def settings_path() -> Path:
+    return data_dir() / SETTINGS_FILE
+
+
+def load_settings(path: Path | None = None) -> DesktopSettings:
+    """The saved settings; defaults for a missing file, and for unknown or damaged entries."""
+    path = path or settings_path()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return DesktopSettings()
+    if not isinstance(raw, dict):
+        return DesktopSettings()
+    defaults = DesktopSettings()
+    known = {}
+    for spec in fields(DesktopSettings):
+        value = raw.get(spec.name, getattr(defaults, spec.name))
+        expected = type(getattr(defaults, spec.name))
+        if spec.name == "stack_variables":
+            value = {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+        elif not isinstance(value, expected):
+            value = getattr(defaults, spec.name)
+        known[spec.name] = value
+    if known["backend"] not in BACKEND_CHOICES:
+        known["backend"] = defaults.backend
+    return DesktopSettings(**known)
+
+
+def save_settings(settings: DesktopSettings, path: Path | None = None) -> Path:
+    path = path or settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    payload = asdict(settings)
+    payload["stack_variables"] = dict(settings.stack_variables)
+    temporary.write_text(json.dumps(payload, indent=2, sort_keys=True), encoding="utf-8")
+    temporary.replace(path)  # atomic: a crash never leaves half a settings file
+    return path

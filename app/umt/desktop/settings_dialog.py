@@ -1,0 +1,183 @@
+"""The settings dialog. Limits and ports are checked by loading the stack with them, so a value is
+accepted exactly when the loader that applies it accepts it; they apply at the next start."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from umt.desktop import autostart
+from umt.desktop.settings import BACKEND_CHOICES, LIMIT_VARIABLES, DesktopSettings, load_stack_for
+from umt.desktop.theme import THEME_CHOICES
+from umt.paths import data_dir
+from umt.runtime.errors import StackFileError
+from umt.runtime.stackfile import StackSpec
+
+_BACKEND_WORDS = {
+    "auto": "Automatic: Docker when it runs, else local processes",
+    "docker": "Docker containers",
+    "native": "Local processes (no Docker)",
+}
+_THEME_WORDS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+
+
+def _defaults(stack: StackSpec | None) -> dict[str, str]:
+    """The stack file's own values, shown as placeholders for empty fields."""
+    if stack is None:
+        return {}
+    shown = {}
+    for service, variables in LIMIT_VARIABLES.items():
+        spec = stack.services.get(service)
+        if spec is None:
+            continue
+        if spec.limits.memory_bytes:
+            shown[variables["memory"]] = f"{spec.limits.memory_bytes // (1024 * 1024)}M"
+        if spec.limits.cpus:
+            shown[variables["cpus"]] = f"{spec.limits.cpus:g}"
+        if spec.health_port:
+            shown[variables["port"]] = str(spec.health_port)
+    return shown
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: DesktopSettings, tray_available: bool, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("umt — settings")
+        self.setMinimumWidth(560)
+        self._original = settings
+        try:
+            defaults = _defaults(load_stack_for(DesktopSettings()))
+        except StackFileError:
+            defaults = {}
+
+        self.backend = QComboBox()
+        for choice in BACKEND_CHOICES:
+            self.backend.addItem(_BACKEND_WORDS[choice], choice)
+        self.backend.setCurrentIndex(BACKEND_CHOICES.index(settings.backend))
+
+        limits = QGroupBox("Limits and ports (applied at the next start)")
+        grid = QGridLayout(limits)
+        for column, heading in enumerate(("", "Memory", "CPUs", "Port"), start=0):
+            grid.addWidget(QLabel(heading), 0, column)
+        self.fields: dict[str, QLineEdit] = {}
+        for row, (service, variables) in enumerate(LIMIT_VARIABLES.items(), start=1):
+            grid.addWidget(QLabel(service.capitalize()), row, 0)
+            for column, key in enumerate(("memory", "cpus", "port"), start=1):
+                variable = variables[key]
+                field = QLineEdit(settings.stack_variables.get(variable, ""))
+                field.setPlaceholderText(defaults.get(variable, ""))
+                field.setToolTip(f"{variable}; empty keeps the stack file's value")
+                field.textEdited.connect(self._on_field_text_edited)
+                self.fields[variable] = field
+                grid.addWidget(field, row, column)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setProperty("role", "error")
+        self.error.hide()
+        grid.addWidget(self.error, len(LIMIT_VARIABLES) + 1, 0, 1, 4)
+
+        self.start_stack_on_open = QCheckBox("Start the stack when the app opens")
+        self.start_stack_on_open.setChecked(settings.start_stack_on_open)
+        self.start_at_login = QCheckBox("Open umt when I log in")
+        self.start_at_login.setChecked(settings.start_at_login and autostart.supported())
+        self.login_note = QLabel("" if autostart.supported() else autostart.unsupported_message())
+        self.login_note.setProperty("role", "muted")
+        self.login_note.setWordWrap(True)
+        self.login_note.setVisible(not autostart.supported())
+        self.start_at_login.setEnabled(autostart.supported())
+        self.close_to_tray = QCheckBox("Closing the window keeps the stack running in the tray")
+        self.close_to_tray.setChecked(settings.close_to_tray)
+        if not tray_available:
+            self.close_to_tray.setEnabled(False)
+            self.close_to_tray.setToolTip("This desktop has no system tray: closing the window quits umt.")
+
+        self.data_folder = QLineEdit(settings.data_folder)
+        self.data_folder.setPlaceholderText(str(data_dir()))
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self._on_browse_clicked)
+        folder = QHBoxLayout()
+        folder.addWidget(self.data_folder, 1)
+        folder.addWidget(browse)
+
+        self.theme = QComboBox()
+        for choice in THEME_CHOICES:
+            self.theme.addItem(_THEME_WORDS[choice], choice)
+        self.theme.setCurrentIndex(THEME_CHOICES.index(settings.theme) if settings.theme in THEME_CHOICES else 0)
+
+        form = QFormLayout()
+        form.addRow("Run the services with", self.backend)
+        form.addRow("Data folder", folder)
+        form.addRow("Theme", self.theme)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(limits)
+        for widget in (self.start_stack_on_open, self.start_at_login, self.login_note, self.close_to_tray):
+            layout.addWidget(widget)
+        layout.addWidget(buttons)
+
+    def settings(self) -> DesktopSettings:
+        """The settings as the dialog shows them now."""
+        variables = {variable: field.text().strip() for variable, field in self.fields.items() if field.text().strip()}
+        return self._original.with_changes(
+            backend=self.backend.currentData(),
+            stack_variables=variables,
+            start_stack_on_open=self.start_stack_on_open.isChecked(),
+            start_at_login=self.start_at_login.isChecked(),
+            close_to_tray=self.close_to_tray.isChecked(),
+            data_folder=self.data_folder.text().strip(),
+            theme=self.theme.currentData(),
+        )
+
+    def validate(self) -> str | None:
+        """The loader's message when the limits or ports cannot be used, else None."""
+        try:
+            load_stack_for(self.settings())
+        except StackFileError as exc:
+            return _explain(exc, self.settings())
+        return None
+
+    def accept(self) -> None:
+        problem = self.validate()
+        if problem:
+            self.error.setText(problem)
+            self.error.show()
+            return
+        super().accept()
+
+    def _on_field_text_edited(self, _text: str) -> None:
+        self.error.hide()
+
+    def _on_browse_clicked(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, "Data folder", self.data_folder.text() or str(data_dir()))
+        if chosen:
+            self.data_folder.setText(chosen)
+
+
+def _explain(exc: StackFileError, settings: DesktopSettings) -> str:
+    """The loader's message, led by the setting that caused it where it can be told."""
+    for service, variables in LIMIT_VARIABLES.items():
+        for key, variable in variables.items():
+            value = settings.stack_variables.get(variable)
+            if value and exc.field and f"services.{service}." in f"{exc.field}." and _field_matches(exc.field, key):
+                return f"{service.capitalize()} {key}: {exc.message}"
+    return str(exc)
+
+
+def _field_matches(field: str, key: str) -> bool:
+    return {"memory": field.endswith(".memory"), "cpus": field.endswith(".cpus"), "port": "port" in field or field.endswith("environment.UMT_PORT")}[key]

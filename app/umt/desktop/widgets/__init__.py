@@ -1,0 +1,1 @@
+"""Reusable widgets of the control center; each shows data and emits signals, none runs work."""
