@@ -113,7 +113,7 @@ def _down(args) -> int:
 
 def _status(args) -> int:
     supervisor, chosen = launch.open_stack(args.backend, stack_file=args.stack_file)
-    supervisor.adopt()
+    supervisor.probe_health()
     rows = [_status_row(s, chosen.backend.name) for s in supervisor.statuses()]
     if args.json:
         print(json.dumps({"backend": chosen.backend.name, "services": rows}, indent=2))

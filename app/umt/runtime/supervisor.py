@@ -74,14 +74,18 @@ class Supervisor:
                 progress(Progress(f"The {spec.name} is healthy", (index + 1) / len(services)))
 
     def adopt(self) -> None:
-        """Takes over services that already run (started by an earlier umt process): they are
-        wanted from now on, and their health is probed once."""
+        """Takes over a stack that an earlier umt process started: every service is wanted from
+        now on (one that died in between is restarted by the next pass), and health is probed."""
         with self._lock:
-            for status in self.backend.statuses():
-                if status.state == State.RUNNING:
-                    watch = self._watches[status.name]
-                    watch.wanted = True
-                    watch.health = Health.HEALTHY if self._probe(status.name) else Health.STARTING
+            for watch in self._watches.values():
+                watch.wanted = True
+            self.probe_health()
+
+    def probe_health(self) -> None:
+        """Probes each running service once, so that statuses() reports its health."""
+        for status in self.backend.statuses():
+            if status.state == State.RUNNING:
+                self._watches[status.name].health = Health.HEALTHY if self._probe(status.name) else Health.UNHEALTHY
 
     def down(self, progress: ProgressCallback = no_progress) -> None:
         with self._lock:
@@ -169,11 +173,11 @@ class Supervisor:
             if healthy:
                 watch.backoff_s, watch.streak = 0.0, 0
             if watch.health == Health.UNHEALTHY:
-                events += self._restart(status.name, "did not answer its health check")
+                events += self._restart(status.name, "no answer to health checks")
             return events
         if status.state in (State.STARTING, State.RESTARTING, State.CREATED):
             return []
-        reason = "was killed: out of memory" if status.oom_killed or watch.oom_killed else (status.detail or "stopped")
+        reason = "killed: out of memory" if status.oom_killed or watch.oom_killed else (status.detail or "stopped")
         events = []
         if watch.health != Health.UNKNOWN:
             watch.health = Health.UNKNOWN
@@ -198,7 +202,7 @@ class Supervisor:
             self.backend.start_service(name)
         except Exception as exc:  # noqa: BLE001 - a failed restart is retried after the backoff
             return [ServiceEvent(name, EventKind.RESTART, f"restart {watch.restarts} failed: {exc}")]
-        return [ServiceEvent(name, EventKind.RESTART, f"restart {watch.restarts}: it {reason}")]
+        return [ServiceEvent(name, EventKind.RESTART, f"restart {watch.restarts} ({reason})")]
 
     # --- health --------------------------------------------------------------------------------
     def _probe(self, name: str) -> bool:
@@ -215,8 +219,8 @@ class Supervisor:
             status = self.backend.status(name)
             if status.state in (State.EXITED, State.MISSING, State.FAILED):
                 watch.health = Health.UNKNOWN
-                reason = "was killed: out of memory" if status.oom_killed else (status.detail or "exited")
-                raise ServiceFailed(name, f"it {reason} while starting", "\n".join(self.backend.logs(name, 20)))
+                reason = "killed: out of memory" if status.oom_killed else (status.detail or "exited")
+                raise ServiceFailed(name, f"it stopped while starting ({reason})", "\n".join(self.backend.logs(name, 20)))
             if time.monotonic() > deadline:
                 watch.health = Health.UNHEALTHY
                 raise ServiceFailed(name, "it did not become healthy in time", "\n".join(self.backend.logs(name, 20)))

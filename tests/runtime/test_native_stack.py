@@ -1,0 +1,185 @@
+"""The native backend and the supervisor, with the real gateway and agent as real subprocesses."""
+
+from __future__ import annotations
+
+import json
+import socket
+import textwrap
+import urllib.request
+
+import psutil
+import pytest
+
+from umt import launch
+from umt.runtime.errors import PortInUse, ServiceFailed
+from umt.runtime.model import EventKind, Health, State
+from umt.runtime.native_backend import NativeBackend
+from umt.runtime.stackfile import load_stack
+from umt.runtime.supervisor import Supervisor
+
+from tests.runtime.helpers import wait_for
+
+
+def get_json(url: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+@pytest.fixture
+def native_stack(stack_ports):
+    events = []
+    supervisor, chosen = launch.open_stack("native", on_event=events.append)
+    supervisor.events_seen = events
+    yield supervisor
+    supervisor.stop_watching()
+    supervisor.down()
+
+
+def test_up_probe_stats_and_down(native_stack, stack_ports):
+    supervisor = native_stack
+    supervisor.up(timeout_s=30)
+    status, body = get_json(f"{supervisor.gateway_url}/ready")
+    assert status == 200 and body["checks"] == {"database": "ok", "agent": "ok"}
+    assert get_json(f"{supervisor.gateway_url}/version")[1]["name"] == "umt-gateway"
+    rows = {s.name: s for s in supervisor.statuses()}
+    assert {n: (s.state, s.health, s.backend) for n, s in rows.items()} == {
+        "agent": (State.RUNNING, Health.HEALTHY, "native"),
+        "gateway": (State.RUNNING, Health.HEALTHY, "native"),
+    }
+    backend = supervisor.backend
+    backend.stats()
+    samples = {s.name: s for s in wait_for(lambda: backend.stats(), what="stats")}
+    assert samples["gateway"].memory_bytes > 10 * 2**20
+    assert samples["gateway"].memory_limit_bytes == 192 * 2**20 and samples["gateway"].cpu_limit == 1.0
+    assert samples["agent"].memory_limit_bytes == 96 * 2**20
+    assert 0 < samples["agent"].memory_fraction < 1
+    assert any("Uvicorn running" in line or "Application startup complete" in line for line in backend.logs("gateway"))
+    supervisor.down()
+    assert all(s.state == State.MISSING for s in supervisor.statuses())
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", stack_ports["gateway"]), timeout=1)
+
+
+def test_a_killed_service_comes_back_with_its_data(native_stack):
+    supervisor = native_stack
+    supervisor.up(timeout_s=30)
+    backend = supervisor.backend
+    assert get_json(f"{supervisor.gateway_url}/ready")[0] == 200
+    database = backend.service_dir("gateway") / "umt.db"
+    assert database.exists()
+    before = backend.status("gateway").started_at
+    backend.kill_service("gateway")
+    wait_for(lambda: backend.status("gateway").state == State.EXITED, what="the gateway to die")
+
+    def restarted_and_healthy():
+        supervisor.watch_once()
+        row = {s.name: s for s in supervisor.statuses()}["gateway"]
+        return row.state == State.RUNNING and row.health == Health.HEALTHY and row.started_at != before and row
+
+    row = wait_for(restarted_and_healthy, what="the supervisor to restart the gateway")
+    assert row.restarts == 1
+    kinds = [(e.service, e.kind) for e in supervisor.events_seen]
+    assert ("gateway", EventKind.DIE) in kinds and ("gateway", EventKind.RESTART) in kinds
+    assert database.exists()
+    assert get_json(f"{supervisor.gateway_url}/ready")[0] == 200
+
+
+def test_a_new_backend_adopts_running_services_instead_of_starting_twins(native_stack):
+    supervisor = native_stack
+    supervisor.up(timeout_s=30)
+    pids = {n: supervisor.backend._processes[n].pid for n in ("agent", "gateway")}
+    again = NativeBackend(supervisor.backend.stack, supervisor.backend.data_dir)
+    adopted = Supervisor(again)
+    adopted.adopt()
+    assert {s.name: s.health for s in adopted.statuses()} == {"agent": Health.HEALTHY, "gateway": Health.HEALTHY}
+    again.start_service("gateway")   # already running: nothing new is started
+    assert {n: again._processes[n].pid for n in pids} == pids
+    gateway_processes = [p for p in psutil.process_iter(["cmdline"]) if "umt.gateway" in " ".join(p.info["cmdline"] or [])]
+    assert len([p for p in gateway_processes if p.pid == pids["gateway"]]) == 1
+
+
+def test_a_taken_port_is_named_with_its_holder(native_stack, stack_ports):
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", stack_ports["gateway"]))
+        squatter.listen()
+        with pytest.raises(PortInUse) as caught:
+            native_stack.up(timeout_s=30)
+    message = str(caught.value)
+    assert f"Port {stack_ports['gateway']}" in message and "gateway" in message
+    assert f"pid {psutil.Process().pid}" in message
+    assert "UMT_GATEWAY_PORT" in message
+
+
+def test_a_service_over_its_memory_limit_is_stopped_and_reported(stack_ports, monkeypatch):
+    monkeypatch.setenv("UMT_AGENT_MEMORY", "8M")   # the agent alone needs more than this
+    supervisor, _ = launch.open_stack("native")
+    backend = supervisor.backend
+    try:
+        backend.prepare()
+        backend.start_service("agent")
+        status = wait_for(lambda: (s := backend.status("agent")).state == State.EXITED and s, what="the watchdog")
+        assert "limit exceeded: memory" in status.detail and "limit of 8 MiB" in status.detail
+        events = backend.events()
+        assert any(e.kind == EventKind.LIMIT_EXCEEDED and e.service == "agent" for e in events)
+    finally:
+        supervisor.down()
+
+
+def test_a_service_that_fails_to_start_gets_its_log_in_the_error(stack_ports, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "nosuchdb://nowhere")
+    supervisor, _ = launch.open_stack("native")
+    try:
+        with pytest.raises(ServiceFailed) as caught:
+            supervisor.up(timeout_s=30)
+        assert caught.value.service == "gateway"
+        assert "exited with code" in caught.value.reason
+        assert "nosuchdb" in caught.value.log_tail
+    finally:
+        supervisor.down()
+
+
+def test_the_supervisor_gives_up_on_a_crash_loop(tmp_path, isolated_data):
+    from tests.conftest import free_port
+
+    port = free_port()
+    marker = tmp_path / "allowed-to-start"
+    marker.touch()
+    server = textwrap.dedent(f"""\
+        import http.server, os, sys
+        if not os.path.exists({str(marker)!r}):
+            sys.exit(7)
+        http.server.ThreadingHTTPServer(("127.0.0.1", {port}), http.server.SimpleHTTPRequestHandler).serve_forever()
+    """)
+    (tmp_path / "server.py").write_text(server)
+    stack_file = tmp_path / "compose.yaml"
+    stack_file.write_text(textwrap.dedent(f"""\
+        name: crashy
+        services:
+          web:
+            image: none
+            command: ["python", {str(tmp_path / 'server.py')!r}]
+            x-umt:
+              health: {{port: {port}, path: /}}
+    """))
+    backend = NativeBackend(load_stack(stack_file, env={}), isolated_data)
+    events = []
+    supervisor = Supervisor(backend, on_event=events.append, max_restarts=2, backoff_initial_s=0.05)
+    try:
+        supervisor.up(timeout_s=20)
+        marker.unlink()          # from now on every start fails at once
+        backend.kill_service("web")
+
+        def gave_up():
+            supervisor.watch_once()
+            return any(e.kind == EventKind.GAVE_UP for e in events)
+
+        wait_for(gave_up, what="the supervisor to give up")
+        row = supervisor.statuses()[0]
+        assert row.state == State.FAILED and "gave up after 2 restarts" in row.detail
+        assert "exited with code 7" in row.detail
+        assert [e.kind for e in events].count(EventKind.RESTART) == 2
+    finally:
+        supervisor.down()
