@@ -1,0 +1,57 @@
+"""The one table of channel rules, shared by drafting (what to write) and scoring (what to check).
+
+Limits are the platforms' published hard limits; the ideal ranges are the common industry
+guidance (short social posts get more engagement; subject lines over ~50 characters are cut on
+phones; search engines cut meta descriptions past ~160 characters)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ChannelRule:
+    key: str
+    label: str
+    max_chars: int
+    ideal_chars: tuple[int, int]
+    max_hashtags: int
+    ideal_hashtags: tuple[int, int]
+    links_clickable: bool = True
+    # X counts every link as 23 characters whatever its length (t.co wrapping).
+    link_chars: int | None = None
+    # Long-form channels where readability and keyphrase density mean something.
+    long_form: bool = False
+    min_chars: int = 1
+
+    def summary(self) -> str:
+        hashtags = "no hashtags" if self.max_hashtags == 0 else (
+            f"{self.ideal_hashtags[0]}-{self.ideal_hashtags[1]} hashtags (at most {self.max_hashtags})")
+        return (f"{self.label}: at most {self.max_chars} characters, ideally {self.ideal_chars[0]}-"
+                f"{self.ideal_chars[1]}; {hashtags}")
+
+
+CHANNELS: dict[str, ChannelRule] = {rule.key: rule for rule in (
+    ChannelRule("x", "X post", 280, (70, 120), 10, (0, 2), link_chars=23),
+    ChannelRule("linkedin", "LinkedIn post", 3000, (150, 1300), 30, (1, 5), long_form=True),
+    ChannelRule("instagram", "Instagram caption", 2200, (100, 1000), 30, (3, 10), links_clickable=False),
+    ChannelRule("facebook", "Facebook post", 63206, (40, 250), 30, (0, 3)),
+    ChannelRule("threads", "Threads post", 500, (70, 300), 1, (0, 1)),
+    ChannelRule("email_subject", "email subject line", 60, (30, 50), 0, (0, 0)),
+    ChannelRule("email_body", "email body", 20000, (300, 2000), 0, (0, 0), long_form=True),
+    ChannelRule("meta_description", "meta description", 160, (120, 158), 0, (0, 0), min_chars=50),
+    ChannelRule("blog", "blog post", 100000, (1500, 15000), 0, (0, 0), long_form=True),
+)}
+
+CHANNEL_KEYS = tuple(CHANNELS)
+
+URL_PATTERN = re.compile(r"\bhttps?://[^\s<>\"']+", re.IGNORECASE)
+HASHTAG_PATTERN = re.compile(r"(?<![\w&])#(\w*[^\W\d_]\w*)")
+
+
+def channel_length(text: str, rule: ChannelRule) -> int:
+    """The length the channel counts: characters, with links at their fixed cost where one applies."""
+    if rule.link_chars is None:
+        return len(text)
+    return len(URL_PATTERN.sub("x" * rule.link_chars, text))
