@@ -1,0 +1,56 @@
+"""A small real HTTP server that speaks the agent's task contract, for the gateway's job tests:
+POST /v1/tasks/{kind} → 200 {"result"} or 4xx {"error"}; with Accept: application/x-ndjson it
+streams {"progress", "step"} lines and then the final line. Tests script its behaviour."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import anyio
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, StreamingResponse
+from starlette.routing import Route
+
+
+class FakeAgent:
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, dict, str]] = []  # (kind, payload, accept header)
+        self.release = threading.Event()  # tasks wait for it before their final line
+        self.release.set()
+        self.refuse: dict[str, tuple[int, dict]] = {}  # kind → (status, error)
+        self.started = threading.Event()  # set when a task has sent its first progress line
+
+    def app(self) -> Starlette:
+        async def health(_: Request) -> JSONResponse:
+            return JSONResponse({"status": "ok"})
+
+        async def task(request: Request):
+            kind = request.path_params["kind"]
+            payload = await request.json()
+            accept = request.headers.get("accept", "")
+            self.requests.append((kind, payload, accept))
+            if kind in self.refuse:
+                status, error = self.refuse[kind]
+                return JSONResponse({"error": error}, status_code=status)
+            result = {"kind": kind, "echo_keys": sorted(payload)}
+            if "ndjson" not in accept:
+                return JSONResponse({"result": result})
+
+            async def lines():
+                for progress, step in ((0.25, "reading the brief"), (0.5, "thinking")):
+                    yield json.dumps({"progress": progress, "step": step}) + "\n"
+                    await anyio.sleep(0.05)
+                self.started.set()
+                while not self.release.is_set():
+                    await anyio.sleep(0.02)
+                yield json.dumps({"progress": 0.9, "step": "finishing"}) + "\n"
+                yield json.dumps({"result": result}) + "\n"
+
+            return StreamingResponse(lines(), media_type="application/x-ndjson")
+
+        return Starlette(routes=[Route("/health", health), Route("/v1/tasks/{kind}", task, methods=["POST"])])
+
+    def payloads(self, kind: str) -> list[dict]:
+        return [payload for k, payload, _ in self.requests if k == kind]
