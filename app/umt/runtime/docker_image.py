@@ -1,0 +1,154 @@
+"""The services' image: build context assembled from the installed package, built or reused.
+
+The context reproduces the repository's layout (app/umt without the desktop, Dockerfiles/) from
+the installed `umt` package, so a wheel install builds the same image as a source checkout. An
+image is reused when its label carries the hash of exactly this context and these build args.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from collections import deque
+from pathlib import Path
+from typing import Mapping
+
+import umt
+from umt.paths import package_folder
+from umt.runtime.backend import ProgressCallback, no_progress
+from umt.runtime.errors import BuildFailed
+from umt.runtime.model import Progress
+from umt.runtime.stackfile import ServiceSpec
+
+CONTEXT_HASH_LABEL = "org.umt.context-hash"
+# Folders of the installed package that are not the services' code.
+_HOST_ONLY = {"desktop", "stacks", "dockerfiles", "resources", "__pycache__"}
+_HOST_CA_BUNDLES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem")
+_STEP_RE = re.compile(r"^Step (\d+)/(\d+) : (.*)")
+
+
+def build_args(spec: ServiceSpec, env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The stack file's build args, with the base image from UMT_BASE_IMAGE when set."""
+    env = os.environ if env is None else env
+    args = dict(spec.build.args) if spec.build else {}
+    if env.get("UMT_BASE_IMAGE"):
+        args["BASE_IMAGE"] = env["UMT_BASE_IMAGE"]
+    return args
+
+
+def assemble_context(destination: Path, env: Mapping[str, str] | None = None) -> None:
+    """Writes the build context into `destination`: app/umt, Dockerfiles/ and the build-stage CA."""
+    package = Path(umt.__file__).resolve().parent
+    shutil.copytree(
+        package, destination / "app" / "umt",
+        ignore=lambda folder, names: [
+            n for n in names
+            if n.endswith((".pyc", ".pyo")) or n == "__pycache__" or (Path(folder) == package and n in _HOST_ONLY)
+        ],
+    )
+    dockerfiles = destination / "Dockerfiles"
+    shutil.copytree(
+        package_folder("dockerfiles"), dockerfiles,
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.crt"),
+    )
+    (dockerfiles / "build-ca").mkdir(exist_ok=True)
+    bundle = extra_ca_bundle(env)
+    if bundle is not None:
+        shutil.copyfile(bundle, dockerfiles / "build-ca" / "extra.crt")
+
+
+def extra_ca_bundle(env: Mapping[str, str] | None = None) -> Path | None:
+    """UMT_BUILD_CA_BUNDLE (empty: none), else the host's CA bundle where there is one.
+
+    Behind a TLS-inspecting proxy the host trusts the proxy's CA and pip in the build must too."""
+    env = os.environ if env is None else env
+    if "UMT_BUILD_CA_BUNDLE" in env:
+        value = env["UMT_BUILD_CA_BUNDLE"]
+        if value and not Path(value).is_file():
+            raise BuildFailed(f"UMT_BUILD_CA_BUNDLE names {value}, which is not a file")
+        return Path(value) if value else None
+    return next((Path(p) for p in _HOST_CA_BUNDLES if Path(p).is_file()), None)
+
+
+def context_hash(context: Path, dockerfile: str, args: Mapping[str, str]) -> str:
+    """Hash of every file of the context (but the build-stage CA, which the image never holds)
+    and of the build args: same hash, same image."""
+    digest = hashlib.sha256()
+    digest.update(f"{dockerfile}\0{sorted(args.items())}\0".encode())
+    for path in sorted(p for p in context.rglob("*") if p.is_file()):
+        relative = path.relative_to(context).as_posix()
+        if relative.startswith("Dockerfiles/build-ca/"):
+            continue
+        digest.update(relative.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:32]
+
+
+class ImageBuilder:
+    """Builds the stack's images once per tag and context, or reuses them."""
+
+    def __init__(self, client):
+        self._client = client
+        self._ready: dict[str, str] = {}  # tag -> image id, checked in this session
+
+    def ensure(self, spec: ServiceSpec, progress: ProgressCallback = no_progress) -> str:
+        """The id of the image for `spec`, built when missing or out of date."""
+        if spec.image in self._ready:
+            return self._ready[spec.image]
+        if spec.build is None:
+            image = self._existing(spec.image)
+            if image is None:
+                raise BuildFailed(f"the image {spec.image} is not present and the stack file says not how to build it")
+            self._ready[spec.image] = image.id
+            return image.id
+        args = build_args(spec)
+        with tempfile.TemporaryDirectory(prefix="umt-build-") as folder:
+            context = Path(folder)
+            progress(Progress("Preparing the build"))
+            assemble_context(context)
+            wanted = context_hash(context, spec.build.dockerfile, args)
+            image = self._existing(spec.image)
+            if image is not None and image.labels.get(CONTEXT_HASH_LABEL) == wanted:
+                progress(Progress(f"Using the existing image {spec.image}", 1.0))
+            else:
+                self._build(context, spec, args, wanted, progress)
+                image = self._client.images.get(spec.image)
+        self._ready[spec.image] = image.id
+        return image.id
+
+    def _existing(self, tag: str):
+        import docker.errors
+
+        try:
+            return self._client.images.get(tag)
+        except docker.errors.ImageNotFound:
+            return None
+
+    def _build(self, context: Path, spec: ServiceSpec, args: dict, wanted: str, progress: ProgressCallback) -> None:
+        import docker.errors
+
+        progress(Progress(f"Building the image {spec.image}", 0.0))
+        log: deque[str] = deque(maxlen=40)
+        try:
+            stream = self._client.api.build(
+                path=str(context), dockerfile=spec.build.dockerfile, tag=spec.image, buildargs=args,
+                labels={CONTEXT_HASH_LABEL: wanted, "org.opencontainers.image.version": umt.__version__},
+                # host networking: pip in the build stage reaches the index even without a bridge
+                network_mode="host", rm=True, forcerm=True, pull=False, decode=True,
+            )
+            for chunk in stream:
+                if "error" in chunk:
+                    raise BuildFailed(str(chunk["error"]).strip(), "\n".join(log))
+                text = str(chunk.get("stream", "")).strip()
+                if not text:
+                    continue
+                log.append(text)
+                step = _STEP_RE.match(text)
+                if step:
+                    number, total = int(step.group(1)), int(step.group(2))
+                    progress(Progress(f"Step {number}/{total}: {step.group(3)[:80]}", (number - 1) / total))
+        except docker.errors.APIError as exc:
+            raise BuildFailed(str(exc.explanation or exc), "\n".join(log)) from None
+        progress(Progress(f"Built the image {spec.image}", 1.0))
