@@ -94,17 +94,22 @@ class TemplateProvider(TextProvider):
     def _short(self, spec: DraftSpec, rule: ChannelRule, index: int, cta: str) -> str:
         brief = spec.brief.strip().rstrip(".!?")
         offer = (spec.offer or "").strip().rstrip(".!?")
+        brand = spec.brand.name
+        limit = rule.ideal_chars[1]
         if rule.key == "email_subject":
-            options = [f"{offer}: {brief}" if offer else brief, f"{spec.brand.name}: {brief}",
-                       f"{brief} \u2014 {offer}" if offer else f"{cta}: {brief}"]
-            return _fit(options[index % len(options)], rule.ideal_chars[1])
-        options = [f"{brief}. {offer + '. ' if offer else ''}{cta} with {spec.brand.name}.",
-                   f"{spec.brand.name}: {brief}. {offer + '. ' if offer else ''}{cta}.",
-                   f"{brief}. {cta} \u2014 {spec.brand.name}."]
-        text = options[index % len(options)]
-        if len(text) < rule.ideal_chars[0] and spec.brand.audience:
-            text = text[:-1] + f", made for {spec.brand.audience}."
-        return _fit(text, rule.ideal_chars[1])
+            options = [f"{offer}: {brief}" if offer else f"{cta}: {brief}", f"{brand}: {brief}", brief]
+            if offer:
+                options += [f"{offer} at {brand}", f"{brand}: {offer}", f"{brief} \u2014 {offer}"]
+        else:
+            extra = f"{offer}. " if offer else ""
+            options = [f"{brief}. {extra}{cta} with {brand}.", f"{brand}: {brief}. {extra}{cta}.",
+                       f"{brief}. {cta} \u2014 {brand}."]
+            if spec.brand.audience:
+                options = [text[:-1] + f", made for {spec.brand.audience}." if len(text) < rule.ideal_chars[0]
+                           else text for text in options]
+        # Options that fit whole come first; the rest are cut at a word boundary.
+        ordered = [text for text in options if len(text) <= limit] + [text for text in options if len(text) > limit]
+        return _fit(ordered[index % len(ordered)], limit)
 
     def _pick(self, options: tuple[str, ...], index: int, spec: DraftSpec, banned, needs_audience: bool = False,
               cta: str = "") -> str:
