@@ -74,9 +74,10 @@ def test_the_background_supervisor_restarts_a_killed_service(stack_down_afterwar
         if pid in (None, first):
             return False
         rows = json.loads(umt("status", "--json").stdout)["services"]
-        return all(r["health"] == "healthy" for r in rows)
+        return all(r["health"] == "healthy" for r in rows) and rows
 
-    wait_for(healthy_again, timeout_s=30, every_s=0.3, what="the gateway to come back")
+    rows = wait_for(healthy_again, timeout_s=30, every_s=0.3, what="the gateway to come back")
+    assert {r["name"]: r["restarts"] for r in rows} == {"agent": 0, "gateway": 1}
 
 
 def test_a_broken_stack_file_is_reported_with_file_line_and_field(tmp_path):

@@ -46,7 +46,8 @@ def open_stack(
     if choice == "auto":
         choice = _last_backend() or "auto"
     chosen = open_backend(choice, stack=stack)
-    return Supervisor(chosen.backend, on_event=on_event), chosen
+    state_file = data_dir() / f"supervisor-{chosen.backend.name}.json"
+    return Supervisor(chosen.backend, on_event=on_event, state_file=state_file), chosen
 
 
 def remember_backend(name: str) -> None:

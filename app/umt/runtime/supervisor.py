@@ -4,9 +4,11 @@ kills, and stops in reverse order. The same supervisor drives both backends."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Callable
 
 from umt.healthcheck import probe
@@ -42,6 +44,7 @@ class Supervisor:
         max_restarts: int = 5,
         backoff_initial_s: float = 1.0,
         backoff_max_s: float = 30.0,
+        state_file: Path | None = None,
     ):
         self.backend = backend
         self.on_event = on_event or (lambda event: None)
@@ -49,6 +52,10 @@ class Supervisor:
         self.backoff_initial_s = backoff_initial_s
         self.backoff_max_s = backoff_max_s
         self._watches = {spec.name: _Watch() for spec in backend.stack.start_order()}
+        # Restart counts outlive the process that made them, so that `umt status` and the
+        # desktop see what the background supervisor did.
+        self.state_file = state_file
+        self._load_state()
         self._lock = threading.RLock()    # one stack operation at a time
         self._stop_watching = threading.Event()
         self._watcher: threading.Thread | None = None
@@ -95,6 +102,9 @@ class Supervisor:
                 progress(Progress(f"Stopping the {spec.name}", index / len(services)))
                 self.backend.stop_service(spec.name)
                 self._watches[spec.name].health = Health.UNKNOWN
+            for watch in self._watches.values():
+                watch.restarts, watch.streak, watch.gave_up = 0, 0, False
+            self._save_state()
             progress(Progress("Stopped", 1.0))
 
     def restart_service(self, name: str) -> None:
@@ -153,6 +163,8 @@ class Supervisor:
                 events += self._supervise(status)
             for event in events:
                 self._emit(event)
+            if any(e.kind in (EventKind.RESTART, EventKind.GAVE_UP) for e in events):
+                self._save_state()
             return events
         finally:
             self._lock.release()
@@ -225,6 +237,26 @@ class Supervisor:
                 watch.health = Health.UNHEALTHY
                 raise ServiceFailed(name, "it did not become healthy in time", "\n".join(self.backend.logs(name, 20)))
             time.sleep(PROBE_EVERY_S)
+
+    def _load_state(self) -> None:
+        try:
+            saved = json.loads(self.state_file.read_text()) if self.state_file else {}
+        except (OSError, ValueError):
+            return
+        for name, record in saved.items():
+            if name in self._watches and isinstance(record, dict):
+                watch = self._watches[name]
+                watch.restarts = int(record.get("restarts", 0))
+                watch.gave_up = bool(record.get("gave_up", False))
+                watch.last_reason = str(record.get("last_reason", ""))
+
+    def _save_state(self) -> None:
+        if self.state_file is None:
+            return
+        state = {n: {"restarts": w.restarts, "gave_up": w.gave_up, "last_reason": w.last_reason} for n, w in self._watches.items()}
+        temporary = self.state_file.with_suffix(".tmp")
+        temporary.write_text(json.dumps(state))
+        temporary.replace(self.state_file)
 
     def _emit(self, event: ServiceEvent) -> None:
         try:
