@@ -6,9 +6,11 @@ with backoff; jobs left running by a stopped gateway are requeued when it starts
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import logging
+import socket
 import threading
 from datetime import timedelta
 from typing import Any
@@ -65,6 +67,7 @@ class JobRunner:
         self._wake = threading.Condition()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._calls: set[http.client.HTTPConnection] = set()  # open agent connections, cut on stop
 
     def start(self) -> None:
         with self.engine.begin() as connection:
@@ -81,6 +84,9 @@ class JobRunner:
         """Jobs still running stay `running` in the database and are requeued on the next start."""
         self._stopping.set()
         self.notify()
+        for connection in list(self._calls):
+            with contextlib.suppress(OSError, AttributeError):
+                connection.sock.shutdown(socket.SHUT_RDWR)
         for thread in self._threads:
             thread.join(timeout=1.0)
 
@@ -138,10 +144,13 @@ class JobRunner:
             return
         try:
             result = self._call_agent(job.id, job.kind, payload)
+            if self._stopping.is_set():
+                return  # stays running; the next gateway start requeues it
         except TaskRefused as refused:
             self._finish(job.id, "failed", error=refused.error)
         except AgentUnavailable as exc:
-            self._retry_or_fail(job, str(exc))
+            if not self._stopping.is_set():
+                self._retry_or_fail(job, str(exc))
         else:
             self._finish(job.id, "done", result=result)
             self._apply(job, result)
@@ -150,6 +159,7 @@ class JobRunner:
         parts = urlsplit(self.settings.agent_url)
         connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80,
                                                 timeout=self.settings.agent_timeout_seconds)
+        self._calls.add(connection)
         try:
             connection.request("POST", f"{parts.path.rstrip('/')}/v1/tasks/{kind}", body=json.dumps(payload),
                                headers={"Content-Type": "application/json", "Accept": "application/x-ndjson"})
@@ -171,6 +181,7 @@ class JobRunner:
         except (OSError, http.client.HTTPException) as exc:
             raise AgentUnavailable(f"the agent is unreachable: {type(exc).__name__}: {exc}") from None
         finally:
+            self._calls.discard(connection)
             connection.close()
 
     def _progress(self, job_id: int, message: dict[str, Any]) -> None:

@@ -1,0 +1,121 @@
+"""Agent tasks as persisted jobs, against a fake agent speaking the agent's HTTP contract."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import free_port
+from tests.gateway.conftest import wait_until
+from tests.gateway.servers import ThreadedServer
+from umt.client import JobFailed, ValidationFailed
+from umt.gateway import tables
+
+
+def test_a_job_streams_progress_and_finishes(owner, fake_agent):
+    seen = []
+    job = owner.submit_job("utm", {"url": "https://example.com", "campaign": "spring"})
+    assert job.status == "queued" and job.progress == 0
+    done = owner.wait_job(job.id, timeout=20, on_progress=seen.append)
+    assert done.status == "done" and done.progress == 1.0
+    assert done.result == {"kind": "utm", "echo_keys": ["campaign", "url"]}
+    assert [s.step for s in seen if s.status == "running"][-1] in ("thinking", "finishing", "reading the brief")
+    progress = [s.progress for s in seen]
+    assert progress == sorted(progress) and 0 < max(p for p in progress if p < 1)
+    assert fake_agent.requests[0][2] == "application/x-ndjson"
+    assert owner.list_jobs(status="done").total == 1
+
+
+def test_inputs_are_enriched_from_the_database(owner, fake_agent):
+    brand = owner.brands.create(name="Acme", voice="warm", audience="makers", banned_words=["cheap"],
+                                hashtags=["#acme"], sample_posts=["We make things."])
+    campaign = owner.campaigns.create(name="Spring", goal="signups", channels=["x"], start="2026-03-01",
+                                      budget=100, brand_id=brand["id"])
+    item = owner.content.create(channel="linkedin", title="Hello", body="Body text", brand_id=brand["id"],
+                                campaign_id=campaign["id"], scheduled_at="2026-03-02T09:00:00Z")
+    experiment = owner.experiments.create(name="E", variants=[{"name": "A", "exposures": 10, "conversions": 2}])
+    owner.metrics.import_csv(f"content_id,day,impressions,engagements\n{item['id']},2026-03-02,100,7\n"
+                             f"{item['id']},2026-03-03,50,3\n")
+    owner.wait_job(owner.submit_job("draft", {"brand_id": brand["id"], "campaign_id": campaign["id"],
+                                              "brief": "launch"}).id, timeout=20)
+    draft = fake_agent.payloads("draft")[0]
+    assert draft["brand"] == {"name": "Acme", "voice": "warm", "audience": "makers", "banned_words": ["cheap"],
+                              "hashtags": ["#acme"], "sample_posts": ["We make things."]}
+    assert draft["campaign"] == {"name": "Spring", "goal": "signups", "channels": ["x"], "start": "2026-03-01",
+                                 "end": None, "budget": 100.0}
+    assert draft["brief"] == "launch"
+    scored = owner.wait_job(owner.submit_job("score", {"content_id": item["id"]}).id, timeout=20)
+    assert fake_agent.payloads("score")[0]["text"] == "Body text"
+    assert fake_agent.payloads("score")[0]["channel"] == "linkedin"
+    assert owner.content.get(item["id"])["scores"] == scored.result  # the score lands on the item
+    owner.wait_job(owner.submit_job("experiment", {"experiment_id": experiment["id"]}).id, timeout=20)
+    assert fake_agent.payloads("experiment")[0]["variants"] == [{"name": "A", "exposures": 10, "conversions": 2}]
+    owner.wait_job(owner.submit_job("best_time", {}).id, timeout=20)
+    assert fake_agent.payloads("best_time")[0]["metrics"] == [
+        {"at": "2026-03-02T09:00:00Z", "impressions": 150, "engagements": 10}]
+    own = [{"at": "2026-01-01T00:00:00Z", "impressions": 1, "engagements": 1}]
+    owner.wait_job(owner.submit_job("best_time", {"metrics": own}).id, timeout=20)
+    assert fake_agent.payloads("best_time")[1]["metrics"] == own
+
+
+def test_unknown_kinds_and_ids_are_refused_at_submit(owner):
+    with pytest.raises(ValidationFailed) as refused:
+        owner.submit_job("poem", {})
+    assert refused.value.field == "kind"
+    with pytest.raises(ValidationFailed) as refused:
+        owner.submit_job("score", {"content_id": 5})
+    assert refused.value.field == "input.content_id"
+    assert owner.list_jobs().total == 0
+
+
+def test_an_agent_refusal_fails_the_job_with_its_error(owner, fake_agent):
+    fake_agent.refuse["sample_size"] = (422, {"code": "invalid", "message": "baseline must be in (0, 1)",
+                                              "field": "baseline"})
+    job = owner.submit_job("sample_size", {"baseline": 7})
+    with pytest.raises(JobFailed) as failed:
+        owner.wait_job(job.id, timeout=20)
+    assert failed.value.field == "baseline" and failed.value.job.status == "failed"
+    assert owner.get_job(job.id).attempts == 1  # refused tasks are not retried
+
+
+def test_a_job_cut_off_by_an_agent_restart_is_retried(owner, fake_agent):
+    fake_agent.release.clear()  # the task hangs before its final line
+    job = owner.submit_job("plan_calendar", {"weeks": 2})
+    wait_until(fake_agent.started.is_set, message="the agent to start the task")
+    assert owner.get_job(job.id).status == "running"
+    fake_agent.server.stop()  # the agent goes away mid-task...
+    wait_until(lambda: owner.get_job(job.id).status == "queued", message="the job to go back to the queue")
+    assert "waiting for the agent" in owner.get_job(job.id).step
+    fake_agent.release.set()
+    fake_agent.server = ThreadedServer(fake_agent.app(), fake_agent.server.port).start()  # ...and comes back
+    done = owner.wait_job(job.id, timeout=20)
+    assert done.status == "done" and done.attempts >= 2
+    assert len(fake_agent.payloads("plan_calendar")) == done.attempts
+
+
+def test_an_unreachable_agent_fails_the_job_after_the_last_attempt(owner, gateway):
+    gateway.restart(agent_url=f"http://127.0.0.1:{free_port()}", job_max_attempts=2, job_retry_base_seconds=0.05)
+    job = owner.submit_job("utm", {"url": "https://example.com"})
+    with pytest.raises(JobFailed) as failed:
+        owner.wait_job(job.id, timeout=20)
+    assert failed.value.code == "agent_unavailable" and failed.value.job.attempts == 2
+
+
+def test_jobs_left_running_by_a_stopped_gateway_are_requeued(owner, gateway, fake_agent):
+    fake_agent.release.clear()
+    job = owner.submit_job("draft", {"brief": "x"})
+    wait_until(fake_agent.started.is_set, message="the agent to start the task")
+    gateway.server.stop()  # the gateway stops while the job runs
+    with gateway.engine.connect() as connection:
+        assert connection.execute(select(tables.jobs.c.status).where(tables.jobs.c.id == job.id)).scalar() == "running"
+    fake_agent.release.set()
+    gateway.restart()
+    done = owner.wait_job(job.id, timeout=20)
+    assert done.status == "done"
+    assert len(fake_agent.payloads("draft")) == 2  # the new gateway sent it again
+
+
+def test_the_event_stream_of_a_finished_job_ends_at_once(owner):
+    job = owner.wait_job(owner.submit_job("utm", {}).id, timeout=20)
+    events = list(owner.job_events(job.id, read_timeout=5))
+    assert [e.status for e in events] == ["done"]
