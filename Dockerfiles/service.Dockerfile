@@ -4,6 +4,8 @@
 ARG BASE_IMAGE=python:3.12-slim
 
 FROM ${BASE_IMAGE} AS build
+# pip lives in a throwaway venv and installs into /opt/umt with --prefix, so the services'
+# venv never holds pip or setuptools; its console scripts (pointing at the throwaway) go too.
 # Extra CA certificates (a TLS-inspecting proxy's) are trusted by pip in this stage only;
 # the final image never contains them, nor pip.
 COPY Dockerfiles/build-ca/ /tmp/build-ca/
@@ -14,7 +16,7 @@ RUN set -eu; \
     python3 -m venv /tmp/installer; \
     /tmp/installer/bin/pip install --no-cache-dir --disable-pip-version-check --no-compile \
         --prefix /opt/umt -r /tmp/requirements-service.txt; \
-    rm -rf /opt/umt/bin/activate* /opt/umt/bin/Activate* /opt/umt/bin/uvicorn /opt/umt/bin/idna; \
+    find /opt/umt/bin -mindepth 1 ! -name 'python*' -delete; \
     /opt/umt/bin/python /tmp/slim_site_packages.py
 COPY app/umt /app/umt
 # The image runs the services only: the desktop and the command line stay on the host.

@@ -436,3 +436,16 @@ def test_out_of_memory_is_reported(own_stack):
     wait_for(lambda: seen.extend(own_stack.events()) or any(e.kind == EventKind.OOM for e in seen), 20, what="an OOM event")
     status = wait_for(lambda: (s := own_stack.status("agent")).state == State.EXITED and s, 20, what="the agent to exit")
     assert status.oom_killed and "memory" in status.detail
+
+
+@pytest.mark.docker
+def test_the_engine_healthcheck_reports_health_events(own_stack):
+    agent = own_stack.service("agent")
+    # The stack's 30 s interval is for the engine's own bookkeeping; a 1 s one shows the event quickly.
+    quick = dataclasses.replace(agent, healthcheck=dataclasses.replace(agent.healthcheck, interval_s=1.0, start_period_s=0.0))
+    own_stack.stack = dataclasses.replace(own_stack.stack, services={**own_stack.stack.services, "agent": quick})
+    own_stack.start_service("agent")
+    seen: list = []
+    wait_for(lambda: seen.extend(own_stack.events()) or any(e.kind == EventKind.HEALTH and e.detail == "healthy" for e in seen),
+             20, what="a healthy event")
+    assert own_stack.status("agent").health.value == "healthy"
