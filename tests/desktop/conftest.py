@@ -45,3 +45,58 @@ def controller(qtbot, tasks, fake_backend, desktop_settings):
     done = []
     controller.shutdown(stop_stack=True, on_done=lambda: done.append(True))
     qtbot.waitUntil(lambda: bool(done), timeout=10000)
+
+
+class RecordingNotifier:
+    """The notifier tests observe: it keeps what it was asked to show."""
+
+    def __init__(self):
+        self.shown = []
+
+    def notify(self, notification) -> None:
+        self.shown.append(notification)
+
+    def titles(self) -> list[str]:
+        return [n.title for n in self.shown]
+
+
+@pytest.fixture
+def make_app(qtbot, qapp, fake_backend, desktop_settings):
+    """Builds the whole desktop app over the FakeBackend (or another opener), and tears it down."""
+    from umt.desktop.app import DesktopApp
+
+    built = []
+
+    def make(settings=None, opener=None, answers=("stop",), tray_available=False):
+        answers = list(answers)
+        asked = []
+
+        def ask_quit():
+            asked.append(True)
+            return answers.pop(0)
+
+        app = DesktopApp(
+            qapp,
+            settings=settings or desktop_settings,
+            opener=opener or (lambda s: BackendChoice(fake_backend, "Fake mode: test services.", None)),
+            notifier=RecordingNotifier(),
+            ask_quit=ask_quit,
+            tray_available=tray_available,
+            sample_interval_s=0.1,
+        )
+        app.asked = asked
+        built.append(app)
+        return app
+
+    yield make
+    for app in built:
+        if not app.quitting:
+            app.ask_quit = lambda: "stop"
+            app.request_quit()
+        qtbot.waitUntil(lambda: app.window.quitting, timeout=15000)
+        app.tasks.wait_for_done(10000)
+        if app.logs_window is not None:
+            app.logs_window.deleteLater()
+        app.tray.hide()
+        app.window.deleteLater()
+        app.deleteLater()

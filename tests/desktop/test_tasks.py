@@ -133,3 +133,17 @@ def test_line_follower_is_bounded_and_stops(qtbot):
     assert len(drained) == 50
     numbers = [int(line.split()[1]) for line in drained]
     assert numbers == sorted(numbers) and numbers[0] > 1, "the oldest lines were dropped, not the newest"
+
+
+def test_crossing_to_the_gui_thread_leaves_bool_refcounts_alone(qtbot, tasks):
+    """PySide6 6.12.0 dropped a reference to True on every emit and aborted the app after a few
+    thousand (requirements pin it away); the task helper emits once per delivery."""
+    import sys
+
+    delivered = []
+    before = sys.getrefcount(True)
+    for _ in range(2000):
+        tasks.call_in_gui(delivered.append, 1)
+    qtbot.waitUntil(lambda: len(delivered) == 2000)
+    # Unrelated objects come and go; the bug took one reference per emit, 2000 here.
+    assert sys.getrefcount(True) - before > -200

@@ -1,0 +1,115 @@
+"""The stack controller over the real Supervisor and a FakeBackend: states, progress, degraded
+services, notifications-worthy events, stop, restart."""
+
+from __future__ import annotations
+
+from umt.desktop.stack_state import Phase
+from umt.runtime.model import EventKind, Health, State
+
+
+def _phase(controller):
+    return controller.state.phase
+
+
+def test_start_reports_build_steps_then_runs_with_healthy_services(qtbot, controller, fake_backend):
+    seen = []
+    controller.sig_state_changed.connect(seen.append)
+    controller.start()
+    qtbot.waitUntil(lambda: _phase(controller) == Phase.RUNNING, timeout=10000)
+    steps = [state.detail for state in seen if state.phase == Phase.STARTING]
+    assert "Step 2/3 : COPY app /app" in steps, steps
+    assert "Starting the gateway" in steps
+    fractions = [state.fraction for state in seen if state.phase == Phase.STARTING and state.fraction is not None]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert controller.gateway_url.startswith("http://127.0.0.1:")
+
+    snapshots = []
+    controller.sig_snapshot_taken.connect(snapshots.append)
+    qtbot.waitUntil(lambda: bool(snapshots) and len(snapshots[-1].stats) == 2, timeout=5000)
+    statuses = {s.name: s for s in snapshots[-1].statuses}
+    assert {s.state for s in statuses.values()} == {State.RUNNING}
+    assert {s.health for s in statuses.values()} == {Health.HEALTHY}
+    assert snapshots[-1].host.memory_total_bytes > 0
+
+
+def test_stop_brings_every_service_down_in_reverse_order(qtbot, controller, fake_backend):
+    controller.start()
+    qtbot.waitUntil(lambda: _phase(controller) == Phase.RUNNING, timeout=10000)
+    controller.toggle()
+    assert _phase(controller) == Phase.STOPPING
+    qtbot.waitUntil(lambda: _phase(controller) == Phase.STOPPED, timeout=10000)
+    assert fake_backend.running() == []
+    assert fake_backend.calls[-2:] == ["stop gateway", "stop agent"]
+
+
+def test_an_unhealthy_service_degrades_the_stack_naming_it(qtbot, controller, fake_backend):
+    controller.start()
+    qtbot.waitUntil(lambda: _phase(controller) == Phase.RUNNING, timeout=10000)
+    events = []
+    controller.sig_service_event_received.connect(events.append)
+    fake_backend.set_healthy("agent", False)
+    qtbot.waitUntil(lambda: _phase(controller) == Phase.DEGRADED, timeout=15000)
+    assert controller.state.service == "agent"
+    assert "agent" in controller.state.detail
+    qtbot.waitUntil(lambda: any(e.kind == EventKind.HEALTH and e.detail == "unhealthy" for e in events), timeout=15000)
+
+
+def test_a_crashed_service_is_restarted_and_the_stack_recovers(qtbot, controller, fake_backend):
+    controller.start()
+    qtbot.waitUntil(lambda: _phase(controller) == Phase.RUNNING, timeout=10000)
+    events = []
+    controller.sig_service_event_received.connect(events.append)
+    fake_backend.crash("gateway", oom=True)
+    qtbot.waitUntil(lambda: any(e.kind == EventKind.RESTART for e in events), timeout=15000)
+    assert any(e.kind == EventKind.OOM and e.service == "gateway" for e in events)
+    qtbot.waitUntil(lambda: _phase(controller) == Phase.RUNNING, timeout=15000)
+    restarted = {s.name: s for s in controller.last_snapshot.statuses}["gateway"]
+    assert restarted.restarts == 1
+
+
+def test_a_failed_start_says_why_and_what_to_do(qtbot, controller, fake_backend, stack_ports):
+    import socket
+
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", stack_ports["agent"]))  # the fake's health server cannot bind: start fails
+    holder.listen()
+    try:
+        controller.start()
+        qtbot.waitUntil(lambda: _phase(controller) == Phase.ERROR, timeout=10000)
+    finally:
+        holder.close()
+    assert controller.state.title == "Something went wrong" or "agent" in controller.state.detail
+    assert controller.state.advice
+
+
+def test_restart_one_service_from_the_window_action(qtbot, controller, fake_backend):
+    controller.start()
+    qtbot.waitUntil(lambda: _phase(controller) == Phase.RUNNING, timeout=10000)
+    events = []
+    controller.sig_service_event_received.connect(events.append)
+    controller.restart_service("agent")
+    qtbot.waitUntil(lambda: any(e.kind == EventKind.RESTART and e.service == "agent" for e in events), timeout=10000)
+    assert fake_backend.calls[-2:] == ["stop agent", "start agent"]
+    assert "agent" in fake_backend.running()
+
+
+def test_open_adopts_a_stack_that_already_runs(qtbot, controller, fake_backend):
+    for name in ("agent", "gateway"):
+        fake_backend.start_service(name)
+    controller.open()
+    qtbot.waitUntil(lambda: _phase(controller) == Phase.RUNNING, timeout=10000)
+    assert fake_backend.calls.count("prepare") == 0, "an adopted stack is not started again"
+
+
+def test_start_on_open_when_the_settings_say_so(qtbot, tasks, fake_backend, desktop_settings):
+    from umt.desktop.controller import StackController
+    from umt.runtime.choose import BackendChoice
+
+    settings = desktop_settings.with_changes(start_stack_on_open=True)
+    controller = StackController(tasks, lambda: settings, lambda s: BackendChoice(fake_backend, "fake", None), 0.1)
+    controller.open()
+    qtbot.waitUntil(lambda: _phase(controller) == Phase.RUNNING, timeout=10000)
+    done = []
+    controller.shutdown(True, lambda: done.append(1))
+    qtbot.waitUntil(lambda: bool(done), timeout=10000)
+    assert fake_backend.running() == [] and fake_backend.closed
