@@ -449,3 +449,28 @@ def test_the_engine_healthcheck_reports_health_events(own_stack):
     wait_for(lambda: seen.extend(own_stack.events()) or any(e.kind == EventKind.HEALTH and e.detail == "healthy" for e in seen),
              20, what="a healthy event")
     assert own_stack.status("agent").health.value == "healthy"
+
+
+@pytest.mark.docker
+def test_bridge_mode_joins_the_stack_network_under_the_service_name(tmp_path, monkeypatch, engine):
+    """Checked through the engine's records only: tests send no traffic to bridge addresses."""
+    from umt.runtime.docker_backend import DockerBackend
+
+    env = stack_variables(tmp_path)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    stack = load_test_stack(env)
+    backend = DockerBackend(stack, tmp_path / "data", network="bridge")
+    try:
+        backend.prepare()
+        backend.start_service("agent")
+        container = engine.containers.get(f"{stack.name}-agent")
+        networks = container.attrs["NetworkSettings"]["Networks"]
+        assert list(networks) == [f"{stack.name}_default"]
+        assert "agent" in networks[f"{stack.name}_default"]["Aliases"]
+        port = backend.service("agent").health_port
+        assert container.attrs["HostConfig"]["PortBindings"] == {f"{port}/tcp": [{"HostIp": "127.0.0.1", "HostPort": str(port)}]}
+        assert engine.networks.get(f"{stack.name}_default").attrs["Labels"] == {STACK_LABEL: stack.name}
+    finally:
+        backend.close()
+        _remove_everything_of(stack.name)
