@@ -8,8 +8,18 @@ from umt.desktop.controller import StackController
 from umt.desktop.settings import DesktopSettings, load_stack_for
 from umt.desktop.tasks import TaskManager
 from umt.runtime.choose import BackendChoice
+from umt.runtime.supervisor import Supervisor
 
 from .fake_backend import FakeBackend
+
+
+def fake_opener(backend, note="Fake mode: test services.", diagnosis=None):
+    """An opener as the app's: the real Supervisor over the given backend."""
+
+    def open_stack(settings, on_event):
+        return Supervisor(backend, on_event=on_event), BackendChoice(backend, note, diagnosis)
+
+    return open_stack
 
 
 @pytest.fixture
@@ -38,7 +48,7 @@ def controller(qtbot, tasks, fake_backend, desktop_settings):
     controller = StackController(
         tasks,
         lambda: desktop_settings,
-        opener=lambda settings: BackendChoice(fake_backend, "Fake mode: test services.", None),
+        opener=fake_opener(fake_backend),
         sample_interval_s=0.1,
     )
     yield controller
@@ -78,7 +88,7 @@ def make_app(qtbot, qapp, fake_backend, desktop_settings):
         app = DesktopApp(
             qapp,
             settings=settings or desktop_settings,
-            opener=opener or (lambda s: BackendChoice(fake_backend, "Fake mode: test services.", None)),
+            opener=opener or fake_opener(fake_backend),
             notifier=RecordingNotifier(),
             ask_quit=ask_quit,
             tray_available=tray_available,

@@ -103,10 +103,11 @@ def test_open_adopts_a_stack_that_already_runs(qtbot, controller, fake_backend):
 
 def test_start_on_open_when_the_settings_say_so(qtbot, tasks, fake_backend, desktop_settings):
     from umt.desktop.controller import StackController
-    from umt.runtime.choose import BackendChoice
+
+    from .conftest import fake_opener
 
     settings = desktop_settings.with_changes(start_stack_on_open=True)
-    controller = StackController(tasks, lambda: settings, lambda s: BackendChoice(fake_backend, "fake", None), 0.1)
+    controller = StackController(tasks, lambda: settings, fake_opener(fake_backend), 0.1)
     controller.open()
     qtbot.waitUntil(lambda: _phase(controller) == Phase.RUNNING, timeout=10000)
     done = []

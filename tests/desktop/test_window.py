@@ -8,6 +8,8 @@ from umt.desktop.stack_state import Phase
 from umt.runtime.diagnosis import DockerDiagnosis
 from umt.runtime.errors import EngineUnavailable
 
+from .conftest import fake_opener
+
 
 def _rows(app):
     model = app.window.services_model
@@ -83,9 +85,7 @@ def test_docker_missing_banner_offers_native_mode(qtbot, make_app, fake_backend,
     diagnosis = DockerDiagnosis(False, "daemon_not_running", "Docker is installed but not running.", "Start Docker Desktop.")
     app = make_app(
         settings=desktop_settings.with_changes(backend="auto"),
-        opener=lambda s: __import__("umt.runtime.choose", fromlist=["BackendChoice"]).BackendChoice(
-            fake_backend, "Docker is installed but not running. umt runs the services as local processes instead.", diagnosis
-        ),
+        opener=fake_opener(fake_backend, "Docker is installed but not running. umt runs the services as local processes instead.", diagnosis),
     )
     app.start()
     banner = app.window.banner
@@ -102,12 +102,12 @@ def test_docker_missing_banner_offers_native_mode(qtbot, make_app, fake_backend,
 
 def test_forced_docker_without_engine_is_an_error_with_a_way_out(qtbot, make_app, fake_backend, desktop_settings):
     diagnosis = DockerDiagnosis(False, "permission_denied", "You are not allowed to use Docker.", "Add yourself to the docker group.")
-    from umt.runtime.choose import BackendChoice
+    native = fake_opener(fake_backend, "Native mode")
 
-    def opener(settings):
+    def opener(settings, on_event):
         if settings.backend == "docker":
             raise EngineUnavailable(diagnosis)
-        return BackendChoice(fake_backend, "Native mode", None)
+        return native(settings, on_event)
 
     app = make_app(settings=desktop_settings.with_changes(backend="docker"), opener=opener)
     app.start()

@@ -3,6 +3,7 @@ and owns the decisions that span them (close to tray, quit, settings, native fal
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
@@ -13,7 +14,7 @@ from umt.desktop.controller import Opener, StackController, open_for_settings
 from umt.desktop.logs_window import LogsWindow
 from umt.desktop.main_window import ControlCenterWindow
 from umt.desktop.notify import Notifier, notification_for
-from umt.desktop.settings import DesktopSettings, load_settings, save_settings
+from umt.desktop.settings import DesktopSettings, load_settings, save_settings, settings_path
 from umt.desktop.settings_dialog import SettingsDialog
 from umt.desktop.stack_state import UP_PHASES, Phase
 from umt.desktop.tasks import TaskManager
@@ -37,9 +38,11 @@ class DesktopApp(QObject):
         ask_quit: QuitQuestion | None = None,
         tray_available: bool | None = None,
         sample_interval_s: float = 1.0,
+        settings_file: Path | None = None,
     ):
         super().__init__(qapp)
-        self.settings = settings if settings is not None else load_settings()
+        self.settings_file = settings_file or settings_path()  # fixed now: the data folder may move
+        self.settings = settings if settings is not None else load_settings(self.settings_file)
         self.themes = ThemeManager(qapp, self.settings.theme)
         theme = self.themes.apply()
         self.tasks = TaskManager(self)
@@ -131,7 +134,7 @@ class DesktopApp(QObject):
 
     def apply_settings(self, settings: DesktopSettings) -> None:
         previous, self.settings = self.settings, settings
-        save_settings(settings)
+        save_settings(settings, self.settings_file)
         if settings.theme != previous.theme:
             self.themes.apply(settings.theme)
         if settings.start_at_login != previous.start_at_login and autostart.supported():
@@ -139,10 +142,15 @@ class DesktopApp(QObject):
                 autostart.set_enabled(settings.start_at_login)
             except OSError as exc:
                 self.window.statusBar().showMessage(f"Could not change the login item: {exc}", 15000)
+        notes = []
         if settings.backend != previous.backend and self.controller.state.phase in (Phase.STOPPED, Phase.ERROR):
             self.controller.open()  # shows the new backend's note and Docker banner now
         elif self.controller.state.phase in UP_PHASES:
-            self.window.statusBar().showMessage("Saved. Backend, limits, ports and data folder apply at the next start.", 15000)
+            notes.append("Backend, limits and ports apply at the next start.")
+        if settings.data_folder != previous.data_folder:
+            notes.append("The data folder applies the next time umt opens.")
+        if notes:
+            self.window.statusBar().showMessage("Saved. " + " ".join(notes), 15000)
 
     def use_native_mode(self) -> None:
         """The banner's offer: run the services as local processes from now on."""

@@ -11,22 +11,24 @@ import psutil
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from umt.desktop import stack_state
-from umt.desktop.settings import DesktopSettings, load_stack_for
+from umt.desktop.settings import DesktopSettings
 from umt.desktop.stack_state import Phase, StackState
 from umt.desktop.tasks import Sampler, TaskManager
 from umt.runtime.backend import Backend
-from umt.runtime.choose import BackendChoice, open_backend
+from umt.runtime.choose import BackendChoice
 from umt.runtime.errors import EngineUnavailable
 from umt.runtime.model import Progress, ServiceEvent, ServiceStats, ServiceStatus, State
 from umt.runtime.supervisor import Supervisor
 
-Opener = Callable[[DesktopSettings], BackendChoice]
+Opener = Callable[[DesktopSettings, Callable[[ServiceEvent], None]], "tuple[Supervisor, BackendChoice]"]
 
 
-def open_for_settings(settings: DesktopSettings) -> BackendChoice:
-    """The real backend for these settings: the stack loaded with their limits, in their data folder."""
-    env = settings.stack_env()
-    return open_backend(settings.backend, load_stack_for(settings), settings.stack_data_dir(), env)
+def open_for_settings(settings: DesktopSettings, on_event: Callable[[ServiceEvent], None]) -> tuple[Supervisor, BackendChoice]:
+    """The real stack for these settings, opened the one way host programs open it (umt.launch:
+    secrets written from the keyring, the backend the CLI would find, the supervisor's state file)."""
+    from umt import launch
+
+    return launch.open_stack(settings.backend, overrides=settings.stack_overrides(), on_event=on_event)
 
 
 @dataclass(frozen=True)
@@ -187,8 +189,7 @@ class StackController(QObject):
         if self.choice is not None:
             self.choice.backend.close()
         self.choice, self.supervisor = None, None
-        choice = self._opener(settings)
-        supervisor = Supervisor(choice.backend, on_event=self._on_supervisor_event)
+        supervisor, choice = self._opener(settings, self._on_supervisor_event)
         self.choice, self.supervisor, self._opened_with = choice, supervisor, _fingerprint(settings)
         self._tasks.call_in_gui(self.sig_backend_opened.emit, choice)
         self._tasks.call_in_gui(self.sig_docker_diagnosed.emit, choice.docker_diagnosis)
@@ -207,10 +208,20 @@ class StackController(QObject):
         self._ensure_open()
         self.supervisor.up(progress=self._on_worker_progress)
         self.supervisor.start_watching()
+        self._remember_backend(self.choice.backend.name)
 
     def _stop_job(self) -> None:
         self.supervisor.stop_watching()
         self.supervisor.down(progress=self._on_worker_progress)
+        self._remember_backend(None)
+
+    def _remember_backend(self, name: str | None) -> None:
+        """Where the stack runs, for `umt status` and the next 'auto' (as `umt up`/`down` do)."""
+        if self._opener is not open_for_settings:
+            return  # a test's backend is nothing the CLI could find
+        from umt import launch
+
+        launch.remember_backend(name) if name else launch.forget_backend()
 
     def _sample(self) -> Snapshot:  # sampler thread
         supervisor = self.supervisor

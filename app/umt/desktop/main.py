@@ -17,8 +17,12 @@ def build(argv: list[str] | None = None):
     qapp.setQuitOnLastWindowClosed(False)  # the tray keeps the app alive; quitting is explicit
 
     from umt.desktop.app import DesktopApp
+    from umt.desktop.settings import apply_data_folder, load_settings, settings_path
 
-    desktop = DesktopApp(qapp)
+    settings_file = settings_path()
+    settings = load_settings(settings_file)
+    apply_data_folder(settings)
+    desktop = DesktopApp(qapp, settings, settings_file=settings_file)
     desktop.sig_quit_finished.connect(qapp.quit)
     return qapp, desktop
 

@@ -7,10 +7,10 @@ import json
 import os
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, MutableMapping
 
-from umt.paths import data_dir, default_stack_file
-from umt.runtime.stackfile import StackSpec, load_stack
+from umt.paths import data_dir
+from umt.runtime.stackfile import StackSpec
 
 BACKEND_CHOICES = ("auto", "docker", "native")
 SETTINGS_FILE = "desktop-settings.json"
@@ -29,26 +29,32 @@ class DesktopSettings:
     start_stack_on_open: bool = False
     start_at_login: bool = False
     close_to_tray: bool = True
-    data_folder: str = ""  # empty: umt's data folder (UMT_DATA_DIR or the platform's)
+    data_folder: str = ""  # empty: umt's data folder (UMT_DATA_DIR or the platform's); read at app start
     theme: str = "system"
 
-    def stack_env(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
-        """The environment to load the stack with: the process's, with the user's non-empty values on top."""
-        env = dict(os.environ if base is None else base)
-        env.update({k: v.strip() for k, v in self.stack_variables.items() if v and v.strip()})
-        return env
-
-    def stack_data_dir(self) -> Path:
-        return Path(self.data_folder).expanduser() if self.data_folder else data_dir()
+    def stack_overrides(self) -> dict[str, str]:
+        """The user's non-empty UMT_* values, laid over the process environment when the stack loads."""
+        return {k: v.strip() for k, v in self.stack_variables.items() if v and v.strip()}
 
     def with_changes(self, **changes) -> "DesktopSettings":
         return replace(self, **changes)
 
 
-def load_stack_for(settings: DesktopSettings, env: Mapping[str, str] | None = None) -> StackSpec:
+def load_stack_for(settings: DesktopSettings) -> StackSpec:
     """The stack as these settings would start it. Raises StackFileError with the loader's own
-    message, so a limit is validated by exactly the parsing that applies it."""
-    return load_stack(default_stack_file(), settings.stack_env(env))
+    message, so a limit is validated by exactly the loading that applies it."""
+    from umt import launch
+
+    return launch.load_default_stack(settings.stack_overrides())
+
+
+def apply_data_folder(settings: DesktopSettings, environ: MutableMapping[str, str] | None = None) -> Path:
+    """Makes the chosen data folder umt's data folder for this process and its services, unless
+    UMT_DATA_DIR was set explicitly (that always wins). Called once, when the app opens."""
+    environ = os.environ if environ is None else environ
+    if settings.data_folder and not environ.get("UMT_DATA_DIR"):
+        environ["UMT_DATA_DIR"] = str(Path(settings.data_folder).expanduser())
+    return data_dir()
 
 
 def settings_path() -> Path:

@@ -105,6 +105,7 @@ class SettingsDialog(QDialog):
             self.close_to_tray.setToolTip("This desktop has no system tray: closing the window quits umt.")
 
         self.data_folder = QLineEdit(settings.data_folder)
+        self.data_folder.setToolTip("Where the services keep their data; applies the next time umt opens. UMT_DATA_DIR, when set, wins.")
         self.data_folder.setPlaceholderText(str(data_dir()))
         browse = QPushButton("Choose…")
         browse.clicked.connect(self._on_browse_clicked)

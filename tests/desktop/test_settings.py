@@ -1,0 +1,113 @@
+"""Settings: saved and loaded, limits validated by the stack loader, autostart, theme."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from umt.desktop import autostart
+from umt.desktop.settings import DesktopSettings, load_settings, load_stack_for, save_settings, settings_path
+from umt.desktop.settings_dialog import SettingsDialog
+from umt.desktop.theme import palettes, render_stylesheet
+
+
+def test_settings_round_trip_and_damaged_files(isolated_data):
+    settings = DesktopSettings(backend="docker", stack_variables={"UMT_AGENT_MEMORY": "128M"}, theme="dark")
+    path = save_settings(settings)
+    assert path == settings_path() and path.parent == isolated_data
+    assert load_settings() == settings
+    path.write_text("{not json")
+    assert load_settings() == DesktopSettings()
+    path.write_text(json.dumps({"backend": "kubernetes", "close_to_tray": "yes", "theme": "dark"}))
+    loaded = load_settings()
+    assert loaded.backend == "auto" and loaded.close_to_tray is True and loaded.theme == "dark"
+
+
+def test_limits_reach_the_stack_through_the_loader(stack_ports):
+    settings = DesktopSettings(stack_variables={"UMT_AGENT_MEMORY": "128M", "UMT_GATEWAY_CPUS": "0.25", "UMT_AGENT_PORT": ""})
+    stack = load_stack_for(settings)
+    assert stack.services["agent"].limits.memory_bytes == 128 * 1024 * 1024
+    assert stack.services["gateway"].limits.cpus == 0.25
+    assert stack.services["agent"].health_port == stack_ports["agent"], "an empty value keeps the default"
+
+
+def test_dialog_refuses_a_bad_limit_with_the_loaders_words(qtbot, stack_ports):
+    dialog = SettingsDialog(DesktopSettings(), tray_available=False)
+    qtbot.addWidget(dialog)
+    assert dialog.fields["UMT_AGENT_MEMORY"].placeholderText() == "96M"
+    dialog.fields["UMT_AGENT_MEMORY"].setText("lots")
+    dialog.accept()
+    assert dialog.result() == 0 and dialog.error.isVisibleTo(dialog)
+    assert "Agent memory" in dialog.error.text() and "not a size" in dialog.error.text()
+    dialog.fields["UMT_AGENT_MEMORY"].setText("1M")
+    assert "below 6M" in dialog.validate()
+    dialog.fields["UMT_AGENT_MEMORY"].setText("128M")
+    dialog.fields["UMT_GATEWAY_CPUS"].setText("many")
+    assert "not a number of CPUs" in dialog.validate()
+    dialog.fields["UMT_GATEWAY_CPUS"].setText("0.5")
+    dialog.fields["UMT_GATEWAY_PORT"].setText("70000")
+    assert "not a port number" in dialog.validate()
+    dialog.fields["UMT_GATEWAY_PORT"].setText("")
+    assert dialog.validate() is None
+    dialog.accept()
+    assert dialog.result() == 1
+    assert dialog.settings().stack_variables == {"UMT_AGENT_MEMORY": "128M", "UMT_GATEWAY_CPUS": "0.5"}
+    assert not dialog.close_to_tray.isEnabled(), "no tray: closing quits"
+
+
+def test_applying_settings_saves_them_writes_autostart_and_switches_theme(qtbot, qapp, make_app, tmp_path):
+    from PySide6.QtGui import QPalette
+
+    app = make_app()
+    dialog = app.open_settings()
+    dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
+    dialog.start_at_login.setChecked(True)
+    dialog.backend.setCurrentIndex(dialog.backend.findData("docker"))
+    dialog.accept()
+    assert app.settings.theme == "dark" and load_settings().backend == "docker"
+    assert qapp.palette().color(QPalette.ColorRole.Window).name() == palettes()["dark"]["background"]
+    entry = tmp_path / "home" / ".config" / "autostart" / "umt.desktop"
+    assert entry.is_file() and f"Exec={sys.executable}" in entry.read_text()
+    app.apply_settings(app.settings.with_changes(start_at_login=False, theme="light"))
+    assert not entry.exists()
+    assert qapp.palette().color(QPalette.ColorRole.Window).name() == palettes()["light"]["background"]
+
+
+def test_autostart_follows_xdg_config_home_and_says_where_unsupported(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    result = autostart.set_enabled(True, platform="linux")
+    assert result.path == tmp_path / "cfg" / "autostart" / "umt.desktop"
+    text = result.path.read_text()
+    assert "[Desktop Entry]" in text and "-m umt.desktop" in text
+    autostart.set_enabled(False, platform="linux")
+    assert not result.path.exists()
+    with pytest.raises(autostart.AutostartUnsupported, match="not supported on macOS yet"):
+        autostart.set_enabled(True, platform="darwin")
+    assert "Windows" in autostart.unsupported_message("win32")
+
+
+def test_every_theme_fills_every_variable():
+    for name, palette in palettes().items():
+        stylesheet = render_stylesheet(palette)
+        assert "{{" not in stylesheet and palette["background"] in stylesheet, name
+    broken = dict(palettes()["light"])
+    del broken["accent"]
+    with pytest.raises(KeyError, match="accent"):
+        render_stylesheet(broken)
+
+
+def test_the_data_folder_setting_applies_unless_umt_data_dir_is_set(tmp_path):
+    from umt.desktop.settings import apply_data_folder
+
+    chosen = tmp_path / "elsewhere"
+    environ = {}
+    apply_data_folder(DesktopSettings(data_folder=str(chosen)), environ)
+    assert environ == {"UMT_DATA_DIR": str(chosen)}
+    environ = {"UMT_DATA_DIR": "/explicit"}
+    apply_data_folder(DesktopSettings(data_folder=str(chosen)), environ)
+    assert environ == {"UMT_DATA_DIR": "/explicit"}
+    environ = {}
+    apply_data_folder(DesktopSettings(), environ)
+    assert environ == {}
