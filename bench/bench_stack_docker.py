@@ -128,6 +128,12 @@ def run(backend, stack, args) -> dict:
         times.append(time.perf_counter() - started)
     report["time_to_healthy_s"] = {"median": round(statistics.median(times), 3), "all": [round(t, 3) for t in times]}
 
+    # Idle as a user meets it: the gateway has opened its database and seen the agent once.
+    gateway = stack.services["gateway"]
+    ready = http.client.HTTPConnection("127.0.0.1", gateway.health_port, timeout=10)
+    ready.request("GET", "/ready")
+    report["gateway_ready_status"] = ready.getresponse().status
+    ready.close()
     backend.stats()   # the first sample primes the CPU deltas
     report["idle_memory_mib_after_start"] = memory_mib(backend)
     latency = {}

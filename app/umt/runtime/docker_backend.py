@@ -65,16 +65,13 @@ class DockerBackend(Backend):
         with _engine_errors():
             for spec in self.stack.start_order():
                 self._images.ensure(spec, progress)
-            labels = stack_labels(self.stack)
-            for volume in self.stack.volumes:
-                self._ensure(self._client.volumes, volume_name(self.stack, volume), labels=labels)
-            if self.network == "bridge" and any(s.network_mode != "host" for s in self.stack.services.values()):
-                self._ensure(self._client.networks, network_name(self.stack), driver="bridge", labels=labels)
+                self._ensure_volumes_and_network(spec)
 
     def start_service(self, name: str) -> None:
         spec = self.service(name)
         with _engine_errors():
             image_id = self._images.ensure(spec)
+            self._ensure_volumes_and_network(spec)
             secret_files, digests = self._stage_secrets(name)
             wanted = container_config(self.stack, spec, image_id, self.network, secret_files, digests)
             container = self._adoptable(name, wanted["labels"][CONFIG_LABEL])
@@ -269,6 +266,14 @@ class DockerBackend(Backend):
             raise ServiceFailed(
                 config["labels"][SERVICE_LABEL], f"Docker could not create its container: {exc.explanation or exc}"
             ) from None
+
+    def _ensure_volumes_and_network(self, spec) -> None:
+        """Created with the stack's label (never implicitly by the engine), so they are found again."""
+        labels = stack_labels(self.stack)
+        for mount in spec.volumes:
+            self._ensure(self._client.volumes, volume_name(self.stack, mount.source), labels=labels)
+        if not self.uses_host_network(spec):
+            self._ensure(self._client.networks, network_name(self.stack), driver="bridge", labels=labels)
 
     def _ensure(self, collection, name: str, **options) -> None:
         try:
