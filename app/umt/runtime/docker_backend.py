@@ -76,14 +76,11 @@ class DockerBackend(Backend):
             wanted = container_config(self.stack, spec, image_id, self.network, secret_files, digests)
             container = self._adoptable(name, wanted["labels"][CONFIG_LABEL])
             if container is not None and container.status == "running":
-                return
+                return   # adopted: it runs from an earlier session with this very configuration
+            for port in published_ports(spec, self.network):
+                check_port_free(port, name)
             if container is None:
-                for port in published_ports(spec, self.network):
-                    check_port_free(port, name)
                 container = self._create(wanted)
-            else:
-                for port in published_ports(spec, self.network):
-                    check_port_free(port, name)
             try:
                 container.start()
             except docker.errors.APIError as exc:
