@@ -474,3 +474,23 @@ def test_bridge_mode_joins_the_stack_network_under_the_service_name(tmp_path, mo
     finally:
         backend.close()
         _remove_everything_of(stack.name)
+
+
+@pytest.mark.docker
+def test_a_failed_build_says_why_with_the_build_log(own_stack, monkeypatch):
+    from umt.runtime.errors import BuildFailed
+
+    # A base image nobody can provide (a registry on a closed loopback port fails at once).
+    monkeypatch.setenv("UMT_BASE_IMAGE", "localhost:1/umt-no-such-base:none")
+    tag = f"umt-test-broken:{uuid.uuid4().hex[:8]}"
+    services = {name: dataclasses.replace(spec, image=tag) for name, spec in own_stack.stack.services.items()}
+    own_stack.stack = dataclasses.replace(own_stack.stack, services=services)
+    steps = []
+    with pytest.raises(BuildFailed) as caught:
+        own_stack.prepare(steps.append)
+    message = str(caught.value)
+    assert "connection refused" in message and "Step 1/" in message
+    assert "localhost:1/umt-no-such-base:none is neither present nor downloadable" in message
+    assert "UMT_BASE_IMAGE" in message
+    assert any(step.step.startswith("Step 1/") for step in steps)
+    assert "Step 1/" in caught.value.log_tail

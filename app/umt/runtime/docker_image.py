@@ -131,6 +131,7 @@ class ImageBuilder:
 
         progress(Progress(f"Building the image {spec.image}", 0.0))
         log: deque[str] = deque(maxlen=40)
+        current_step = ""
         try:
             stream = self._client.api.build(
                 path=str(context), dockerfile=spec.build.dockerfile, tag=spec.image, buildargs=args,
@@ -140,15 +141,30 @@ class ImageBuilder:
             )
             for chunk in stream:
                 if "error" in chunk:
-                    raise BuildFailed(str(chunk["error"]).strip(), "\n".join(log))
+                    raise BuildFailed(_explain(str(chunk["error"]).strip(), current_step, args), "\n".join(log))
                 text = str(chunk.get("stream", "")).strip()
                 if not text:
                     continue
                 log.append(text)
                 step = _STEP_RE.match(text)
                 if step:
+                    current_step = text
                     number, total = int(step.group(1)), int(step.group(2))
                     progress(Progress(f"Step {number}/{total}: {step.group(3)[:80]}", (number - 1) / total))
         except docker.errors.APIError as exc:
             raise BuildFailed(str(exc.explanation or exc), "\n".join(log)) from None
         progress(Progress(f"Built the image {spec.image}", 1.0))
+
+
+def _explain(error: str, step: str, args: Mapping[str, str]) -> str:
+    """The engine's error, where it happened, and for a missing base image what to do."""
+    if not step:
+        return error
+    reason = f"{error} (at {step})"
+    if " : FROM " in step:
+        base = args.get("BASE_IMAGE", "the base image")
+        reason += (
+            f". The base image {base} is neither present nor downloadable: connect to the internet once, "
+            f"or set UMT_BASE_IMAGE to a local Python image (tools/make-base-image.sh makes one)"
+        )
+    return reason
