@@ -489,7 +489,7 @@ def test_a_failed_build_says_why_with_the_build_log(own_stack, monkeypatch):
     with pytest.raises(BuildFailed) as caught:
         own_stack.prepare(steps.append)
     message = str(caught.value)
-    assert "connection refused" in message and "Step 1/" in message
+    assert "connection refused" in message and ": FROM ${BASE_IMAGE}" in message
     assert "localhost:1/umt-no-such-base:none is neither present nor downloadable" in message
     assert "UMT_BASE_IMAGE" in message
     assert any(step.step.startswith("Step 1/") for step in steps)
