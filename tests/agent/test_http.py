@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import resource
 import socket
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -181,13 +183,31 @@ def test_oversized_body_is_413(start_agent):
     assert chunked.status_code == 413
 
 
-def test_a_client_that_leaves_mid_stream_does_not_hurt_the_agent(agent_url):
+def _process_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def test_a_client_that_leaves_mid_stream_stops_the_task(agent_url):
+    # Twenty variants and the maximum draws: ~10 s of CPU if the simulation ran to the end.
+    variants = [{"name": f"V{i}", "exposures": 1000, "conversions": 40 + i} for i in range(20)]
+    body = json.dumps({"variants": variants, "draws": 200000}).encode()
     parts = urlsplit(agent_url)
-    body = json.dumps({**VALID["experiment"], "draws": 200000}).encode()
     with socket.create_connection((parts.hostname, parts.port), timeout=5) as raw:
         raw.sendall(b"POST /v1/tasks/experiment HTTP/1.1\r\nHost: agent\r\nAccept: application/x-ndjson\r\n"
                     b"Content-Type: application/json\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
-        assert b"progress" in raw.recv(4096)
+        received = b""
+        while b"bayesian simulation" not in received:
+            received += raw.recv(4096)
+    # The agent runs in this process: once the task has stopped, the process's CPU time stands still
+    # (three quiet windows in a row, so a busy machine briefly starving the task cannot pass for it).
+    deadline = time.monotonic() + 5
+    quiet = 0
+    while quiet < 3:
+        before = _process_cpu_seconds()
+        time.sleep(0.2)
+        quiet = quiet + 1 if _process_cpu_seconds() - before < 0.05 else 0
+        assert time.monotonic() < deadline, "the abandoned task kept running"
     assert post_task(agent_url, "utm", VALID["utm"]).status_code == 200
 
 

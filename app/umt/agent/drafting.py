@@ -10,11 +10,7 @@ from dataclasses import dataclass
 from umt.agent.channels import CHANNEL_KEYS, CHANNELS
 from umt.agent.providers.base import Brand, Campaign, DraftSpec, ProviderError, TextProvider
 from umt.agent.settings import AgentSettings
-from umt.agent.validation import Fields, InputError
-
-
-class DraftUnavailable(Exception):
-    """The LLM could not write and templates were not allowed: a 502 with this message."""
+from umt.agent.validation import Fields, InputError, TaskFailed
 
 
 @dataclass(frozen=True)
@@ -105,7 +101,7 @@ def run_draft(task: DraftTask, progress, settings: AgentSettings) -> dict:
             used = provider
         except ProviderError as error:
             if not task.allow_template_fallback:
-                raise DraftUnavailable(str(error)) from None
+                raise TaskFailed(str(error), "llm_unavailable") from None
             fallback_reason = f"{error} Template drafts were used instead."
             provider = used = templates
             text = templates.write(spec, index, task.variants)

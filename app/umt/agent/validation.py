@@ -26,6 +26,19 @@ class InputError(Exception):
         return {"error": {"code": self.code, "message": self.message, "field": self.field or None}}
 
 
+class TaskFailed(Exception):
+    """The input was fine but the task could not be done, e.g. the LLM endpoint is down: a 502."""
+
+    def __init__(self, message: str, code: str, status: int = 502):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.status = status
+
+    def as_json(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message, "field": None}}
+
+
 def _kind(value: Any) -> str:
     if value is None:
         return "null"
