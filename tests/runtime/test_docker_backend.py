@@ -13,6 +13,7 @@ import json
 import os
 import socket
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -151,6 +152,15 @@ def test_build_context_has_the_repository_layout_without_the_desktop(tmp_path):
     assert context_hash(context, "Dockerfiles/service.Dockerfile", {"BASE_IMAGE": "a"}) != first
 
 
+def test_build_context_is_reproducible(tmp_path):
+    """Two assemblies of the same installed code hash the same: a restarted app reuses the image."""
+    hashes = set()
+    for name in ("one", "two"):
+        assemble_context(tmp_path / name, {"UMT_BUILD_CA_BUNDLE": ""})
+        hashes.add(context_hash(tmp_path / name, "Dockerfiles/service.Dockerfile", {"BASE_IMAGE": "b"}))
+    assert len(hashes) == 1
+
+
 def test_no_extra_ca_when_told_so(tmp_path):
     assemble_context(tmp_path / "context", {"UMT_BUILD_CA_BUNDLE": ""})
     assert not list((tmp_path / "context/Dockerfiles/build-ca").glob("*.crt"))
@@ -247,7 +257,8 @@ def test_services_answer_and_the_gateway_reaches_the_agent_and_its_database(runn
     assert status == 200, body
     statuses = {s.name: s for s in running.statuses()}
     assert {s.state for s in statuses.values()} == {State.RUNNING}
-    assert all(s.backend == "docker" and s.started_at and s.exit_code is None for s in statuses.values())
+    assert all(s.backend == "docker" and s.exit_code is None for s in statuses.values())
+    assert all(0 <= time.time() - s.started_at < 600 for s in statuses.values())   # the engine's clock, parsed
 
 
 @pytest.mark.docker
@@ -332,6 +343,10 @@ def test_a_second_backend_adopts_instead_of_duplicating(running, engine):
     before = {name: engine.containers.get(f"{running.stack.name}-{name}") for name in ("agent", "gateway")}
     ids = {name: container.id for name, container in before.items()}
     again = DockerBackend(running.stack, running.data_dir)
+    # The same image as the first backend: other people's edits to this checkout while the tests
+    # run would otherwise make a new image (and rightly a new container). That a fresh process finds
+    # the same image is test_build_context_is_reproducible's part.
+    again._images = running._images
     try:
         for name in ("agent", "gateway"):
             again.start_service(name)
@@ -339,8 +354,6 @@ def test_a_second_backend_adopts_instead_of_duplicating(running, engine):
         again.close()
     for name, container_id in ids.items():
         owned = engine.containers.list(all=True, filters={"label": [f"{STACK_LABEL}={running.stack.name}", f"{SERVICE_LABEL}={name}"]})
-        # (In a checkout being edited while the tests run, a code change between the two backends
-        # makes a new image and so, rightly, a new container: the message shows the images.)
         assert [c.id for c in owned] == [container_id], (before[name].image.id, [c.image.id for c in owned])
         assert owned[0].status == "running"
 
