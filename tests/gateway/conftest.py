@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
-import time
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -121,14 +119,3 @@ def owner(gateway):
         client.setup_owner(**OWNER)
         yield client
 
-
-def wait_until(condition, timeout: float = 10.0, interval: float = 0.02, message: str = "condition"):
-    """Poll until `condition()` is truthy; returns its value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {message}")
-        time.sleep(interval)

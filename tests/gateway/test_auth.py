@@ -10,7 +10,8 @@ import pyotp
 import pytest
 from sqlalchemy import update
 
-from tests.gateway.conftest import OWNER, wait_until
+from tests.gateway.conftest import OWNER
+from tests.runtime.helpers import wait_for
 from umt.client import Conflict, GatewayClient, Locked, Unauthorized, ValidationFailed
 from umt.gateway import tables
 
@@ -194,12 +195,12 @@ def test_lockout_with_backoff_then_recovery(owner, gateway):
             return "refused"
         return "signed in"
 
-    assert wait_until(lambda: attempt("wrong password!"), timeout=5, interval=0.1) == "refused"
+    assert wait_for(lambda: attempt("wrong password!"), timeout_s=5, every_s=0.1) == "refused"
     started = time.monotonic()
     with pytest.raises(Locked) as longer:
         client.login(OWNER["email"], OWNER["password"])
     assert longer.value.retry_after >= 2  # the backoff doubled
-    assert wait_until(lambda: attempt(OWNER["password"]), timeout=8, interval=0.1) == "signed in"
+    assert wait_for(lambda: attempt(OWNER["password"]), timeout_s=8, every_s=0.1) == "signed in"
     assert time.monotonic() - started >= 1.0
     # Success resets the counter: one failure does not lock.
     with pytest.raises(Unauthorized):

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import free_port
-from tests.gateway.conftest import wait_until
+from tests.runtime.helpers import wait_for
 from tests.gateway.servers import ThreadedServer
 from umt.client import JobFailed, ValidationFailed
 from umt.gateway import tables
@@ -81,10 +81,10 @@ def test_an_agent_refusal_fails_the_job_with_its_error(owner, fake_agent):
 def test_a_job_cut_off_by_an_agent_restart_is_retried(owner, fake_agent):
     fake_agent.release.clear()  # the task hangs before its final line
     job = owner.submit_job("plan_calendar", {"weeks": 2})
-    wait_until(fake_agent.started.is_set, message="the agent to start the task")
+    wait_for(fake_agent.started.is_set, what="the agent to start the task")
     assert owner.get_job(job.id).status == "running"
     fake_agent.server.stop()  # the agent goes away mid-task...
-    wait_until(lambda: owner.get_job(job.id).status == "queued", message="the job to go back to the queue")
+    wait_for(lambda: owner.get_job(job.id).status == "queued", what="the job to go back to the queue")
     assert "waiting for the agent" in owner.get_job(job.id).step
     fake_agent.release.set()
     fake_agent.server = ThreadedServer(fake_agent.app(), fake_agent.server.port).start()  # ...and comes back
@@ -104,7 +104,7 @@ def test_an_unreachable_agent_fails_the_job_after_the_last_attempt(owner, gatewa
 def test_jobs_left_running_by_a_stopped_gateway_are_requeued(owner, gateway, fake_agent):
     fake_agent.release.clear()
     job = owner.submit_job("draft", {"brief": "x"})
-    wait_until(fake_agent.started.is_set, message="the agent to start the task")
+    wait_for(fake_agent.started.is_set, what="the agent to start the task")
     gateway.server.stop()  # the gateway stops while the job runs
     with gateway.engine.connect() as connection:
         assert connection.execute(select(tables.jobs.c.status).where(tables.jobs.c.id == job.id)).scalar() == "running"

@@ -4,7 +4,7 @@ migrated from nothing has exactly the schema the code queries."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import inspect, insert, select, text
+from sqlalchemy import inspect, text
 
 from tests.gateway.conftest import OWNER
 from umt.client import GatewayClient

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 # Logout would end the fuzzer's own session; everything else is fair game.
+# One worker: with two, CPython 3.11's ast.parse (which hypothesis calls to describe lambdas) is not
+# thread-safe and the fuzzer itself fails now and then with "AST constructor recursion depth mismatch".
 EXCLUDED = "^/api/v1/auth/logout$"
 
 
@@ -30,7 +32,7 @@ def test_fuzzing_the_openapi_document_finds_no_server_error(gateway, owner, tmp_
     run = subprocess.run(
         [str(Path(sys.executable).with_name("schemathesis")), "run", f"{gateway.url}/openapi.json",
          "--checks", "not_a_server_error", "--max-examples", "12", "--seed", "20261128",
-         "--phases", "examples,coverage,fuzzing", "--workers", "2", "--request-timeout", "10",
+         "--phases", "examples,coverage,fuzzing", "--workers", "1", "--request-timeout", "10",
          "--exclude-path-regex", EXCLUDED, "--header", f"Authorization: Bearer {owner.token}",
          "--generation-database", "none", "--suppress-health-check", "all", "--no-color",
          "--report", "ndjson", "--report-ndjson-path", str(report)],

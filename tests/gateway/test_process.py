@@ -10,7 +10,8 @@ import pytest
 import requests
 
 from tests.conftest import free_port
-from tests.gateway.conftest import OWNER, wait_until
+from tests.gateway.conftest import OWNER
+from tests.runtime.helpers import wait_for
 from umt.gateway.app import create_app
 from umt.gateway.security import MissingSigningKey
 from umt.gateway.settings import GatewaySettings
@@ -55,7 +56,7 @@ def test_the_key_from_a_secret_file_works_and_is_never_logged(isolated_data):
                 assert process.poll() is None, process.stdout.read()
                 return False
 
-        wait_until(healthy, timeout=30, interval=0.1, message="the gateway process to answer")
+        wait_for(healthy, timeout_s=30, every_s=0.1, what="the gateway process to answer")
         token = requests.post(url + "/api/v1/auth/setup", json=OWNER, timeout=5).json()["token"]
         assert requests.get(url + "/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).ok
         assert requests.get(url + "/api/v1/brands", headers={"Authorization": "Bearer nope"}).status_code == 401

@@ -73,7 +73,7 @@ def calendar(rows: list, host: str = "umt.local") -> str:
             f"UID:content-{row.id}@{host}",
             f"DTSTAMP:{now}",
             f"DTSTART:{_ical_time(row.scheduled_at)}",
-            f"DURATION:PT15M",
+            "DURATION:PT15M",
             f"SUMMARY:{_ical_text(f'[{row.channel}] {row.title}')}",
             f"DESCRIPTION:{_ical_text(row.body)}",
             f"CATEGORIES:{_ical_text(row.channel)}",

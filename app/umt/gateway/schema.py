@@ -123,6 +123,9 @@ class Int(Field):
     def check(self, value, path):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValidationFailed(path, "must be an integer")
+        return self.check_range(value, path)
+
+    def check_range(self, value, path):
         if self.minimum is not None and value < self.minimum:
             raise ValidationFailed(path, f"must be at least {self.minimum}")
         if self.maximum is not None and value > self.maximum:
@@ -151,11 +154,7 @@ class Number(Int):
     def check(self, value, path):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise ValidationFailed(path, "must be a finite number")
-        if self.minimum is not None and value < self.minimum:
-            raise ValidationFailed(path, f"must be at least {self.minimum}")
-        if self.maximum is not None and value > self.maximum:
-            raise ValidationFailed(path, f"must be at most {self.maximum}")
-        return value
+        return self.check_range(value, path)
 
     def parse_text(self, text, path):
         try:

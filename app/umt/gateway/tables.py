@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import (JSON, Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, MetaData,
+from sqlalchemy import (JSON, Column, Date, DateTime, Float, ForeignKey, Integer, MetaData,
                         Numeric, String, Table, Text, UniqueConstraint)
 
 metadata = MetaData()
