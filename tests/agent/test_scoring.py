@@ -55,6 +55,17 @@ def check(result, check_id):
     return next(c for c in result["checks"] if c["id"] == check_id)
 
 
+def test_channel_aliases_and_unknown_channels():
+    from umt.agent.scoring import parse_score
+    from umt.agent.validation import Fields, InputError
+
+    assert parse_score(Fields({"text": "Hi", "channel": "Twitter"})).channel == "x"
+    assert parse_score(Fields({"text": "Hi", "channel": "email"})).channel == "email_body"
+    with pytest.raises(InputError) as caught:
+        parse_score(Fields({"text": "Hi", "channel": "myspace"}))
+    assert caught.value.field == "channel" and "linkedin" in caught.value.message
+
+
 def test_x_counts_each_link_as_23_characters():
     text = "See our autumn menu " + "https://example.com/" + "x" * 200
     assert channel_length(text, CHANNELS["x"]) == len("See our autumn menu ") + 23

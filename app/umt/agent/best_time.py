@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from statistics import NormalDist
 
-from umt.agent.validation import Fields, InputError
+from umt.agent.validation import Fields
 
 PRIOR_STRENGTH_RANGE = (10.0, 1e6)
 LOWER_BOUND_Z = NormalDist().inv_cdf(0.95)
@@ -47,9 +47,6 @@ def parse_best_time(fields: Fields) -> BestTimeTask:
     for item in fields.objects("metrics", max_items=100000):
         impressions = item.integer("impressions", minimum=0, maximum=10**12)
         engagements = item.integer("engagements", minimum=0, maximum=10**12)
-        if engagements > impressions:
-            raise InputError(item.where("engagements"), f"is {engagements}, more than the {impressions} "
-                             f"impressions; send unique engagements per impression", "out_of_range")
         metrics.append(Metric(item.moment("at"), impressions, engagements))
     return BestTimeTask(zone, metrics, fields.integer("min_impressions", 1000, minimum=0, maximum=10**12),
                         fields.integer("top", 5, minimum=1, maximum=168))
@@ -68,6 +65,7 @@ def prior_strength(slots: list[tuple[int, int]], mean: float) -> float:
 
 def run_best_time(task: BestTimeTask, progress) -> dict:
     buckets: dict[tuple[int, int], list[int]] = {}
+    capped = 0
     for metric in task.metrics:
         if not metric.impressions:
             continue
@@ -75,12 +73,16 @@ def run_best_time(task: BestTimeTask, progress) -> dict:
         bucket = buckets.setdefault((local.weekday(), local.hour), [0, 0, 0])
         bucket[0] += 1
         bucket[1] += metric.impressions
-        bucket[2] += metric.engagements
+        # A rate needs engagements <= impressions; networks that count several per view can exceed it.
+        bucket[2] += min(metric.engagements, metric.impressions)
+        capped += metric.engagements > metric.impressions
     progress(0.5, "slots grouped")
     posts = sum(b[0] for b in buckets.values())
     impressions = sum(b[1] for b in buckets.values())
     engagements = sum(b[2] for b in buckets.values())
-    base = {"timezone": task.timezone.key, "posts": posts, "impressions": impressions, "engagements": engagements}
+    base = {"timezone": task.timezone.key, "posts": posts, "impressions": impressions, "engagements": engagements,
+            "warnings": [f"{capped} post(s) had more engagements than impressions; each counted as a 100% rate."]
+            if capped else []}
     shortfalls = []
     if posts < MIN_POSTS:
         shortfalls.append(f"{posts} posts with impressions (needs {MIN_POSTS})")

@@ -42,9 +42,26 @@ CHANNELS: dict[str, ChannelRule] = {rule.key: rule for rule in (
     ChannelRule("email_body", "email body", 20000, (300, 2000), 0, (0, 0), long_form=True),
     ChannelRule("meta_description", "meta description", 160, (120, 158), 0, (0, 0), min_chars=50),
     ChannelRule("blog", "blog post", 100000, (1500, 15000), 0, (0, 0), long_form=True),
+    ChannelRule("tiktok", "TikTok caption", 4000, (50, 300), 30, (3, 5)),
+    ChannelRule("pinterest", "Pinterest pin description", 500, (100, 300), 20, (0, 5)),
+    ChannelRule("youtube_title", "YouTube title", 100, (40, 70), 3, (0, 0)),
+    ChannelRule("youtube_description", "YouTube description", 5000, (200, 1500), 15, (1, 3), long_form=True),
+    ChannelRule("google_business", "Google Business post", 1500, (100, 300), 0, (0, 0)),
+    ChannelRule("sms", "SMS message", 160, (50, 140), 0, (0, 0)),
 )}
 
 CHANNEL_KEYS = tuple(CHANNELS)
+# Other names people (and the gateway's content items) use for the same channels.
+ALIASES = {"twitter": "x", "x.com": "x", "email": "email_body", "newsletter": "email_body",
+           "subject": "email_subject", "seo": "meta_description", "meta": "meta_description", "fb": "facebook",
+           "ig": "instagram", "youtube": "youtube_description", "gbp": "google_business", "text": "sms"}
+
+
+def resolve_channel(name: str) -> str | None:
+    """The table's key for a channel name, or None when the agent has no rules for it."""
+    key = name.strip().lower().replace(" ", "_").replace("-", "_")
+    key = ALIASES.get(key, key)
+    return key if key in CHANNELS else None
 
 URL_PATTERN = re.compile(r"\bhttps?://[^\s<>\"']+", re.IGNORECASE)
 HASHTAG_PATTERN = re.compile(r"(?<![\w&])#(\w*[^\W\d_]\w*)")

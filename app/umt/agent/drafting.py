@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from umt.agent.channels import CHANNEL_KEYS, CHANNELS
+from umt.agent.channels import CHANNELS
 from umt.agent.providers.base import Brand, Campaign, DraftSpec, ProviderError, TextProvider
 from umt.agent.settings import AgentSettings
 from umt.agent.validation import Fields, InputError, TaskFailed
@@ -48,7 +48,7 @@ def _campaign(fields: Fields) -> Campaign:
 def parse_draft(fields: Fields) -> DraftTask:
     brand = _brand(fields.object("brand"))
     campaign = _campaign(fields.object("campaign")) if fields.has("campaign") else None
-    channel = fields.text("channel", choices=CHANNEL_KEYS)
+    channel = fields.channel("channel")
     spec = DraftSpec(
         brand=brand, campaign=campaign, rule=CHANNELS[channel],
         brief=fields.text("brief", max_length=5000),

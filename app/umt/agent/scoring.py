@@ -222,12 +222,10 @@ def _link_checks(rule: ChannelRule, links: list[dict]) -> list[Check]:
 
 
 def parse_score(fields) -> ScoreInput:
-    from umt.agent.channels import CHANNEL_KEYS
-
     brand = fields.object("brand", None)
     return ScoreInput(
         text=fields.text("text", max_length=200000),
-        channel=fields.text("channel", choices=CHANNEL_KEYS),
+        channel=fields.channel("channel"),
         keyphrase=fields.text("keyphrase", None, max_length=100),
         banned_words=brand.texts("banned_words", max_items=200, max_length=100) if brand else [],
         brand_hashtags=brand.texts("hashtags", max_items=100, max_length=100) if brand else [],

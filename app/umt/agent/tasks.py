@@ -7,6 +7,8 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
+from umt.agent.channels import CHANNEL_KEYS
+
 
 @dataclass(frozen=True)
 class TaskKind:
@@ -31,7 +33,7 @@ class TaskKind:
 
 _BRAND = ("object {name (required), voice, audience, banned_words: [string], hashtags: [string], "
           "sample_posts: [string]}")
-_CHANNELS = "one of x, linkedin, instagram, facebook, threads, email_subject, email_body, meta_description, blog"
+_CHANNELS = "one of " + ", ".join(CHANNEL_KEYS) + " (or an alias: twitter, email, newsletter, ...)"
 
 TASKS: dict[str, TaskKind] = {kind.name: kind for kind in (
     TaskKind("draft", "Write 1-10 variants of a post for a channel, each scored.", "umt.agent.drafting",

@@ -166,6 +166,17 @@ class Fields:
                 raise InputError(self.where(name), f"is not an ISO date: {text!r}", "bad_date") from None
         return parse_moment(text, self.where(name))
 
+    def channel(self, name: str) -> str:
+        """A channel the agent has rules for, by its key or a common alias (twitter, email, ...)."""
+        from umt.agent.channels import CHANNEL_KEYS, resolve_channel
+
+        text = self.text(name, max_length=50)
+        key = resolve_channel(text)
+        if key is None:
+            raise InputError(self.where(name), f"{text!r} is not a channel the agent knows; use one of "
+                             f"{', '.join(CHANNEL_KEYS)}", "unknown_channel")
+        return key
+
     def timezone(self, name: str, default: Any = _MISSING) -> Any:
         value = self._get(name, default)
         if value is default and default is not _MISSING:

@@ -26,7 +26,8 @@ CLOSERS = {
 }
 DEFAULT_CTA = {"awareness": "Learn more", "traffic": "Visit us", "leads": "Sign up", "sales": "Shop now",
                "engagement": "Tell us what you think", "": "Find out more"}
-SHORT_CHANNELS = ("email_subject", "meta_description")
+TITLE_CHANNELS = ("email_subject", "youtube_title")
+SHORT_CHANNELS = TITLE_CHANNELS + ("meta_description", "sms")
 
 
 def register(voice: str) -> str:
@@ -68,9 +69,9 @@ class TemplateProvider(TextProvider):
             return self._short(spec, rule, index, cta_text)
         offer = _sentence(spec.offer) if spec.offer else ""
         brief = _sentence(spec.brief)
-        if rule.key in ("linkedin", "instagram", "email_body", "blog"):
+        if rule.long_form or rule.key in ("instagram", "tiktok"):
             paragraphs = [opener, brief, offer, closer]
-            if rule.key == "instagram":
+            if not rule.links_clickable:
                 paragraphs[-1] = closer + " Link in bio."
             if rule.key == "email_body":
                 paragraphs = ["Hello,", brief, offer, closer, f"\u2014 The {spec.brand.name} team"]
@@ -96,7 +97,7 @@ class TemplateProvider(TextProvider):
         offer = (spec.offer or "").strip().rstrip(".!?")
         brand = spec.brand.name
         limit = rule.ideal_chars[1]
-        if rule.key == "email_subject":
+        if rule.key in TITLE_CHANNELS:
             options = [f"{offer}: {brief}" if offer else f"{cta}: {brief}", f"{brand}: {brief}", brief]
             if offer:
                 options += [f"{offer} at {brand}", f"{brand}: {offer}", f"{brief} \u2014 {offer}"]
@@ -128,9 +129,9 @@ class TemplateProvider(TextProvider):
         rule = spec.rule
         tags = [t if t.startswith("#") else "#" + t for t in spec.brand.hashtags]
         tags = [re.sub(r"[^\w#]", "", tag) for tag in tags if len(tag) > 1]
-        if not tags or rule.max_hashtags == 0:
+        if not tags or rule.ideal_hashtags[1] == 0:
             return []
-        wanted = max(1, min(rule.ideal_hashtags[1], rule.max_hashtags, len(tags)))
+        wanted = min(rule.ideal_hashtags[1], rule.max_hashtags, len(tags))
         start = index % len(tags)
         rotated = tags[start:] + tags[:start]
         return rotated[:wanted]
