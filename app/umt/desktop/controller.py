@@ -251,12 +251,12 @@ class StackController(QObject):
 
     def _on_open_job_done(self, running: bool) -> None:
         if running:
-            self._set_state(stack_state.running(self._note()))
+            self._set_state(stack_state.running())
         elif self._settings().start_stack_on_open:
             self.start()
 
     def _on_start_job_done(self, _result) -> None:
-        self._set_state(stack_state.running(self._note()))
+        self._set_state(stack_state.running())
 
     def _on_start_job_failed(self, exc: BaseException) -> None:
         self._set_state(stack_state.failure(exc))
@@ -276,11 +276,8 @@ class StackController(QObject):
             return  # a failed sample keeps the last figures; the next one usually succeeds
         self.last_snapshot = value
         if self.state.phase in stack_state.UP_PHASES and not self._shut_down:
-            self._set_state(stack_state.assess(value.statuses, self._note()))
+            self._set_state(stack_state.assess(value.statuses))
         self.sig_snapshot_taken.emit(value)
-
-    def _note(self) -> str:
-        return "" if self.choice is None else self.choice.note
 
     def _set_state(self, state: StackState) -> None:
         if state != self.state:

@@ -72,9 +72,14 @@ class ControlCenterWindow(QMainWindow):
         layout.addWidget(_section("Last 10 minutes"))
         layout.addWidget(self.charts, 1)
         self.setCentralWidget(central)
+        self.backend_note = QLabel()
+        self.backend_note.setProperty("role", "muted")
+        self.statusBar().addPermanentWidget(self.backend_note)
         self._build_menu()
 
         self.stack_control.sig_toggle_requested.connect(controller.toggle)
+        self.stack_control.sig_logs_requested.connect(lambda: self.sig_logs_requested.emit(""))
+        self.stack_control.sig_settings_requested.connect(self.sig_settings_requested)
         self.services_view.sig_restart_requested.connect(controller.restart_service)
         self.services_view.sig_logs_requested.connect(self.sig_logs_requested)
         self.banner.sig_action_requested.connect(self.sig_use_native_requested)
@@ -130,7 +135,7 @@ class ControlCenterWindow(QMainWindow):
         self.resources_view.show_host(host.cpu_percent, host.memory_used_bytes, host.memory_total_bytes)
 
     def _on_controller_backend_opened(self, choice) -> None:
-        self.statusBar().showMessage(choice.note)
+        self.backend_note.setText(choice.note)
         self.history.clear()
 
     def _on_controller_docker_diagnosed(self, diagnosis) -> None:

@@ -60,10 +60,12 @@ class _RowsModel(QAbstractTableModel):
             return
         for number, (old, new) in enumerate(zip(self._rows, rows)):
             self._rows[number] = new
-            if old != new or self._time_dependent:
+            if old != new:
                 self.dataChanged.emit(self.index(number, 0), self.index(number, self.columnCount() - 1))
+            elif self.TICKING_COLUMN is not None:  # only the clock moved: repaint just that cell
+                self.dataChanged.emit(self.index(number, self.TICKING_COLUMN), self.index(number, self.TICKING_COLUMN))
 
-    _time_dependent = False
+    TICKING_COLUMN: int | None = None  # a column whose text changes with time alone
 
     def row(self, number: int) -> Any:
         return self._rows[number]
@@ -78,7 +80,7 @@ class _RowsModel(QAbstractTableModel):
 class ServicesTableModel(_RowsModel):
     COL_SERVICE, COL_STATE, COL_HEALTH, COL_UPTIME, COL_RESTARTS, COL_BACKEND, COL_ACTION = range(7)
     HEADERS = ("Service", "State", "Health", "Uptime", "Restarts", "Backend", "")
-    _time_dependent = True  # uptime moves on even when nothing else changed
+    TICKING_COLUMN = COL_UPTIME  # uptime moves on even when nothing else changed
 
     def set_statuses(self, statuses: Sequence[ServiceStatus]) -> None:
         self.set_rows(statuses)
@@ -111,8 +113,8 @@ class ServicesTableModel(_RowsModel):
             if status.state in (State.RESTARTING, State.STARTING) or status.health == Health.STARTING:
                 return formatting.LEVEL_WARNING
             return formatting.LEVEL_NORMAL
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == self.COL_RESTARTS:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (self.COL_UPTIME, self.COL_RESTARTS):
+            return int(Qt.AlignmentFlag.AlignCenter)
         if role == StatusRole:
             return status
         if role == ServiceNameRole:

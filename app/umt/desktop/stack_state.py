@@ -70,18 +70,18 @@ def stopping(step: str, fraction: float | None) -> StackState:
     return StackState(Phase.STOPPING, "Stopping…", step, fraction=fraction)
 
 
-def running(backend_note: str = "") -> StackState:
-    return StackState(Phase.RUNNING, "Running", backend_note or "Every service is healthy.")
+def running() -> StackState:
+    return StackState(Phase.RUNNING, "Running", "Every service is healthy.")
 
 
-def assess(statuses: Sequence[ServiceStatus], backend_note: str = "") -> StackState:
+def assess(statuses: Sequence[ServiceStatus]) -> StackState:
     """Running, or degraded naming the first service that is not well and why."""
     for status in statuses:
         problem = _problem(status)
         if problem:
             detail, advice = problem
             return StackState(Phase.DEGRADED, "Degraded", detail, advice, service=status.name)
-    return running(backend_note)
+    return running()
 
 
 def _problem(status: ServiceStatus) -> tuple[str, str] | None:

@@ -111,6 +111,8 @@ def _qpalette(colors: dict[str, str]) -> QPalette:
         QPalette.ColorRole.ToolTipBase: "surface",
         QPalette.ColorRole.ToolTipText: "text",
         QPalette.ColorRole.PlaceholderText: "text_muted",
+        QPalette.ColorRole.Link: "accent",
+        QPalette.ColorRole.LinkVisited: "accent",
     }
     for role, name in roles.items():
         palette.setColor(role, QColor(colors[name]))

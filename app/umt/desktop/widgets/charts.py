@@ -35,7 +35,8 @@ class HistoryChart(QChartView):
         self.axis_x = QValueAxis()
         self.axis_x.setRange(-HISTORY_SECONDS / 60, 0)
         self.axis_x.setTickCount(6)
-        self.axis_x.setLabelFormat("%d min")
+        self.axis_x.setLabelFormat("%.0f min")
+        self._span: tuple[float, bool] | None = None
         self.axis_y = QValueAxis()
         self.axis_y.setRange(0, 100)
         self.axis_y.setTickCount(5)
@@ -48,7 +49,14 @@ class HistoryChart(QChartView):
             chart.addSeries(series)
             series.attachAxis(self.axis_x)
             series.attachAxis(self.axis_y)
+        self.drawn_at = 0.0
         self.set_theme(theme)
+
+    def redraw_interval_s(self) -> float:
+        """Seconds between redraws: about one per two pixels of time axis, at least once a second.
+        A ten-minute axis moves so slowly that redrawing it every second only costs CPU."""
+        span_s = self._span[0] if self._span else 60.0
+        return max(1.0, span_s / 120)
 
     def set_theme(self, theme: Theme) -> None:
         chart = self.chart_
@@ -65,12 +73,22 @@ class HistoryChart(QChartView):
         self.setBackgroundBrush(theme.color("background"))
 
     def set_points(self, points: list[Point], now: float) -> None:
-        cpu = [QPointF((p.at - now) / 60, p.cpu_percent_of_limit) for p in points if p.cpu_percent_of_limit is not None]
-        memory = [QPointF((p.at - now) / 60, p.memory_percent_of_limit) for p in points if p.memory_percent_of_limit is not None]
+        """Shows the points; the time axis grows with the history, from one minute up to ten."""
+        age = now - points[0].at if points else 0.0
+        span_s = min(float(HISTORY_SECONDS), max(60.0, age))
+        in_minutes = span_s > 120
+        unit = 60.0 if in_minutes else 1.0
+        if self._span != (span_s, in_minutes):
+            self._span = (span_s, in_minutes)
+            self.axis_x.setRange(-span_s / unit, 0)
+            self.axis_x.setLabelFormat("%.0f min" if in_minutes else "%d s")
+        cpu = [QPointF((p.at - now) / unit, p.cpu_percent_of_limit) for p in points if p.cpu_percent_of_limit is not None]
+        memory = [QPointF((p.at - now) / unit, p.memory_percent_of_limit) for p in points if p.memory_percent_of_limit is not None]
         self.cpu.replace(cpu)
         self.memory.replace(memory)
         peak = max([100.0] + [point.y() for point in cpu + memory])
         self.axis_y.setRange(0, 100 if peak <= 100 else peak * 1.1)
+        self.drawn_at = now
 
 
 class HistoryCharts(QWidget):
@@ -92,16 +110,18 @@ class HistoryCharts(QWidget):
             chart.deleteLater()
         self.charts = {name: HistoryChart(name, self.theme, self) for name in names}
         for chart in self.charts.values():
-            self._layout.addWidget(chart)
+            self._layout.addWidget(chart, 1)
 
-    def refresh(self, now: float | None = None) -> None:
+    def refresh(self, now: float | None = None, force: bool = False) -> None:
         if not self.isVisible():
             return
         now = time.time() if now is None else now
         for name, chart in self.charts.items():
-            chart.set_points(self.history.points(name), now)
+            if force or now - chart.drawn_at >= chart.redraw_interval_s() - 0.05:
+                chart.set_points(self.history.points(name), now)
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
         for chart in self.charts.values():
             chart.set_theme(theme)
+        self.refresh(force=True)

@@ -22,6 +22,12 @@ class StackControl(QFrame):
     sig_toggle_requested = Signal()
     """The owner pressed Start or Stop."""
 
+    sig_logs_requested = Signal()
+    """The owner pressed Logs."""
+
+    sig_settings_requested = Signal()
+    """The owner pressed Settings."""
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setProperty("role", "card")
@@ -44,6 +50,10 @@ class StackControl(QFrame):
         self.button.setProperty("role", "primary")
         self.button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.button.clicked.connect(self.sig_toggle_requested)
+        self.logs_button = QPushButton("Logs…")
+        self.logs_button.clicked.connect(self.sig_logs_requested)
+        self.settings_button = QPushButton("Settings…")
+        self.settings_button.clicked.connect(self.sig_settings_requested)
 
         words = QVBoxLayout()
         words.setSpacing(4)
@@ -52,7 +62,13 @@ class StackControl(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addLayout(words, 1)
-        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignVCenter)
+        actions = QVBoxLayout()
+        actions.addWidget(self.button)
+        secondary = QHBoxLayout()
+        secondary.addWidget(self.logs_button)
+        secondary.addWidget(self.settings_button)
+        actions.addLayout(secondary)
+        layout.addLayout(actions)
         self.show_state(StackState(Phase.STOPPED, "Stopped", "The services are not running."))
 
     def show_state(self, state: StackState) -> None:
@@ -74,7 +90,10 @@ class StackControl(QFrame):
             self.button.setProperty("danger", danger)
             self.button.style().unpolish(self.button)
             self.button.style().polish(self.button)
-        self.setProperty("phase", state.phase.value)
+        if self.title.property("phase") != state.phase.value:
+            self.title.setProperty("phase", state.phase.value)  # the title's colour follows the phase
+            self.title.style().unpolish(self.title)
+            self.title.style().polish(self.title)
 
     def show_address(self, url: str | None) -> None:
         self.address.setText(f'Gateway: <a href="{url}">{url}</a>' if url else "")
