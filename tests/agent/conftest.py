@@ -1,5 +1,6 @@
-"""Agent fixtures: the real agent app under uvicorn on a free port, and a small OpenAI-compatible
-chat-completions server (http.server) that the real HTTP provider talks to."""
+"""Agent fixtures: the real agent app under uvicorn on a free port (the same threaded server the
+gateway tests use), and a small OpenAI-compatible chat-completions server (http.server) that the
+real HTTP provider talks to."""
 
 from __future__ import annotations
 
@@ -11,34 +12,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
-import uvicorn
 
 from tests.conftest import free_port
+from tests.gateway.servers import ThreadedServer
 from umt.agent.app import create_app
 from umt.agent.settings import AgentSettings
-
-
-class RunningServer:
-    """A uvicorn server in a thread; `url` is its base URL."""
-
-    def __init__(self, app, port: int):
-        self.url = f"http://127.0.0.1:{port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"server at {self.url} did not start")
-            time.sleep(0.01)
-        return self
-
-    def __exit__(self, *exc):
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
 
 
 @pytest.fixture
@@ -48,13 +26,13 @@ def start_agent():
 
     def start(**changes) -> str:
         settings = replace(AgentSettings(), **changes)
-        server = RunningServer(create_app(settings), free_port()).__enter__()
+        server = ThreadedServer(create_app(settings), free_port()).start()
         running.append(server)
         return server.url
 
     yield start
     for server in running:
-        server.__exit__(None, None, None)
+        server.stop()
 
 
 @pytest.fixture
