@@ -2,6 +2,7 @@
 real `python -m umt.agent` process right after start and after it has run every kind of task.
 
     .venv/bin/python bench/bench_agent.py [--runs 300]
+    .venv/bin/python bench/bench_agent.py --docker-image umt-service:0.1.0   # memory as docker stats shows it
 
 Targets (issue 5): scoring a 1,000-word text <= 20 ms; idle memory within the foundation's target
 (25 MiB in docker stats)."""
@@ -12,12 +13,13 @@ import argparse
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
 import time
 import urllib.request
+
+from bench_gateway import docker_mem_mib, free_port, rss_mib, settle
 
 WORDS = ("coffee roast morning bean autumn blend maple pecan delivery subscription customer flavour smooth "
          "neighbourhood barista ethically sourced espresso community weekend discount freshly ground "
@@ -56,76 +58,73 @@ def bench_scoring(runs: int) -> dict:
             "p95_ms": round(1000 * sorted(timings)[int(0.95 * runs) - 1], 3), "target_ms": 20}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _rss_mib(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    raise RuntimeError("no VmRSS")
-
-
 def _post(url: str, body: dict) -> dict:
     request = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.load(response)
 
 
-def bench_idle_memory() -> dict:
-    port = _free_port()
-    env = {**os.environ, "UMT_PORT": str(port), "UMT_LOG_LEVEL": "WARNING"}
-    for name in ("UMT_LLM_BASE_URL", "UMT_LLM_MODEL"):
-        env.pop(name, None)
-    process = subprocess.Popen([sys.executable, "-m", "umt.agent"], env=env)
+def sample_tasks() -> dict:
+    brand = {"name": "Bean There", "voice": "friendly", "audience": "parents", "hashtags": ["coffee"]}
+    return {
+        "draft": {"brand": brand, "channel": "linkedin", "brief": "Autumn blend is back", "variants": 5},
+        "score": {"text": thousand_word_text(), "channel": "blog"},
+        "experiment": {"variants": [{"name": "A", "exposures": 5000, "conversions": 250},
+                                    {"name": "B", "exposures": 5000, "conversions": 290}], "draws": 50000},
+        "sample_size": {"baseline_rate": 0.05, "minimum_detectable_effect": 0.01},
+        "best_time": {"timezone": "Europe/Berlin", "metrics": [
+            {"at": f"2026-01-{d:02d}T{h:02d}:00:00Z", "impressions": 1000, "engagements": 30 + h}
+            for d in range(1, 29) for h in range(6, 20)]},
+        "utm": {"url": "https://a.example/x", "source": "s", "medium": "m", "campaign": "c"},
+        "plan_calendar": {"start": "2026-01-01", "end": "2026-06-30", "posts": 120, "channels": ["x"],
+                          "timezone": "Europe/Berlin"},
+    }
+
+
+def bench_memory(docker_image: str) -> dict:
+    port = free_port()
+    if docker_image:
+        container = f"umt-bench-agent-{port}"
+        process = subprocess.Popen(["docker", "run", "--rm", "--name", container, "--network", "host",
+                                    "-e", f"UMT_PORT={port}", "-e", "UMT_LOG_LEVEL=WARNING", docker_image,
+                                    "python", "-m", "umt.agent"])
+        measure = lambda: docker_mem_mib(container)  # noqa: E731
+    else:
+        env = {key: value for key, value in os.environ.items() if not key.startswith("UMT_LLM_")}
+        env.update(UMT_PORT=str(port), UMT_LOG_LEVEL="WARNING", MALLOC_ARENA_MAX="2")  # as in the image
+        process = subprocess.Popen([sys.executable, "-m", "umt.agent"], env=env)
+        measure = lambda: rss_mib(process.pid)  # noqa: E731
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60
         while True:
             try:
                 urllib.request.urlopen(base + "/health", timeout=1).read()
                 break
             except OSError:
                 if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("the agent did not start")
+                    raise SystemExit("the agent did not start")
                 time.sleep(0.05)
-        time.sleep(1.0)  # let start-up allocations settle before reading RSS
-        after_start = _rss_mib(process.pid)
-        brand = {"name": "Bean There", "voice": "friendly", "audience": "parents", "hashtags": ["coffee"]}
-        tasks = {
-            "draft": {"brand": brand, "channel": "linkedin", "brief": "Autumn blend is back", "variants": 5},
-            "score": {"text": thousand_word_text(), "channel": "blog"},
-            "experiment": {"variants": [{"name": "A", "exposures": 5000, "conversions": 250},
-                                        {"name": "B", "exposures": 5000, "conversions": 290}], "draws": 50000},
-            "sample_size": {"baseline_rate": 0.05, "minimum_detectable_effect": 0.01},
-            "best_time": {"timezone": "Europe/Berlin", "metrics": [
-                {"at": f"2026-01-{d:02d}T{h:02d}:00:00Z", "impressions": 1000, "engagements": 30 + h}
-                for d in range(1, 29) for h in range(6, 20)]},
-            "utm": {"url": "https://a.example/x", "source": "s", "medium": "m", "campaign": "c"},
-            "plan_calendar": {"start": "2026-01-01", "end": "2026-06-30", "posts": 120, "channels": ["x"],
-                              "timezone": "Europe/Berlin"},
-        }
+        after_start = settle(measure)
         for _ in range(3):
-            for kind, body in tasks.items():
+            for kind, body in sample_tasks().items():
                 _post(f"{base}/v1/tasks/{kind}", body)
-        time.sleep(1.0)
-        after_tasks = _rss_mib(process.pid)
-        return {"rss_after_start_mib": after_start, "rss_after_tasks_mib": after_tasks, "target_mib": 25,
-                "note": "VmRSS of a native `python -m umt.agent`; docker stats counts a little differently"}
+        return {"after_start_mib": after_start, "after_21_tasks_mib": settle(measure), "target_mib": 25,
+                "where": f"docker {docker_image} (docker stats)" if docker_image else "process (VmRSS)"}
     finally:
+        if docker_image:
+            subprocess.run(["docker", "stop", container], capture_output=True)
         process.terminate()
-        process.wait(timeout=10)
+        process.wait(timeout=20)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=300)
+    parser.add_argument("--docker-image", default="", help="measure memory in a container of this image")
     args = parser.parse_args()
-    print(json.dumps({"scoring_1000_words": bench_scoring(args.runs), "agent_memory": bench_idle_memory()}, indent=2))
+    print(json.dumps({"scoring_1000_words": bench_scoring(args.runs), "agent_memory": bench_memory(args.docker_image)},
+                     indent=2))
 
 
 if __name__ == "__main__":
