@@ -53,6 +53,7 @@ class FakeLLMBehaviour:
     statuses: list[int] = field(default_factory=list)  # consumed one per request; 200 when empty
     delay: float = 0.0
     reply: str = "Autumn is back at Bean There: maple pecan blend, 20% off this week. #coffee"
+    replies: list[str] = field(default_factory=list)  # consumed one per success before `reply`
     raw_body: bytes | None = None
     headers: dict = field(default_factory=dict)
 
@@ -81,7 +82,8 @@ class FakeLLM:
                     payload = behaviour.raw_body or json.dumps({
                         "id": "chatcmpl-test", "object": "chat.completion", "model": body.get("model"),
                         "choices": [{"index": 0, "finish_reason": "stop",
-                                     "message": {"role": "assistant", "content": behaviour.reply}}],
+                                     "message": {"role": "assistant", "content": behaviour.replies.pop(0)
+                                                 if behaviour.replies else behaviour.reply}}],
                     }).encode()
                 else:
                     payload = json.dumps({"error": {"message": f"fake failure {status}", "type": "test"}}).encode()

@@ -109,6 +109,22 @@ def test_a_reply_that_is_not_a_chat_completion_is_an_error(fake_llm):
         provider(fake_llm).write(spec(), 0, 1)
 
 
+def test_an_overlong_draft_is_sent_back_once_to_be_shortened(fake_llm):
+    fake_llm.behaviour.replies = ["Autumn " * 60]  # 420 characters for a 280-character X post
+    assert provider(fake_llm).write(spec(), 0, 1) == fake_llm.behaviour.reply
+    first, second = fake_llm.requests
+    assert second["body"]["messages"][:2] == first["body"]["messages"]
+    assert second["body"]["messages"][2] == {"role": "assistant", "content": ("Autumn " * 60).strip()}
+    assert "the limit is 280" in second["body"]["messages"][3]["content"]
+
+
+def test_credentials_in_the_base_url_stay_out_of_messages():
+    dead = OpenAICompatibleProvider(f"http://user:hunter2@127.0.0.1:{free_port()}/v1", "m", timeout=1, retries=0)
+    with pytest.raises(ProviderError) as caught:
+        dead.write(spec(), 0, 1)
+    assert "hunter2" not in str(caught.value) and "127.0.0.1" in str(caught.value)
+
+
 def test_model_chatter_is_removed():
     assert clean_reply('<think>plan the post</think>\nHere is your post:\n"Autumn is back."') == "Autumn is back."
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 
@@ -164,8 +165,6 @@ def parse_sample_size(fields: Fields) -> SampleSizeTask:
 
 
 def run_sample_size(task: SampleSizeTask, progress) -> dict:
-    import math
-
     target = task.baseline_rate * (1 + task.minimum_detectable_effect) if task.relative \
         else task.baseline_rate + task.minimum_detectable_effect
     exact = stats.sample_size_per_group(task.baseline_rate, target, task.power, task.alpha, task.two_sided)

@@ -16,6 +16,7 @@ import ssl
 import time
 from urllib.parse import urlsplit
 
+from umt.agent.channels import channel_length
 from umt.agent.providers.base import DraftSpec, ProviderError, TextProvider
 
 ANGLES = (
@@ -81,6 +82,8 @@ class OpenAICompatibleProvider(TextProvider):
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ProviderError(f"The LLM base URL must be an http(s) URL, got {base_url!r}.")
         self.base_url = base_url.rstrip("/")
+        # What messages show: the URL without any user:password@ part.
+        self.shown_url = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl().rstrip("/")
         self.model = model
         self._api_key = api_key
         self.timeout = timeout
@@ -91,12 +94,23 @@ class OpenAICompatibleProvider(TextProvider):
         self.label = f"LLM draft ({model})"
 
     def __repr__(self) -> str:  # never show the key
-        return f"OpenAICompatibleProvider({self.base_url!r}, {self.model!r})"
+        return f"OpenAICompatibleProvider({self.shown_url!r}, {self.model!r})"
 
     def write(self, spec: DraftSpec, index: int, total: int) -> str:
-        text = clean_reply(self.chat(build_messages(spec, index, total)))
+        messages = build_messages(spec, index, total)
+        text = clean_reply(self.chat(messages))
         if not text:
-            raise ProviderError(f"The LLM at {self.base_url} returned an empty draft.")
+            raise ProviderError(f"The LLM at {self.shown_url} returned an empty draft.")
+        length, limit = channel_length(text, spec.rule), spec.rule.max_chars
+        if length > limit:
+            # Models miscount characters; one request to shorten usually fixes it. If not, the
+            # draft's score says how much to cut.
+            shorter = clean_reply(self.chat(messages + [
+                {"role": "assistant", "content": text},
+                {"role": "user", "content": f"That is {length} characters; the limit is {limit}. Rewrite it "
+                                            f"in at most {limit} characters. Reply with the text only."}]))
+            if shorter and channel_length(shorter, spec.rule) < length:
+                text = shorter
         return text
 
     def chat(self, messages: list[dict]) -> str:
@@ -119,13 +133,13 @@ class OpenAICompatibleProvider(TextProvider):
                     return self._content(payload)
                 detail = self._error_detail(payload)
                 if status in (401, 403):
-                    raise ProviderError(f"The LLM endpoint at {self.base_url} rejected the API key "
+                    raise ProviderError(f"The LLM endpoint at {self.shown_url} rejected the API key "
                                         f"(HTTP {status}){detail}. Check the key in the app's settings.")
                 if status == 404:
-                    raise ProviderError(f"The LLM endpoint at {self.base_url} answered 404{detail}: check the "
+                    raise ProviderError(f"The LLM endpoint at {self.shown_url} answered 404{detail}: check the "
                                         f"base URL (it usually ends in /v1) and the model name {self.model!r}.")
                 if status != 429 and status < 500:
-                    raise ProviderError(f"The LLM endpoint at {self.base_url} refused the request "
+                    raise ProviderError(f"The LLM endpoint at {self.shown_url} refused the request "
                                         f"(HTTP {status}){detail}.")
                 last_problem = f"HTTP {status}{detail}"
                 retry_after = headers.get("retry-after", "")
@@ -133,7 +147,7 @@ class OpenAICompatibleProvider(TextProvider):
                     wait = max(wait, min(float(retry_after), 10.0))
             if attempt + 1 < attempts:
                 time.sleep(wait)
-        raise ProviderError(f"The LLM endpoint at {self.base_url} is unavailable after {attempts} "
+        raise ProviderError(f"The LLM endpoint at {self.shown_url} is unavailable after {attempts} "
                             f"attempt(s): {last_problem}.")
 
     def _post(self, body: bytes) -> tuple[int, dict, bytes]:
@@ -158,10 +172,10 @@ class OpenAICompatibleProvider(TextProvider):
         try:
             content = json.loads(payload)["choices"][0]["message"]["content"]
         except (ValueError, KeyError, IndexError, TypeError):
-            raise ProviderError(f"The LLM endpoint at {self.base_url} answered, but not with an OpenAI-style "
+            raise ProviderError(f"The LLM endpoint at {self.shown_url} answered, but not with an OpenAI-style "
                                 f"chat completion (choices[0].message.content).") from None
         if not isinstance(content, str):
-            raise ProviderError(f"The LLM endpoint at {self.base_url} returned no text.")
+            raise ProviderError(f"The LLM endpoint at {self.shown_url} returned no text.")
         return content
 
     def _error_detail(self, payload: bytes) -> str:
