@@ -7,6 +7,7 @@ that name's label is removed afterwards, even on failure.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import http.client
 import json
@@ -510,3 +511,34 @@ def test_a_failed_build_says_why_with_the_build_log(own_stack, monkeypatch):
     assert "UMT_BASE_IMAGE" in message
     assert any(step.step.startswith("Step 1/") for step in steps)
     assert "Step 1/" in caught.value.log_tail
+
+
+@pytest.mark.docker
+def test_images_are_reused_and_a_rebuild_replaces_the_old_one(own_stack, engine):
+    import docker.errors
+
+    from umt.runtime.docker_image import ImageBuilder
+
+    nonce = uuid.uuid4().hex[:8]
+    agent = own_stack.service("agent")
+
+    def variant(value: str):
+        """The agent's image under a test tag, with an extra build arg that makes it this test's own."""
+        return dataclasses.replace(
+            agent, image=f"umt-test-rebuild:{nonce}", build=dataclasses.replace(agent.build, args={**agent.build.args, "UMT_NONCE": value})
+        )
+
+    spec, changed = variant(nonce + "-1"), variant(nonce + "-2")
+    try:
+        first = ImageBuilder(engine).ensure(spec)
+        steps = []
+        assert ImageBuilder(engine).ensure(spec, steps.append) == first   # a new session finds it
+        assert [s.step for s in steps][-1] == f"Using the existing image {spec.image}"
+        # Another build input (here the build arg) makes another image, and the old one goes.
+        second = ImageBuilder(engine).ensure(changed)
+        assert second != first
+        with pytest.raises(docker.errors.ImageNotFound):
+            engine.images.get(first)
+    finally:
+        with contextlib.suppress(docker.errors.APIError):
+            engine.images.remove(spec.image)

@@ -114,9 +114,21 @@ class ImageBuilder:
                 progress(Progress(f"Using the existing image {spec.image}", 1.0))
             else:
                 self._build(context, spec, args, wanted, progress)
-                image = self._client.images.get(spec.image)
+                previous, image = image, self._client.images.get(spec.image)
+                if previous is not None and previous.id != image.id:
+                    self._forget(previous.id)
         self._ready[spec.image] = image.id
         return image.id
+
+    def _forget(self, image_id: str) -> None:
+        """The image this build replaced: gone, so upgrades do not pile up on the owner's disk.
+        The engine refuses while a container still uses it; it then stays, harmlessly."""
+        import docker.errors
+
+        try:
+            self._client.images.remove(image_id)
+        except docker.errors.APIError:
+            pass
 
     def _existing(self, tag: str):
         import docker.errors
