@@ -148,6 +148,13 @@ def test_template_drafts_follow_every_channels_rules():
     assert "#coffee" in templates.write(spec("instagram"), 0, 1)
 
 
+def test_template_drafts_carry_the_keyphrase():
+    for channel in CHANNELS:
+        text = TemplateProvider().write(spec(channel, keyphrase="cold brew"), 0, 1)
+        scored = score_text(ScoreInput(text=text, channel=channel, keyphrase="cold brew"))
+        assert next(c for c in scored["checks"] if c["id"] == "keyphrase")["status"] != "fail", (channel, text)
+
+
 def test_template_voice_changes_the_register():
     formal = spec(brand={**BRAND, "voice": "professional and precise"})
     casual = spec(brand={**BRAND, "voice": "playful"})

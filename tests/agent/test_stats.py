@@ -122,3 +122,15 @@ def test_sample_size_reaches_the_power_it_promises():
     n = math.ceil(stats.sample_size_per_group(0.05, 0.06, power=0.8, alpha=0.05, two_sided=True))
     h = stats.cohens_h(0.05, 0.06)
     assert stats.power_of_ztest(h, n, 0.05, True) >= 0.8 > stats.power_of_ztest(h, n - 1, 0.05, True)
+
+
+def test_sample_size_task_splits_alpha_over_the_comparisons():
+    from umt.agent.experiment import parse_sample_size, run_sample_size
+    from umt.agent.validation import Fields
+
+    body = {"baseline_rate": 0.05, "minimum_detectable_effect": 0.2, "relative": True, "variants": 3}
+    result = run_sample_size(parse_sample_size(Fields(body)), lambda *a: None)
+    reference = NormalIndPower().solve_power(effect_size=proportion_effectsize(0.06, 0.05), alpha=0.025, power=0.8,
+                                             ratio=1.0, alternative="two-sided")
+    assert result["per_variant_exact"] == pytest.approx(reference, rel=1e-6)
+    assert result["per_variant"] == math.ceil(reference) and result["total"] == 3 * math.ceil(reference)

@@ -167,7 +167,11 @@ def parse_sample_size(fields: Fields) -> SampleSizeTask:
 def run_sample_size(task: SampleSizeTask, progress) -> dict:
     target = task.baseline_rate * (1 + task.minimum_detectable_effect) if task.relative \
         else task.baseline_rate + task.minimum_detectable_effect
-    exact = stats.sample_size_per_group(task.baseline_rate, target, task.power, task.alpha, task.two_sided)
+    # Each challenger is tested against the control: Bonferroni-split alpha, so the plan holds for
+    # the Holm-corrected tests of the experiment task (Holm is never stricter than Bonferroni).
+    comparisons = task.variants - 1
+    alpha = task.alpha / comparisons
+    exact = stats.sample_size_per_group(task.baseline_rate, target, task.power, alpha, task.two_sided)
     per_variant = math.ceil(exact)
     total = per_variant * task.variants
     result = {
@@ -179,8 +183,10 @@ def run_sample_size(task: SampleSizeTask, progress) -> dict:
         "absolute_effect": target - task.baseline_rate,
         "relative_effect": (target - task.baseline_rate) / task.baseline_rate,
         "cohens_h": stats.cohens_h(task.baseline_rate, target),
+        "alpha_per_comparison": alpha,
         "method": "arcsine transform (Cohen's h), normal approximation, equal groups; "
-                  + ("two-sided" if task.two_sided else "one-sided") + " test",
+                  + ("two-sided" if task.two_sided else "one-sided") + " test"
+                  + (f"; alpha split over {comparisons} comparisons with the control" if comparisons > 1 else ""),
         "days": math.ceil(total / task.daily_exposures) if task.daily_exposures else None,
     }
     progress(1.0, "done")

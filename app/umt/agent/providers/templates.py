@@ -68,7 +68,7 @@ class TemplateProvider(TextProvider):
         if rule.key in SHORT_CHANNELS:
             return self._short(spec, rule, index, cta_text)
         offer = _sentence(spec.offer) if spec.offer else ""
-        brief = _sentence(spec.brief)
+        brief = _sentence(self._with_keyphrase(spec))
         if rule.long_form or rule.key in ("instagram", "tiktok"):
             paragraphs = [opener, brief, offer, closer]
             if not rule.links_clickable:
@@ -92,8 +92,15 @@ class TemplateProvider(TextProvider):
                         return text
         return _fit(" ".join([brief, closer]), rule.max_chars)
 
+    def _with_keyphrase(self, spec: DraftSpec) -> str:
+        """The brief, led by the keyphrase when the brief does not use it (scoring looks for it)."""
+        brief = spec.brief.strip()
+        if spec.keyphrase and spec.keyphrase.lower() not in brief.lower():
+            return f"{spec.keyphrase[0].upper()}{spec.keyphrase[1:]}: {brief[0].lower()}{brief[1:]}"
+        return brief
+
     def _short(self, spec: DraftSpec, rule: ChannelRule, index: int, cta: str) -> str:
-        brief = spec.brief.strip().rstrip(".!?")
+        brief = self._with_keyphrase(spec).rstrip(".!?")
         offer = (spec.offer or "").strip().rstrip(".!?")
         brand = spec.brand.name
         limit = rule.ideal_chars[1]
@@ -108,6 +115,10 @@ class TemplateProvider(TextProvider):
             if spec.brand.audience:
                 options = [text[:-1] + f", made for {spec.brand.audience}." if len(text) < rule.ideal_chars[0]
                            else text for text in options]
+        if spec.keyphrase:
+            phrase = spec.keyphrase.lower()
+            options = [text for text in options if phrase in text.lower()] or [
+                f"{spec.keyphrase[0].upper()}{spec.keyphrase[1:]} \u2014 {offer or brand}"]
         # Options that fit whole come first; the rest are cut at a word boundary.
         ordered = [text for text in options if len(text) <= limit] + [text for text in options if len(text) > limit]
         return _fit(ordered[index % len(ordered)], limit)
