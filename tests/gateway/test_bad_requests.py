@@ -64,6 +64,28 @@ def test_wrong_types_name_the_field(raw):
         assert error["field"] == field, (path, body, error)
 
 
+def test_values_the_database_could_not_store_are_refused_by_the_api(raw):
+    """PostgreSQL's INTEGER is 32-bit and its text cannot hold NUL or lone surrogates: the API
+    must refuse such values itself, or the database error would surface as a 500."""
+    too_big = 2**31
+    assert _error(raw.get(f"{raw.base}/api/v1/content?brand_id={too_big}"), 422)["field"] == "brand_id"
+    assert _error(raw.get(f"{raw.base}/api/v1/content/{too_big}"), 404)["field"] == "id"
+    assert _error(raw.post(raw.base + "/api/v1/content", json={"channel": "x", "title": "t", "campaign_id": too_big}),
+                  422)["field"] == "campaign_id"
+    assert _error(raw.post(raw.base + "/api/v1/jobs", json={"kind": "score", "input": {"content_id": too_big}}),
+                  422)["field"] == "input.content_id"
+    surrogate = b'{"name": "\\ud800"}'
+    assert _error(raw.post(raw.base + "/api/v1/brands", data=surrogate, headers={"Content-Type": "application/json"}),
+                  422)["field"] == "name"
+
+
+def test_search_text_is_literal(owner):
+    owner.brands.create(name="100% Coffee")
+    owner.brands.create(name="1000 Teas")
+    assert [b["name"] for b in owner.brands.list(q="100%").items] == ["100% Coffee"]
+    assert owner.brands.list(q="_").total == 0
+
+
 def test_patch_with_nothing_or_null_for_required(raw, owner):
     brand = owner.brands.create(name="Acme")
     assert _error(raw.patch(f"{raw.base}/api/v1/brands/{brand['id']}", json={}), 422)["field"] is None

@@ -9,18 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 # Logout would end the fuzzer's own session; everything else is fair game.
 # One worker: with two, CPython 3.11's ast.parse (which hypothesis calls to describe lambdas) is not
 # thread-safe and the fuzzer itself fails now and then with "AST constructor recursion depth mismatch".
 EXCLUDED = "^/api/v1/auth/logout$"
-
-
-@pytest.fixture(params=["sqlite"])
-def database_url(request, isolated_data):
-    """The fuzz run is about request handling, not the database: SQLite only, to stay fast."""
-    return f"sqlite:///{isolated_data / 'umt.db'}"
 
 
 def test_fuzzing_the_openapi_document_finds_no_server_error(gateway, owner, tmp_path):

@@ -78,9 +78,12 @@ def test_campaign_dates_and_budget(owner):
     with pytest.raises(ValidationFailed) as refused:
         owner.campaigns.update(campaign["id"], end="2026-02-01")
     assert refused.value.field == "end"
-    with pytest.raises(ValidationFailed) as refused:
-        owner.campaigns.create(name="Bad", budget=-1)
-    assert refused.value.field == "budget"
+    for budget in (-1, 10**12, 999_999_999_999.999):  # the last rounds to cents, then is too big
+        with pytest.raises(ValidationFailed) as refused:
+            owner.campaigns.create(name="Bad", budget=budget)
+        assert refused.value.field == "budget"
+    assert owner.campaigns.create(name="Max", budget=999_999_999_999.99)["budget"] == 999_999_999_999.99
+    assert owner.campaigns.create(name="Cents", budget=10.005)["budget"] in (10.0, 10.01)
     with pytest.raises(ValidationFailed) as refused:
         owner.campaigns.create(name="Bad", channels=["linkedin", "linkedin"])
     assert refused.value.field == "channels"

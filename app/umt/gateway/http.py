@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from umt.gateway.errors import ApiError, NotFound, ValidationFailed
-from umt.gateway.schema import Schema
+from umt.gateway.schema import MAX_INT, Schema
 
 
 @dataclass
@@ -63,7 +63,7 @@ def build_route(operation: Operation, services: Any) -> Route:
         call = Call(request=request, services=services)
         for name in operation.path_params:
             raw = request.path_params[name]
-            if not raw.isdigit() or len(raw) > 15:
+            if not raw.isdigit() or len(raw) > 10 or int(raw) > MAX_INT:
                 raise NotFound("resource", name)
             call.path[name] = int(raw)
         if operation.auth:
@@ -121,7 +121,7 @@ def openapi_document(operations: list[Operation], version: str) -> dict[str, Any
         entry: dict[str, Any] = {"summary": op.summary, "tags": [op.tag],
                                  "operationId": op.handler.__name__.lstrip("_")}
         parameters = [{"name": name, "in": "path", "required": True,
-                       "schema": {"type": "integer", "minimum": 0}} for name in op.path_params]
+                       "schema": {"type": "integer", "minimum": 0, "maximum": MAX_INT}} for name in op.path_params]
         if op.query is not None:
             parameters += [{"name": name, "in": "query", "required": spec.required, "schema": spec.json_schema()}
                            for name, spec in op.query.fields.items()]

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from umt.gateway import tables as t
 from umt.gateway.db import iso
 from umt.gateway.errors import ValidationFailed
+from umt.gateway.schema import MAX_INT
 
 KINDS = ("draft", "score", "experiment", "sample_size", "best_time", "utm", "plan_calendar")
 
@@ -19,7 +20,7 @@ def _ref(job_input: dict[str, Any], key: str) -> int | None:
     if key not in job_input or job_input[key] is None:
         return None
     value = job_input[key]
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_INT:
         raise ValidationFailed(f"input.{key}", "must be a positive integer id")
     return value
 

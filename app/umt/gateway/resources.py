@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from umt.gateway import tables as t
 from umt.gateway.crud import Resource
 from umt.gateway.errors import ValidationFailed
-from umt.gateway.schema import (AnyObject, Date, DateTime, Enum, Field, Int, List, Number, Schema, Str, obj)
+from umt.gateway.schema import AnyObject, Date, DateTime, Enum, Field, Int, List, Money, Schema, Str, obj
 
 
 
@@ -29,7 +29,7 @@ def _id_ref(description: str) -> Int:
 
 
 def _contains(column: str):
-    return lambda table, value: table.c[column].ilike(f"%{value}%")
+    return lambda table, value: table.c[column].icontains(value, autoescape=True)
 
 
 def _equals(column: str):
@@ -85,7 +85,7 @@ campaign_input = obj(
     channels=List(CHANNEL, max_items=20, unique=True, default=list),
     start=Date(nullable=True, default=None),
     end=Date(nullable=True, default=None),
-    budget=Number(minimum=0, maximum=10**12, nullable=True, default=None),
+    budget=Money(nullable=True, default=None),
 )
 campaigns = Resource(
     name="campaigns", singular="campaign", table=t.campaigns, input=campaign_input,
@@ -175,13 +175,13 @@ experiments = Resource(
 
 # --- metrics -------------------------------------------------------------------------------
 
-COUNT = Int(minimum=0, maximum=10**12, default=0)
+COUNT = Int(minimum=0, default=0)
 metric_input = obj(
     "MetricInput",
     content_id=Int(minimum=1, required=True),
     day=Date(required=True),
     impressions=COUNT, clicks=COUNT, engagements=COUNT, conversions=COUNT,
-    spend=Number(minimum=0, maximum=10**12, default=0),
+    spend=Money(default=0),
 )
 metrics = Resource(
     name="metrics", singular="metric row", table=t.metrics, input=metric_input,

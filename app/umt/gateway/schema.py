@@ -13,6 +13,9 @@ from typing import Any
 from umt.gateway.errors import ValidationFailed
 
 _MISSING = object()
+# SQL INTEGER (PostgreSQL's is 32-bit): ids and counts stay below it, or the database would refuse
+# the value with an error instead of the API with a 422.
+MAX_INT = 2**31 - 1
 
 
 class Field:
@@ -63,6 +66,11 @@ class Str(Field):
             raise ValidationFailed(path, "must be a string")
         if "\x00" in value:
             raise ValidationFailed(path, "must not contain NUL characters")
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate from a \ud800 escape in the JSON
+                raise ValidationFailed(path, "must be valid Unicode text") from None
         if len(value) < self.min_length:
             raise ValidationFailed(path, "must not be empty" if self.min_length == 1
                                    else f"must be at least {self.min_length} characters")
@@ -116,7 +124,7 @@ class Enum(Field):
 class Int(Field):
     json_type = "integer"
 
-    def __init__(self, *, minimum: int | None = None, maximum: int | None = 2**53, **kw) -> None:
+    def __init__(self, *, minimum: int | None = None, maximum: int | None = MAX_INT, **kw) -> None:
         super().__init__(**kw)
         self.minimum, self.maximum = minimum, maximum
 
@@ -165,6 +173,18 @@ class Number(Int):
 
     def own_schema(self):
         return {**super().own_schema(), "type": "number"}
+
+
+class Money(Number):
+    """An amount in cents precision that fits NUMERIC(14, 2): rounded first, then range-checked."""
+
+    def __init__(self, **kw) -> None:
+        super().__init__(minimum=0, maximum=10**12 - 0.01, **kw)
+
+    def check(self, value, path):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+            value = round(value, 2)
+        return super().check(value, path)
 
 
 class Bool(Field):
