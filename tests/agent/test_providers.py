@@ -228,3 +228,8 @@ def test_api_key_comes_from_the_key_file(tmp_path, fake_llm):
     assert settings.llm_api_key == SECRET and SECRET not in repr(settings)
     missing = AgentSettings.from_env({"UMT_LLM_API_KEY_FILE": str(tmp_path / "absent"), "UMT_LLM_API_KEY": "k2"})
     assert missing.llm_api_key == "k2"
+    secrets_dir = tmp_path / "secrets"
+    secrets_dir.mkdir()
+    assert AgentSettings.from_env({"UMT_SECRETS_DIR": str(secrets_dir)}).llm_api_key is None
+    (secrets_dir / "llm_api_key").write_text("k3\n")
+    assert AgentSettings.from_env({"UMT_SECRETS_DIR": str(secrets_dir)}).llm_api_key == "k3"

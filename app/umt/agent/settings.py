@@ -1,7 +1,8 @@
 """The agent's settings, from environment variables.
 
-The LLM's API key comes from the file named by UMT_LLM_API_KEY_FILE (the desktop app writes it
-there from the OS keyring) or from UMT_LLM_API_KEY; it is kept out of repr() and logs."""
+The LLM's API key comes from the file named by UMT_LLM_API_KEY_FILE, from UMT_LLM_API_KEY, or
+from the secret file `llm_api_key` (the desktop app writes it from the OS keyring, as it does the
+gateway's signing key); it is kept out of repr() and logs, and never read from the repository."""
 
 from __future__ import annotations
 
@@ -44,13 +45,26 @@ class AgentSettings:
         )
 
 
+def _read_key(path: str, missing_is_normal: bool) -> str | None:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read().strip() or None
+    except FileNotFoundError:
+        if not missing_is_normal:
+            log.warning("the LLM API key file %s does not exist; drafting with the LLM will fail if the "
+                        "endpoint needs a key", path)
+    except OSError as error:
+        log.warning("cannot read the LLM API key file %s (%s)", path, error.strerror)
+    return None
+
+
 def _api_key(env) -> str | None:
+    """UMT_LLM_API_KEY_FILE, then UMT_LLM_API_KEY, then the secret file `llm_api_key` in the secrets
+    folder (UMT_SECRETS_DIR, or /run/secrets where compose mounts secrets), as the gateway's key."""
     path = env.get("UMT_LLM_API_KEY_FILE")
-    if path:
-        try:
-            with open(path, encoding="utf-8") as handle:
-                return handle.read().strip() or None
-        except OSError as error:
-            log.warning("cannot read the LLM API key file %s (%s); drafting with the LLM will fail "
-                        "if the endpoint needs a key", path, error.strerror)
-    return env.get("UMT_LLM_API_KEY") or None
+    key = _read_key(path, missing_is_normal=False) if path else None
+    key = key or env.get("UMT_LLM_API_KEY") or None
+    if key is None:
+        secrets_dir = env.get("UMT_SECRETS_DIR") or "/run/secrets"
+        key = _read_key(os.path.join(secrets_dir, "llm_api_key"), missing_is_normal=True)
+    return key
