@@ -178,6 +178,26 @@ def test_a_dead_engine_is_explained(tmp_path, monkeypatch):
     assert "DOCKER_HOST" in str(caught.value) and "no-engine.sock" in str(caught.value)
 
 
+def test_an_engine_lost_mid_session_is_explained(tmp_path, monkeypatch):
+    """The engine goes away after the backend connected: calls raise EngineUnavailable, not a traceback."""
+    import docker
+
+    from umt.runtime.docker_backend import DockerBackend
+
+    dead = f"unix://{tmp_path}/gone.sock"
+    monkeypatch.setenv("DOCKER_HOST", dead)
+    client = docker.DockerClient(base_url=dead, version="1.41", timeout=2)   # no call is made yet
+    backend = DockerBackend(load_test_stack(stack_variables(tmp_path)), tmp_path / "data", client=client)
+    try:
+        for call in (lambda: backend.status("agent"), backend.stats, lambda: backend.stop_service("agent")):
+            with pytest.raises(EngineUnavailable) as caught:
+                call()
+            assert "gone.sock" in str(caught.value)
+    finally:
+        backend.close()
+        client.close()
+
+
 # --- real containers --------------------------------------------------------------------------
 
 
