@@ -72,6 +72,14 @@ def test_x_counts_each_link_as_23_characters():
     assert check(score(text), "length")["status"] != "fail"
 
 
+def test_x_counts_cjk_and_emoji_double():
+    assert channel_length("咖啡" * 100, CHANNELS["x"]) == 400
+    assert channel_length("Café — ok \u2019", CHANNELS["x"]) == len("Café — ok \u2019")
+    assert channel_length("\U0001F600 hi", CHANNELS["x"]) == 5
+    assert channel_length("咖啡" * 100, CHANNELS["linkedin"]) == 200
+    assert check(score("咖啡" * 100), "length")["status"] == "fail"
+
+
 def test_over_the_channel_limit_fails_with_how_much_to_cut():
     result = score("Fresh coffee. " * 25)  # 350 characters
     length = check(result, "length")

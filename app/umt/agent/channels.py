@@ -19,8 +19,10 @@ class ChannelRule:
     max_hashtags: int
     ideal_hashtags: tuple[int, int]
     links_clickable: bool = True
-    # X counts every link as 23 characters whatever its length (t.co wrapping).
+    # X counts every link as 23 characters whatever its length (t.co wrapping), and most
+    # characters outside Latin and common punctuation (CJK, emoji) as two.
     link_chars: int | None = None
+    weighted: bool = False
     # Long-form channels where readability and keyphrase density mean something.
     long_form: bool = False
     min_chars: int = 1
@@ -33,7 +35,7 @@ class ChannelRule:
 
 
 CHANNELS: dict[str, ChannelRule] = {rule.key: rule for rule in (
-    ChannelRule("x", "X post", 280, (70, 120), 10, (0, 2), link_chars=23),
+    ChannelRule("x", "X post", 280, (70, 120), 10, (0, 2), link_chars=23, weighted=True),
     ChannelRule("linkedin", "LinkedIn post", 3000, (150, 1300), 30, (1, 5), long_form=True),
     ChannelRule("instagram", "Instagram caption", 2200, (100, 1000), 30, (3, 10), links_clickable=False),
     ChannelRule("facebook", "Facebook post", 63206, (40, 250), 30, (0, 3)),
@@ -67,8 +69,20 @@ URL_PATTERN = re.compile(r"\bhttps?://[^\s<>\"']+", re.IGNORECASE)
 HASHTAG_PATTERN = re.compile(r"(?<![\w&])#(\w*[^\W\d_]\w*)")
 
 
+# twitter-text's ranges of weight-1 code points; everything else weighs 2. (An emoji made of
+# several code points joined by ZWJ counts 2 there and 2 per code point here: we overcount it.)
+_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+
+
+def _weight(char: str) -> int:
+    code = ord(char)
+    return 1 if any(low <= code <= high for low, high in _LIGHT_RANGES) else 2
+
+
 def channel_length(text: str, rule: ChannelRule) -> int:
     """The length the channel counts: characters, with links at their fixed cost where one applies."""
-    if rule.link_chars is None:
-        return len(text)
-    return len(URL_PATTERN.sub("x" * rule.link_chars, text))
+    if rule.link_chars is not None:
+        text = URL_PATTERN.sub("x" * rule.link_chars, text)
+    if rule.weighted and not text.isascii():
+        return sum(_weight(char) for char in text)
+    return len(text)
