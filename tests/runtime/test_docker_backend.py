@@ -562,3 +562,38 @@ def test_images_are_reused_and_a_rebuild_replaces_the_old_one(own_stack, engine)
     finally:
         with contextlib.suppress(docker.errors.APIError):
             engine.images.remove(spec.image)
+
+
+@pytest.mark.docker
+def test_an_upgrade_recreates_the_container_and_drops_the_old_image(own_stack, engine):
+    import docker.errors
+
+    from umt.runtime.docker_backend import DockerBackend
+
+    nonce = uuid.uuid4().hex[:8]
+    agent = own_stack.service("agent")
+
+    def version(value: str):
+        """The stack as a given app version builds it: its own tag, and an image of its own."""
+        spec = dataclasses.replace(
+            agent, image=f"umt-test-upgrade:{nonce}", build=dataclasses.replace(agent.build, args={**agent.build.args, "UMT_NONCE": value})
+        )
+        return dataclasses.replace(own_stack.stack, services={**own_stack.stack.services, "agent": spec})
+
+    own_stack.stack = version("old")
+    try:
+        ensure_up(own_stack, "agent")
+        old = engine.containers.get(f"{own_stack.stack.name}-agent")
+        upgraded = DockerBackend(version("new"), own_stack.data_dir)
+        try:
+            ensure_up(upgraded, "agent")
+        finally:
+            upgraded.close()
+        new = engine.containers.get(f"{own_stack.stack.name}-agent")
+        assert new.id != old.id and new.attrs["Image"] != old.attrs["Image"]
+        with pytest.raises(docker.errors.ImageNotFound):
+            engine.images.get(old.attrs["Image"])
+    finally:
+        _remove_everything_of(own_stack.stack.name)
+        with contextlib.suppress(docker.errors.APIError):
+            engine.images.remove(f"umt-test-upgrade:{nonce}")

@@ -235,6 +235,7 @@ class DockerBackend(Backend):
                 if container.status == "running":
                     container.stop(timeout=int(round(self.service(name).stop_grace_s)))
                 container.remove(force=True)
+                self._images.forget(container.attrs.get("Image", ""))   # an image an upgrade left behind
         if keep is None:
             self._claim_name(name)
         return keep

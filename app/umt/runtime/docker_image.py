@@ -116,17 +116,22 @@ class ImageBuilder:
                 self._build(context, spec, args, wanted, progress)
                 previous, image = image, self._client.images.get(spec.image)
                 if previous is not None and previous.id != image.id:
-                    self._forget(previous.id)
+                    self.forget(previous.id)
         self._ready[spec.image] = image.id
         return image.id
 
-    def _forget(self, image_id: str) -> None:
-        """The image this build replaced: gone, so upgrades do not pile up on the owner's disk.
-        The engine refuses while a container still uses it; it then stays, harmlessly."""
+    def forget(self, image_id: str) -> None:
+        """Removes an image a build replaced, so upgrades do not pile up on the owner's disk.
+
+        Only an untagged image goes; the engine refuses while a container still uses it, and it
+        then stays, harmlessly, until its last container goes."""
         import docker.errors
 
+        if not image_id:
+            return
         try:
-            self._client.images.remove(image_id)
+            if not self._client.images.get(image_id).tags:
+                self._client.images.remove(image_id)
         except docker.errors.APIError:
             pass
 
