@@ -125,32 +125,42 @@ class TaskManager(QObject):
         return self._stack_pool.waitForDone(timeout_ms) and self._pool.waitForDone(timeout_ms)
 
 
-class Sampler:
+class _WorkerThread:
+    """A daemon thread running `_loop` until `stop_event` is set."""
+
+    def __init__(self, name: str):
+        self.stop_event = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self, join_timeout_s: float = 5.0) -> None:
+        self.stop_event.set()
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join(join_timeout_s)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive() and not self.stop_event.is_set()
+
+    def _loop(self) -> None:
+        raise NotImplementedError
+
+
+class Sampler(_WorkerThread):
     """Calls `sample()` every `interval_s` on its own thread and keeps only the newest result.
 
     The GUI reads `take()` from a QTimer: a sampler that falls behind costs a stale figure, never a
     frozen window. Errors are kept as the newest result too, so the GUI can show them."""
 
     def __init__(self, sample: Callable[[], Any], interval_s: float = 1.0, name: str = "umt-sampler"):
+        super().__init__(name)
         self._sample = sample
         self._interval_s = interval_s
-        self._stop = threading.Event()
         self._lock = threading.Lock()
         self._latest: tuple[bool, Any] | None = None
-        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
-
-    def start(self) -> "Sampler":
-        self._thread.start()
-        return self
-
-    def stop(self, join_timeout_s: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread.is_alive() and threading.current_thread() is not self._thread:
-            self._thread.join(join_timeout_s)
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive() and not self._stop.is_set()
 
     def take(self) -> tuple[bool, Any] | None:
         """(ok, sample or exception) taken since the last call, or None when nothing new arrived."""
@@ -159,35 +169,25 @@ class Sampler:
         return latest
 
     def _loop(self) -> None:
-        while not self._stop.is_set():
+        while not self.stop_event.is_set():
             try:
                 outcome = (True, self._sample())
             except Exception as exc:  # noqa: BLE001 - reported to the GUI as the newest sample
                 outcome = (False, exc)
             with self._lock:
                 self._latest = outcome
-            self._stop.wait(self._interval_s)
+            self.stop_event.wait(self._interval_s)
 
 
-class LineFollower:
+class LineFollower(_WorkerThread):
     """Reads a blocking line iterator on a worker thread into a bounded buffer the GUI drains."""
 
     def __init__(self, open_lines: Callable[[threading.Event], Iterator[str]], max_lines: int = 5000, name: str = "umt-follow"):
+        super().__init__(name)
         self._open_lines = open_lines
-        self.stop_event = threading.Event()
         self._buffer: collections.deque[str] = collections.deque(maxlen=max_lines)
         self._lock = threading.Lock()
         self.error: BaseException | None = None
-        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
-
-    def start(self) -> "LineFollower":
-        self._thread.start()
-        return self
-
-    def stop(self, join_timeout_s: float = 2.0) -> None:
-        self.stop_event.set()
-        if self._thread.is_alive():
-            self._thread.join(join_timeout_s)
 
     def drain(self) -> list[str]:
         with self._lock:

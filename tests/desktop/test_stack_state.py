@@ -1,0 +1,69 @@
+"""What the Start/Stop control says, for each state and each failure the runtime raises."""
+
+from __future__ import annotations
+
+from umt.desktop.notify import notification_for
+from umt.desktop.stack_state import Phase, StartProgress, assess, failure
+from umt.runtime.diagnosis import DockerDiagnosis
+from umt.runtime.errors import BuildFailed, EngineUnavailable, PortInUse, ServiceFailed, StackFileError
+from umt.runtime.model import EventKind, Health, ServiceEvent, ServiceStatus, State
+
+
+def test_one_bar_for_build_steps_then_services_never_runs_backwards():
+    bar = StartProgress()
+    reported = [None, 0.0, 1 / 9, 5 / 9, 8 / 9, 1.0, 0.25, 0.5, 0.75, 1.0]  # docker build, then two services
+    overall = [bar.overall(f) for f in reported]
+    assert overall[0] is None
+    shown = [f for f in overall if f is not None]
+    assert shown == sorted(shown) and shown[-1] == 1.0 and shown[4] == 0.5
+
+
+def test_assess_names_the_service_and_why():
+    healthy = ServiceStatus("agent", State.RUNNING, Health.HEALTHY, "native", 1.0)
+    assert assess([healthy]).phase == Phase.RUNNING
+    unhealthy = ServiceStatus("gateway", State.RUNNING, Health.UNHEALTHY, "native", 1.0)
+    state = assess([healthy, unhealthy])
+    assert state.phase == Phase.DEGRADED and state.service == "gateway" and "health check" in state.detail
+    gave_up = ServiceStatus("agent", State.FAILED, detail="gave up after 5 restarts in a row: exited with code 1")
+    state = assess([gave_up])
+    assert "keeps failing" in state.detail and "gave up after 5" in state.detail and "logs" in state.advice
+    oom = ServiceStatus("agent", State.EXITED, oom_killed=True)
+    assert "memory limit" in assess([oom]).advice
+
+
+def test_every_runtime_failure_gets_a_reason_and_advice():
+    diagnosis = DockerDiagnosis(False, "daemon_not_running", "Docker is not running.", "Start Docker.")
+    cases = [
+        EngineUnavailable(diagnosis),
+        PortInUse(8710, "gateway", "nginx (pid 12)"),
+        ServiceFailed("agent", "it exited with code 1 while starting"),
+        BuildFailed("pip could not reach the index"),
+        StackFileError("compose.yaml", 40, "services.agent.deploy.resources.limits.memory", "'x' is not a size"),
+        RuntimeError("surprise"),
+    ]
+    for exc in cases:
+        state = failure(exc)
+        assert state.phase == Phase.ERROR and state.title and state.detail and state.advice, exc
+    assert "nginx (pid 12)" in failure(cases[1]).detail and "Settings" in failure(cases[1]).advice
+    assert "native mode" in failure(cases[0]).advice
+
+
+def test_which_events_notify():
+    titles = {
+        kind: (notification_for(ServiceEvent("agent", kind, detail)) or None)
+        for kind, detail in [
+            (EventKind.OOM, "killed"),
+            (EventKind.DIE, "exited with code 1"),
+            (EventKind.HEALTH, "unhealthy"),
+            (EventKind.RESTART, "restart 1"),
+            (EventKind.GAVE_UP, "gave up"),
+            (EventKind.START, ""),
+        ]
+    }
+    assert titles[EventKind.OOM].title == "The agent ran out of memory"
+    assert titles[EventKind.DIE].title == "The agent stopped"
+    assert titles[EventKind.HEALTH].title == "The agent is not responding"
+    assert titles[EventKind.RESTART].title == "The agent was restarted"
+    assert titles[EventKind.GAVE_UP].level == "critical"
+    assert titles[EventKind.START] is None
+    assert notification_for(ServiceEvent("agent", EventKind.HEALTH, "healthy")) is None
