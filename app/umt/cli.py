@@ -236,16 +236,16 @@ def _start_supervise_daemon(backend: str, stack_file: Path | None) -> None:
 
 
 def _stop_supervise_daemon() -> None:
+    import psutil
+
     try:
-        pid = int(_pid_file().read_text())
-    except (OSError, ValueError):
-        return
-    try:
-        os.kill(pid, signal.SIGTERM)
-        for _ in range(100):     # up to 5 s for it to finish its pass
-            time.sleep(0.05)
-            os.kill(pid, 0)
-    except (ProcessLookupError, PermissionError):
+        daemon = psutil.Process(int(_pid_file().read_text()))
+        if "supervise" in daemon.cmdline():     # the pid may since belong to another program
+            daemon.terminate()
+            deadline = time.monotonic() + 5     # time to finish its pass
+            while daemon.is_running() and daemon.status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:
+                time.sleep(0.02)
+    except (OSError, ValueError, psutil.Error):
         pass
     _pid_file().unlink(missing_ok=True)
 

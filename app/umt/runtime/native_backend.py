@@ -121,9 +121,9 @@ class NativeBackend(Backend):
         if process is not None and _running(process):
             tree = _tree(process)
             _signal_all(tree, signal.SIGTERM)
-            _, alive = psutil.wait_procs(tree, timeout=timeout)
+            alive = _wait_gone(tree, timeout)
             _signal_all(alive, signal.SIGKILL)
-            psutil.wait_procs(alive, timeout=5)
+            _wait_gone(alive, 5.0)
         self._reap(name)
         self.remove_service(name)
 
@@ -331,6 +331,17 @@ def _running(process: psutil.Process) -> bool:
         return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
     except psutil.Error:
         return False
+
+
+def _wait_gone(processes: list[psutil.Process], timeout: float) -> list[psutil.Process]:
+    """Waits until the processes are gone, zombies counting as gone: a process another umt
+    process started is not ours to reap (psutil.wait_procs would wait for its parent to)."""
+    deadline = time.monotonic() + timeout
+    alive = [p for p in processes if _running(p)]
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.02)
+        alive = [p for p in alive if _running(p)]
+    return alive
 
 
 def _tree(process: psutil.Process) -> list[psutil.Process]:
