@@ -219,16 +219,24 @@ json_values = st.recursive(
 )
 
 
+def mutations(valid):
+    """Bodies shaped like a valid one, with any part dropped or swapped for random JSON, at any depth."""
+    if isinstance(valid, dict):
+        return st.fixed_dictionaries({}, optional={key: mutations(value) for key, value in valid.items()})
+    if isinstance(valid, list):
+        item = mutations(valid[0]) if valid else json_values
+        return st.lists(item, max_size=min(len(valid) + 2, 6)) | json_values
+    return st.just(valid) | json_values
+
+
 @pytest.mark.parametrize("kind", sorted(VALID))
 def test_fuzzed_inputs_never_cause_a_server_error(agent_url, kind):
     keys = list(TASKS[kind].fields)
     session = requests.Session()
 
-    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-    @given(st.booleans(), st.dictionaries(st.sampled_from(keys), json_values, max_size=len(keys)))
-    def check(from_valid, fields):
-        # Half the bodies start valid, so the fuzzing reaches the tasks themselves, not only the parser.
-        body = {**VALID[kind], **fields} if from_valid else fields
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(mutations(VALID[kind]) | st.dictionaries(st.sampled_from(keys), json_values, max_size=len(keys)))
+    def check(body):
         response = session.post(f"{agent_url}/v1/tasks/{kind}", json=body, timeout=30)
         assert response.status_code < 500, (body, response.text)
         payload = response.json()

@@ -199,10 +199,14 @@ def create_app(settings: AgentSettings) -> Starlette:
         code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
         return error_reply(error.status_code, code, str(error.detail), None)
 
+    async def server_error(_: Request, error: Exception) -> JSONResponse:
+        # A bug, never an expected outcome: still answer in the contract's shape.
+        return error_reply(500, "internal_error", "The agent failed unexpectedly; see its log.", None)
+
     app = Starlette(
         routes=[Route("/health", health), Route("/v1/tasks", list_tasks),
                 Route("/v1/tasks/{kind}", run_task, methods=["POST"])],
-        exception_handlers={HTTPException: http_error},
+        exception_handlers={HTTPException: http_error, Exception: server_error},
     )
     app.state.settings = settings
     return app
