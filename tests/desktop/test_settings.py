@@ -111,3 +111,25 @@ def test_the_data_folder_setting_applies_unless_umt_data_dir_is_set(tmp_path):
     environ = {}
     apply_data_folder(DesktopSettings(), environ)
     assert environ == {}
+
+
+def test_the_system_theme_is_followed_when_it_flips(qapp):
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QPalette
+
+    from umt.desktop.theme import ThemeManager
+
+    hints = qapp.styleHints()
+    manager = ThemeManager(qapp, "system")
+    try:
+        assert manager.apply().name == "light"  # offscreen reports no scheme: light
+        hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)  # what the desktop does when it flips
+        assert manager.theme.name == "dark"
+        assert qapp.palette().color(QPalette.ColorRole.Window).name() == palettes()["dark"]["background"]
+        manager.apply("light")  # a choice in the settings wins over the system
+        hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)
+        hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+        assert manager.theme.name == "light"
+    finally:
+        manager.apply("light")
+        manager.deleteLater()

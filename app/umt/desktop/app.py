@@ -43,7 +43,7 @@ class DesktopApp(QObject):
         super().__init__(qapp)
         self.settings_file = settings_file or settings_path()  # fixed now: the data folder may move
         self.settings = settings if settings is not None else load_settings(self.settings_file)
-        self.themes = ThemeManager(qapp, self.settings.theme)
+        self.themes = ThemeManager(qapp, self.settings.theme, parent=self)
         theme = self.themes.apply()
         self.tasks = TaskManager(self)
         self.controller = StackController(self.tasks, lambda: self.settings, opener, sample_interval_s, self)

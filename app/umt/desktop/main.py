@@ -28,7 +28,12 @@ def build(argv: list[str] | None = None):
 
 
 def main() -> int:
+    import signal
+
     qapp, desktop = build()
+    # Ctrl-C in a terminal quits like the menu does (asking about the stack); Python sees the
+    # signal at the next timer tick, since the controller's timer wakes the interpreter each second.
+    signal.signal(signal.SIGINT, lambda *_: desktop.request_quit())
     desktop.start()
     return qapp.exec()
 

@@ -48,10 +48,11 @@ def system_prefers_dark() -> bool:
     return scheme == Qt.ColorScheme.Dark
 
 
-def resolve(choice: str) -> str:
-    """'system' becomes 'light' or 'dark' from the desktop's current scheme."""
+def resolve(choice: str, system_dark: bool | None = None) -> str:
+    """'system' becomes 'light' or 'dark' from the desktop's scheme."""
     if choice == "system":
-        return "dark" if system_prefers_dark() else "light"
+        dark = system_prefers_dark() if system_dark is None else system_dark
+        return "dark" if dark else "light"
     if choice not in ("light", "dark"):
         raise ValueError(f"unknown theme '{choice}'")
     return choice
@@ -72,17 +73,18 @@ class ThemeManager(QObject):
     sig_theme_changed = Signal(object)
     """The theme now in use changed (a Theme), for widgets that paint with its colours."""
 
-    def __init__(self, app: QApplication, choice: str = "system"):
-        super().__init__(app)
+    def __init__(self, app: QApplication, choice: str = "system", parent: QObject | None = None):
+        super().__init__(parent or app)
         self._app = app
         self._choice = choice
         self.theme = Theme("light", palettes()["light"])
+        self._system_dark = system_prefers_dark()
         app.styleHints().colorSchemeChanged.connect(self._on_style_hints_color_scheme_changed)
 
     def apply(self, choice: str | None = None) -> Theme:
         if choice is not None:
             self._choice = choice
-        name = resolve(self._choice)
+        name = resolve(self._choice, self._system_dark)
         colors = palettes()[name]
         self.theme = Theme(name, colors)
         self._app.setPalette(_qpalette(colors))
@@ -90,7 +92,8 @@ class ThemeManager(QObject):
         self.sig_theme_changed.emit(self.theme)
         return self.theme
 
-    def _on_style_hints_color_scheme_changed(self, _scheme) -> None:
+    def _on_style_hints_color_scheme_changed(self, scheme: Qt.ColorScheme) -> None:
+        self._system_dark = scheme == Qt.ColorScheme.Dark
         if self._choice == "system":
             self.apply()
 
