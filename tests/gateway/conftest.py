@@ -19,7 +19,7 @@ from umt.gateway.settings import GatewaySettings
 OWNER = {"email": "owner@example.com", "name": "Olive Owner", "password": "correct horse battery"}
 
 
-def _fresh_postgres_database(admin_url: str):
+def fresh_postgres_database(admin_url: str):
     """A new, empty database for one test; dropped afterwards."""
     import psycopg
     from sqlalchemy.engine import make_url
@@ -42,7 +42,7 @@ def database_url(request, isolated_data):
     if request.param == "sqlite":
         yield f"sqlite:///{isolated_data / 'umt.db'}"
         return
-    url, drop = _fresh_postgres_database(os.environ["UMT_TEST_POSTGRES_URL"])
+    url, drop = fresh_postgres_database(os.environ["UMT_TEST_POSTGRES_URL"])
     yield url
     drop()
 

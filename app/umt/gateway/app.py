@@ -8,6 +8,7 @@ from typing import Any
 
 import anyio
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -102,6 +103,14 @@ async def _http_error(_: Request, exc: HTTPException) -> JSONResponse:
                         headers=exc.headers)
 
 
+async def _database_unavailable(_: Request, exc: DBAPIError) -> JSONResponse:
+    if not exc.connection_invalidated:
+        return await _unexpected(_, exc)
+    log.warning("lost the database connection: %s", exc.orig)
+    return JSONResponse(ApiError(503, "database_unavailable", "the database connection dropped; try again").body(),
+                        status_code=503, headers={"Retry-After": "1"})
+
+
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     log.error("unexpected error: %s", exc, exc_info=exc)
     return JSONResponse(ApiError(500, "internal", "the gateway failed; see its log").body(), status_code=500)
@@ -152,7 +161,8 @@ def create_app(settings: GatewaySettings) -> Starlette:
     app = Starlette(
         routes=[Route("/health", health), Route("/ready", ready), Route("/version", version),
                 Route("/openapi.json", openapi)] + [build_route(op, services) for op in operations],
-        exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _unexpected},
+        exception_handlers={ApiError: _api_error, HTTPException: _http_error, DBAPIError: _database_unavailable,
+                            Exception: _unexpected},
         lifespan=lifespan,
     )
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

@@ -19,7 +19,10 @@ def normalize_url(url: str) -> str:
 def make_engine(url: str) -> Engine:
     url = normalize_url(url)
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        # No pre-ping: it costs a round trip per request (~0.5 ms of the list's 5 ms). A connection
+        # that went stale (server restart) fails one request with 503, and SQLAlchemy then
+        # replaces the whole pool.
+        return create_engine(url, pool_size=5, max_overflow=5, pool_recycle=1800)
     engine = create_engine(url, connect_args={"timeout": 10, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
