@@ -63,8 +63,9 @@ def test_exports_as_csv_and_json(owner, items):
     assert exported[0]["name"] == 'Comma, "Quotes"'
     table = list(csv.DictReader(io.StringIO(owner.brands.export("csv"))))
     assert table[0]["name"] == 'Comma, "Quotes"' and json.loads(table[0]["hashtags"]) == ["#a", "#b"]
+    owner.content.create(channel="x", title='=HYPERLINK("http://evil.example")')
     content_rows = list(csv.DictReader(io.StringIO(owner.content.export("csv"))))
-    assert [r["title"] for r in content_rows] == ["Item 0", "Item 1"]
+    assert [r["title"] for r in content_rows] == ["Item 0", "Item 1", '\'=HYPERLINK("http://evil.example")']
     with pytest.raises(ValidationFailed) as refused:
         owner.content.export("xml")
     assert refused.value.field == "format"

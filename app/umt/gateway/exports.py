@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import datetime
 from typing import Any, Iterable
 
@@ -26,16 +27,24 @@ def export_rows(engine: Engine, resource: Resource) -> list[dict[str, Any]]:
     return [to_json(r) for r in rows]
 
 
-def to_csv(rows: list[dict[str, Any]], columns: Iterable[str]) -> str:
-    import json
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        value = json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        # A spreadsheet would run it as a formula (CSV injection): a leading quote keeps it text.
+        return "'" + value
+    return value
 
+
+def to_csv(rows: list[dict[str, Any]], columns: Iterable[str]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     columns = list(columns)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if row[c] is None else json.dumps(row[c]) if isinstance(row[c], (list, dict))
-                         else row[c] for c in columns])
+        writer.writerow([_csv_cell(row[c]) for c in columns])
     return buffer.getvalue()
 
 
