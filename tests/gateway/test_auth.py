@@ -244,3 +244,36 @@ def test_the_database_keeps_no_usable_secrets(owner, gateway):
     assert OWNER["password"] not in stored
     assert not any(code in stored for code in codes)
     assert "scrypt$16384$8$1$" in stored
+
+
+def test_concurrent_setups_create_one_owner(anonymous, gateway):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def attempt(number):
+        try:
+            GatewayClient(gateway.url).setup_owner(f"owner{number}@example.com", "Owner", "a long password!")
+            return "created"
+        except Conflict:
+            return "refused"
+
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = sorted(pool.map(attempt, range(4)))
+    assert outcomes == ["created", "refused", "refused", "refused"]
+
+
+def test_one_totp_code_signs_in_once_even_when_sent_twice_at_the_same_time(owner, gateway):
+    from concurrent.futures import ThreadPoolExecutor
+
+    totp, _ = _enable_totp(owner)
+    challenges = [GatewayClient(gateway.url).login(OWNER["email"], OWNER["password"]).challenge for _ in range(2)]
+    code = _code_for_next_step(totp)
+
+    def attempt(challenge):
+        try:
+            GatewayClient(gateway.url).login_second_factor(challenge, code=code)
+            return "signed in"
+        except Unauthorized:
+            return "refused"
+
+    with ThreadPoolExecutor(2) as pool:
+        assert sorted(pool.map(attempt, challenges)) == ["refused", "signed in"]

@@ -50,7 +50,13 @@ def to_csv(rows: list[dict[str, Any]], columns: Iterable[str]) -> str:
 
 # --- iCalendar (RFC 5545) ------------------------------------------------------------------
 
+_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13)) | {127: None}
+
+
 def _ical_text(value: str) -> str:
+    """RFC 5545 TEXT: backslash, semicolon, comma and newlines escaped; other control characters,
+    which the format does not allow, dropped."""
+    value = value.translate(_CONTROL)
     return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
             .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
 
