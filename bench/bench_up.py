@@ -29,7 +29,8 @@ def umt(env: dict, *args: str) -> subprocess.CompletedProcess:
 
 def time_backend(backend: str, runs: int) -> dict:
     with tempfile.TemporaryDirectory() as data:
-        env = dict(os.environ, UMT_DATA_DIR=data, UMT_GATEWAY_PORT=str(free_port()), UMT_AGENT_PORT=str(free_port()))
+        env = dict(os.environ, UMT_DATA_DIR=data, UMT_GATEWAY_PORT=str(free_port()), UMT_AGENT_PORT=str(free_port()),
+                   UMT_STACK_NAME="umt-bench")   # never the user's own stack
         if backend == "docker":
             warm = umt(env, "build")
             if warm.returncode:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
 
 import pytest
 
@@ -18,6 +19,8 @@ def isolated_data(tmp_path, monkeypatch):
     data = tmp_path / "umt-data"
     data.mkdir()
     monkeypatch.setenv("UMT_DATA_DIR", str(data))
+    # Docker is machine-wide: a test's stack never carries the name of the user's own stack.
+    monkeypatch.setenv("UMT_STACK_NAME", f"umttest-{uuid.uuid4().hex[:8]}")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     (tmp_path / "home").mkdir()

@@ -16,6 +16,7 @@ echo "built $(basename "$wheel")"
 
 cd "$work"    # away from the checkout: only the installed package can be imported
 export UMT_DATA_DIR="$work/data"
+export UMT_STACK_NAME=umt-wheelcheck   # never the user's own stack
 export UMT_GATEWAY_PORT="${UMT_GATEWAY_PORT:-18710}" UMT_AGENT_PORT="${UMT_AGENT_PORT:-18720}"
 backends="native"
 if docker info >/dev/null 2>&1; then backends="docker native"; fi
@@ -29,4 +30,9 @@ assert [r["health"] for r in rows] == ["healthy", "healthy"], rows
 print("healthy:", ", ".join(r["name"] for r in rows))'
     "$work/venv/bin/umt" down --backend "$backend"
 done
+if docker info >/dev/null 2>&1; then
+    docker volume rm umt-wheelcheck_gateway-data >/dev/null
+    left="$(docker ps -aq --filter label=org.umt.stack=umt-wheelcheck)"
+    [ -z "$left" ] || { echo "umt down left containers behind: $left" >&2; exit 1; }
+fi
 echo "wheel install works"

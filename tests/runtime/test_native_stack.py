@@ -183,3 +183,51 @@ def test_the_supervisor_gives_up_on_a_crash_loop(tmp_path, isolated_data):
         assert [e.kind for e in events].count(EventKind.RESTART) == 2
     finally:
         supervisor.down()
+
+
+def test_a_hung_service_is_restarted_after_its_start_period(tmp_path, isolated_data):
+    import signal
+
+    from tests.conftest import free_port
+
+    port = free_port()
+    (tmp_path / "server.py").write_text(textwrap.dedent(f"""\
+        import http.server
+        http.server.ThreadingHTTPServer(("127.0.0.1", {port}), http.server.SimpleHTTPRequestHandler).serve_forever()
+    """))
+    stack_file = tmp_path / "compose.yaml"
+    stack_file.write_text(textwrap.dedent(f"""\
+        name: hangs
+        services:
+          web:
+            image: none
+            command: ["python", {str(tmp_path / 'server.py')!r}]
+            stop_grace_period: 1s
+            healthcheck: {{test: [CMD, "true"], start_period: 1s}}
+            x-umt:
+              health: {{port: {port}, path: /}}
+    """))
+    backend = NativeBackend(load_stack(stack_file, env={}), isolated_data)
+    events = []
+    supervisor = Supervisor(backend, on_event=events.append)
+    try:
+        supervisor.up(timeout_s=20)
+        hung = backend._processes["web"]
+        hung.send_signal(signal.SIGSTOP)      # alive, but answers nothing
+
+        def restarted():
+            supervisor.watch_once()
+            return any(e.kind == EventKind.RESTART for e in events)
+
+        wait_for(restarted, timeout_s=30, what="the supervisor to restart the hung service")
+        assert ("web", EventKind.HEALTH, "unhealthy") in [(e.service, e.kind, e.detail) for e in events]
+        assert "no answer to health checks" in [e for e in events if e.kind == EventKind.RESTART][0].detail
+        assert not hung.is_running() or hung.status() == "zombie"
+
+        def healthy_again():
+            supervisor.watch_once()
+            return supervisor.statuses()[0].health == Health.HEALTHY
+
+        wait_for(healthy_again, timeout_s=20, what="the restarted service to be healthy")
+    finally:
+        supervisor.down()

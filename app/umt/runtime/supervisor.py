@@ -19,6 +19,7 @@ from umt.runtime.model import EventKind, Health, Progress, ServiceEvent, Service
 PROBE_EVERY_S = 0.05          # while waiting for a service to come up
 PROBE_TIMEOUT_S = 1.0
 UNHEALTHY_AFTER = 3           # consecutive failed probes of a running service
+DEFAULT_START_PERIOD_S = 5.0  # for services whose healthcheck names none
 
 
 @dataclass
@@ -26,6 +27,7 @@ class _Watch:
     restarts: int = 0          # all restarts, shown to the user
     streak: int = 0            # restarts since it was last healthy: the give-up limit counts these
     failed_probes: int = 0
+    grace_until: float = 0.0   # after a restart, failed probes count only once its start period is over
     health: Health = Health.UNKNOWN
     next_restart_at: float = 0.0
     backoff_s: float = 0.0
@@ -101,6 +103,7 @@ class Supervisor:
                 self._watches[spec.name].wanted = False
                 progress(Progress(f"Stopping the {spec.name}", index / len(services)))
                 self.backend.stop_service(spec.name)
+                self.backend.remove_service(spec.name)   # as `docker compose down`: volumes stay
                 self._watches[spec.name].health = Health.UNKNOWN
             for watch in self._watches.values():
                 watch.restarts, watch.streak, watch.gave_up = 0, 0, False
@@ -175,7 +178,8 @@ class Supervisor:
             return []
         if status.state == State.RUNNING:
             healthy = self._probe(status.name)
-            watch.failed_probes = 0 if healthy else watch.failed_probes + 1
+            in_grace = time.monotonic() < watch.grace_until
+            watch.failed_probes = 0 if healthy or in_grace else watch.failed_probes + 1
             previous, watch.health = watch.health, (
                 Health.HEALTHY if healthy else Health.UNHEALTHY if watch.failed_probes >= UNHEALTHY_AFTER else watch.health
             )
@@ -209,6 +213,7 @@ class Supervisor:
         watch.backoff_s = min(self.backoff_max_s, watch.backoff_s * 2 or self.backoff_initial_s)
         watch.next_restart_at = now + watch.backoff_s
         watch.failed_probes, watch.health, watch.last_reason = 0, Health.STARTING, reason
+        watch.grace_until = now + self._start_period(name)
         try:
             self.backend.stop_service(name, timeout=3.0)
             self.backend.start_service(name)
@@ -217,6 +222,10 @@ class Supervisor:
         return [ServiceEvent(name, EventKind.RESTART, f"restart {watch.restarts} ({reason})")]
 
     # --- health --------------------------------------------------------------------------------
+    def _start_period(self, name: str) -> float:
+        healthcheck = self.backend.service(name).healthcheck
+        return healthcheck.start_period_s if healthcheck and healthcheck.start_period_s else DEFAULT_START_PERIOD_S
+
     def _probe(self, name: str) -> bool:
         url = self.backend.service(name).health_url
         return True if url is None else probe(url, PROBE_TIMEOUT_S)
