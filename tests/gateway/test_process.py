@@ -67,3 +67,12 @@ def test_the_key_from_a_secret_file_works_and_is_never_logged(isolated_data):
     assert process.returncode in (0, -15) and "Application shutdown complete" in output, output
     assert "SECRET-MARKER" not in output and token not in output
     assert (isolated_data / "umt.db").exists()
+
+
+def test_postgresql_without_its_driver_is_a_clear_refusal(isolated_data):
+    """As in the service image, which ships SQLite only."""
+    env = _environment(isolated_data, UMT_SIGNING_KEY="k" * 40, DATABASE_URL="postgresql://umt@127.0.0.1/umt")
+    hide_driver = "import runpy, sys; sys.modules['psycopg'] = None; runpy.run_module('umt.gateway', run_name='__main__')"
+    run = subprocess.run([sys.executable, "-c", hide_driver], env=env, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 78, run.stderr
+    assert "psycopg" in run.stderr and "SQLite only" in run.stderr and "Traceback" not in run.stderr

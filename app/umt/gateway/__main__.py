@@ -2,6 +2,7 @@
 import sys
 
 from umt.gateway.app import create_app
+from umt.gateway.db import DatabaseUnsupported
 from umt.gateway.security import MissingSigningKey
 from umt.gateway.settings import GatewaySettings
 from umt.serve import serve
@@ -9,7 +10,7 @@ from umt.serve import serve
 settings = GatewaySettings.from_env()
 try:
     app = create_app(settings)
-except MissingSigningKey as exc:
+except (MissingSigningKey, DatabaseUnsupported) as exc:
     print(f"umt gateway cannot start: {exc}", file=sys.stderr)
     sys.exit(78)  # EX_CONFIG: a configuration problem, restarting will not help
 serve(app, settings.host, settings.port, "gateway")

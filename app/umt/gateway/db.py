@@ -16,8 +16,19 @@ def normalize_url(url: str) -> str:
     return url
 
 
+class DatabaseUnsupported(RuntimeError):
+    pass
+
+
 def make_engine(url: str) -> Engine:
     url = normalize_url(url)
+    if url.startswith("postgresql"):
+        try:
+            import psycopg  # noqa: F401 - only to say clearly when it is missing
+        except ImportError:
+            raise DatabaseUnsupported(
+                "DATABASE_URL names PostgreSQL, but the psycopg driver is not installed here: the service "
+                "image ships SQLite only; install `psycopg[binary]` next to umt to use PostgreSQL") from None
     if not url.startswith("sqlite"):
         # No pre-ping: it costs a round trip per request (~0.5 ms of the list's 5 ms). A connection
         # that went stale (server restart) fails one request with 503, and SQLAlchemy then
