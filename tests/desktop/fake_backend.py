@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 from umt.runtime.backend import Backend, ProgressCallback, no_progress
+from umt.runtime.errors import ServiceFailed
 from umt.runtime.model import EventKind, Health, Progress, ServiceEvent, ServiceStats, ServiceStatus, State
 from umt.runtime.stackfile import StackSpec
 
@@ -63,6 +64,7 @@ class FakeBackend(Backend):
         self.prepare_entered = threading.Event()
         self.build_steps = ["Step 1/3 : FROM umt-base", "Step 2/3 : COPY app /app", "Step 3/3 : RUN compileall"]
         self.calls: list[str] = []
+        self.refuse_to_start: set[str] = set()   # services whose start fails, as a broken binary's would
         self.closed = False
 
     # --- lifecycle -----------------------------------------------------------------------------
@@ -76,6 +78,8 @@ class FakeBackend(Backend):
 
     def start_service(self, name: str) -> None:
         self.calls.append(f"start {name}")
+        if name in self.refuse_to_start:
+            raise ServiceFailed(name, "it exited with code 1 while starting")
         with self._lock:
             if name in self._servers:
                 return

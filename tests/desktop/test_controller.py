@@ -67,19 +67,31 @@ def test_a_crashed_service_is_restarted_and_the_stack_recovers(qtbot, controller
     assert restarted.restarts == 1
 
 
-def test_a_failed_start_says_why_and_what_to_do(qtbot, controller, fake_backend, stack_ports):
+def test_a_failed_start_says_why_and_what_to_do(qtbot, controller, fake_backend):
+    fake_backend.refuse_to_start.add("agent")
+    controller.start()
+    qtbot.waitUntil(lambda: _phase(controller) == Phase.ERROR, timeout=10000)
+    assert controller.state.title == "The agent did not start"
+    assert "exited with code 1" in controller.state.detail
+    assert "logs" in controller.state.advice and controller.state.service == "agent"
+    fake_backend.refuse_to_start.clear()
+    controller.start()  # Start again, as the advice says
+    qtbot.waitUntil(lambda: _phase(controller) == Phase.RUNNING, timeout=10000)
+
+
+def test_an_unexpected_failure_is_still_explained(qtbot, controller, fake_backend, stack_ports):
     import socket
 
     holder = socket.socket()
-    holder.bind(("127.0.0.1", stack_ports["agent"]))  # the fake's health server cannot bind: start fails
+    holder.bind(("127.0.0.1", stack_ports["agent"]))  # the fake's own server cannot bind: an OSError
     holder.listen()
     try:
         controller.start()
         qtbot.waitUntil(lambda: _phase(controller) == Phase.ERROR, timeout=10000)
     finally:
         holder.close()
-    assert controller.state.title == "Something went wrong" or "agent" in controller.state.detail
-    assert controller.state.advice
+    assert controller.state.title == "Something went wrong"
+    assert "OSError" in controller.state.detail and controller.state.advice
 
 
 def test_restart_one_service_from_the_window_action(qtbot, controller, fake_backend):
@@ -114,3 +126,29 @@ def test_start_on_open_when_the_settings_say_so(qtbot, tasks, fake_backend, desk
     controller.shutdown(True, lambda: done.append(1))
     qtbot.waitUntil(lambda: bool(done), timeout=10000)
     assert fake_backend.running() == [] and fake_backend.closed
+
+
+def test_new_settings_after_a_failed_start_stop_what_the_old_backend_left_running(qtbot, tasks, isolated_data, desktop_settings):
+    from umt.desktop.controller import StackController
+    from umt.desktop.settings import load_stack_for
+
+    from .conftest import fake_opener
+    from .fake_backend import FakeBackend
+
+    old, new = (FakeBackend(load_stack_for(desktop_settings), isolated_data) for _ in range(2))
+    old.refuse_to_start.add("gateway")  # the start fails after the agent came up
+    current = {"settings": desktop_settings}
+    openers = {"native": fake_opener(old), "docker": fake_opener(new)}
+    controller = StackController(tasks, lambda: current["settings"], lambda s, on_event: openers[s.backend](s, on_event), 0.1)
+    controller.start()
+    qtbot.waitUntil(lambda: controller.state.phase == Phase.ERROR, timeout=15000)
+    assert controller.state.title == "The gateway did not start"
+    assert "agent" in old.running()
+    current["settings"] = desktop_settings.with_changes(backend="docker")
+    controller.start()
+    qtbot.waitUntil(lambda: controller.state.phase == Phase.RUNNING, timeout=15000)
+    assert old.running() == [] and old.closed
+    assert sorted(new.running()) == ["agent", "gateway"]
+    done = []
+    controller.shutdown(True, lambda: done.append(1))
+    qtbot.waitUntil(lambda: bool(done), timeout=10000)

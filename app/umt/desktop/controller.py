@@ -173,6 +173,7 @@ class StackController(QObject):
                 self.supervisor.stop_watching()
                 if stop_stack:
                     self.supervisor.down()
+                    self._remember_backend(None)
             if self._sampler is not None:
                 self._sampler.stop()
             if self.choice is not None:
@@ -186,8 +187,13 @@ class StackController(QObject):
         if self.choice is not None and self._opened_with == _fingerprint(settings):
             return self.choice
         self._stop_sampler()
-        if self.choice is not None:
-            self.choice.backend.close()
+        if self.supervisor is not None:
+            # New settings, new backend: what still runs from a failed start under the old one
+            # would hold its ports, so it stops first.
+            self.supervisor.stop_watching()
+            if any(s.state == State.RUNNING for s in self.supervisor.backend.statuses()):
+                self.supervisor.down()
+            self.supervisor.backend.close()
         self.choice, self.supervisor = None, None
         supervisor, choice = self._opener(settings, self._on_supervisor_event)
         self.choice, self.supervisor, self._opened_with = choice, supervisor, _fingerprint(settings)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QSizePolicy, QTableView, QVBoxLayout, QWidget
 
 from umt.desktop import formatting
 from umt.desktop.models import ResourcesTableModel
 from umt.desktop.theme import Theme
 from umt.desktop.widgets.bars import UsageBarDelegate
+from umt.desktop.widgets.services_view import fit_height_to_rows
 
 
 class ResourcesView(QWidget):
@@ -26,20 +27,21 @@ class ResourcesView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(ResourcesTableModel.COL_SERVICE, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(ResourcesTableModel.COL_SERVICE, 110)
-        self.table.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        model.modelReset.connect(lambda: fit_height_to_rows(self.table))
+        fit_height_to_rows(self.table)
         self.bar_delegate = UsageBarDelegate(theme, self)
         for column in (ResourcesTableModel.COL_CPU, ResourcesTableModel.COL_MEMORY):
             self.table.setItemDelegateForColumn(column, self.bar_delegate)
-        self.host = QLabel("Host: —")
+        self.host = QLabel("This computer: —")
         self.host.setProperty("role", "muted")
+        # Its text changes every second; a size that ignores the text keeps that from re-running
+        # the window's layout.
+        self.host.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
-        row = QHBoxLayout()
-        row.addWidget(self.host)
-        row.addStretch(1)
-        layout.addLayout(row)
+        layout.addWidget(self.host)
 
     def set_theme(self, theme: Theme) -> None:
         self.bar_delegate.set_theme(theme)

@@ -11,6 +11,14 @@ from umt.desktop.models import LevelRole, ServicesTableModel
 from umt.desktop.theme import Theme
 
 
+def fit_height_to_rows(table: QTableView) -> None:
+    """A fixed height that shows every row. Fixed, not 'adjust to contents': that policy makes
+    each cell update re-run the window's layout and repaint all of it, once a second."""
+    rows = table.model().rowCount() if table.model() else 0
+    header = table.horizontalHeader().sizeHint().height()
+    table.setFixedHeight(header + rows * table.verticalHeader().defaultSectionSize() + 2 * table.frameWidth())
+
+
 class _LevelTextDelegate(QStyledItemDelegate):
     """Colours state and health words amber or red when they are bad news."""
 
@@ -54,9 +62,9 @@ class ServicesView(QTableView):
         self._level_delegate = _LevelTextDelegate(theme, self)
         for column in (ServicesTableModel.COL_STATE, ServicesTableModel.COL_HEALTH):
             self.setItemDelegateForColumn(column, self._level_delegate)
-        self.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         model.modelReset.connect(self._on_model_reset)
+        fit_height_to_rows(self)
         self.doubleClicked.connect(lambda index: self.sig_logs_requested.emit(model.row(index.row()).name))
 
     def set_theme(self, theme: Theme) -> None:
@@ -77,6 +85,7 @@ class ServicesView(QTableView):
         return buttons
 
     def _on_model_reset(self) -> None:
+        fit_height_to_rows(self)
         for row, name in enumerate(self._model.names()):
             button = QPushButton("Restart")
             button.setToolTip(f"Restart the {name}")
