@@ -102,7 +102,7 @@ def write_secret_files(files: dict[str, Path], names: Iterable[str] | None = Non
             value = random_tokens.token_urlsafe(48)
             set_secret(name, value)
         if value is None:
-            continue
+            value = ""      # the file must exist for the container's mount; empty means "not set"
         path = files[name]
         path.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(path.parent, 0o700)

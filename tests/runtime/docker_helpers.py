@@ -26,6 +26,7 @@ def stack_variables(tmp_path: Path, ports: dict[str, int] | None = None) -> dict
     key = secrets / "gateway_signing_key"
     key.write_bytes(SIGNING_KEY)
     key.chmod(0o600)   # private to the host user, as umt.secrets writes it
+    (secrets / "llm_api_key").write_text("")   # no LLM key: the agent drafts from templates
     ports = ports or {"gateway": free_port(), "agent": free_port()}
     env = {
         "UMT_SECRETS_DIR": str(secrets),

@@ -16,6 +16,8 @@ from umt.runtime.stackfile import Limits
 
 from tests.runtime.docker_helpers import load_test_stack, stack_variables
 
+AGENT_SECRETS = {"llm_api_key": Path("/l")}   # the agent's one secret: an LLM key, maybe empty
+
 
 
 
@@ -50,7 +52,7 @@ def test_host_mode_containers_are_hardened_and_limited(default_stack, tmp_path):
 
 def test_bridge_mode_publishes_on_loopback_and_names_the_service(default_stack):
     spec = default_stack.services["agent"]
-    config = container_config(default_stack, spec, "sha256:abc", "bridge", {})
+    config = container_config(default_stack, spec, "sha256:abc", "bridge", AGENT_SECRETS)
     assert config["ports"] == {"18720/tcp": ("127.0.0.1", 18720)}
     assert config["network"] == f"{default_stack.name}_default" and config["network_aliases"] == ["agent"]
     assert "network_mode" not in config
@@ -61,12 +63,12 @@ def test_bridge_mode_publishes_on_loopback_and_names_the_service(default_stack):
 
 def test_the_config_hash_follows_what_matters(default_stack):
     spec = default_stack.services["agent"]
-    base = container_config(default_stack, spec, "sha256:abc", "host", {})[
+    base = container_config(default_stack, spec, "sha256:abc", "host", AGENT_SECRETS)[
         "labels"][CONFIG_LABEL]
-    assert container_config(default_stack, spec, "sha256:abc", "host", {})["labels"][CONFIG_LABEL] == base
+    assert container_config(default_stack, spec, "sha256:abc", "host", AGENT_SECRETS)["labels"][CONFIG_LABEL] == base
     changed_limit = dataclasses.replace(spec, limits=Limits(memory_bytes=128 * 1024**2, cpus=0.5, pids=64))
-    assert container_config(default_stack, changed_limit, "sha256:abc", "host", {})["labels"][CONFIG_LABEL] != base
-    assert container_config(default_stack, spec, "sha256:new", "host", {})["labels"][CONFIG_LABEL] != base
+    assert container_config(default_stack, changed_limit, "sha256:abc", "host", AGENT_SECRETS)["labels"][CONFIG_LABEL] != base
+    assert container_config(default_stack, spec, "sha256:new", "host", AGENT_SECRETS)["labels"][CONFIG_LABEL] != base
     gateway = default_stack.services["gateway"]
     files = {"gateway_signing_key": Path("/k")}
     one = container_config(default_stack, gateway, "i", "host", files, {"gateway_signing_key": "a"})
