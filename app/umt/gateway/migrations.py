@@ -10,7 +10,7 @@ import logging
 from typing import Callable
 
 from sqlalchemy import (JSON, Column, Date, DateTime, Float, ForeignKey, Integer, MetaData, Numeric, String,
-                        Table, Text, UniqueConstraint, insert, select, text)
+                        Table, Text, UniqueConstraint, text)
 from sqlalchemy.engine import Connection, Engine
 
 log = logging.getLogger(__name__)
@@ -98,8 +98,9 @@ def step_1_accounts_and_marketing(connection: Connection) -> None:
 def step_2_versions_experiments_jobs(connection: Connection) -> None:
     """Content versions (backfilled from existing content), experiments and agent jobs."""
     m = MetaData()
-    m.reflect(connection, only=["users", "campaigns", "content_items"])  # targets of the new foreign keys
-    versions = Table("content_versions", m,
+    for existing in ("users", "campaigns", "content_items"):  # targets of the new foreign keys
+        Table(existing, m, Column("id", Integer, primary_key=True))
+    Table("content_versions", m,
                      Column("id", Integer, primary_key=True),
                      Column("content_id", Integer, ForeignKey("content_items.id", ondelete="CASCADE"),
                             nullable=False, index=True),
@@ -131,16 +132,11 @@ def step_2_versions_experiments_jobs(connection: Connection) -> None:
           Column("started_at", DateTime(timezone=True)),
           Column("finished_at", DateTime(timezone=True)),
           *_stamps())
-    m.create_all(connection)
+    m.create_all(connection, tables=[m.tables[name] for name in ("content_versions", "experiments", "jobs")])
     connection.execute(text("ALTER TABLE content_items ADD COLUMN version INTEGER NOT NULL DEFAULT 1"))
     # Every existing item gets its current text as version 1.
-    content = Table("content_items", MetaData(), autoload_with=connection)
-    rows = connection.execute(select(content.c.id, content.c.title, content.c.body, content.c.updated_at)).all()
-    if rows:
-        connection.execute(insert(versions), [
-            {"content_id": r.id, "version": 1, "title": r.title, "body": r.body, "created_at": r.updated_at}
-            for r in rows
-        ])
+    connection.execute(text("INSERT INTO content_versions (content_id, version, title, body, created_at) "
+                            "SELECT id, 1, title, body, updated_at FROM content_items"))
 
 
 STEPS: list[Callable[[Connection], None]] = [step_1_accounts_and_marketing, step_2_versions_experiments_jobs]
