@@ -96,6 +96,7 @@ def test_unknown_ids_and_routes(raw):
     assert _error(raw.get(raw.base + "/api/v1/brands/999"), 404)["field"] == "id"
     assert _error(raw.get(raw.base + "/api/v1/brands/abc"), 404)["field"] == "id"
     assert _error(raw.get(raw.base + "/api/v1/brands/99999999999999999999999"), 404)["field"] == "id"
+    assert _error(raw.get(raw.base + "/api/v1/brands/%C2%B2"), 404)["field"] == "id"  # '²' is a digit to str.isdigit
     assert _error(raw.get(raw.base + "/api/v1/nothing-here"), 404)["code"] == "not_found"
     assert _error(raw.put(raw.base + "/api/v1/brands/1", json={}), 405)["code"] == "method_not_allowed"
     assert _error(raw.get(raw.base + "/api/v1/jobs/31337"), 404)["field"] == "id"

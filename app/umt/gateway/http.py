@@ -63,7 +63,7 @@ def build_route(operation: Operation, services: Any) -> Route:
         call = Call(request=request, services=services)
         for name in operation.path_params:
             raw = request.path_params[name]
-            if not raw.isdigit() or len(raw) > 10 or int(raw) > MAX_INT:
+            if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > MAX_INT:
                 raise NotFound("resource", name)
             call.path[name] = int(raw)
         if operation.auth:
