@@ -3,6 +3,7 @@ and the one that tells them, on the GUI thread, what the stack is doing and what
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -19,6 +20,8 @@ from umt.runtime.choose import BackendChoice
 from umt.runtime.errors import EngineUnavailable
 from umt.runtime.model import Progress, ServiceEvent, ServiceStats, ServiceStatus, State
 from umt.runtime.supervisor import Supervisor
+
+STATUSES_EVERY_S = 2.0
 
 Opener = Callable[[DesktopSettings, Callable[[ServiceEvent], None]], "tuple[Supervisor, BackendChoice]"]
 
@@ -103,6 +106,9 @@ class StackController(QObject):
         self._apply_timer.setInterval(int(sample_interval_s * 1000))
         self._apply_timer.timeout.connect(self._on_apply_timer_timeout)
         self._shut_down = False
+        self._statuses: list[ServiceStatus] = []
+        self._statuses_read_at = 0.0
+        self._statuses_stale = threading.Event()  # set from any thread when the rows may have changed
 
     # --- what the windows read -----------------------------------------------------------------
     @property
@@ -230,10 +236,18 @@ class StackController(QObject):
         launch.remember_backend(name) if name else launch.forget_backend()
 
     def _sample(self) -> Snapshot:  # sampler thread
+        """Stats every tick; statuses when something happened (an event, an operation) and at
+        least every STATUSES_EVERY_S. The supervisor reads the same statuses every second for
+        its own work, and the rows' uptime ticks on from started_at without a new read."""
         supervisor = self.supervisor
         if supervisor is None:
             return Snapshot([], [], sample_host())
-        return Snapshot(supervisor.statuses(), supervisor.backend.stats(), sample_host())
+        now = time.monotonic()
+        if self._statuses_stale.is_set() or now - self._statuses_read_at >= STATUSES_EVERY_S or not self._statuses:
+            self._statuses_stale.clear()
+            self._statuses = supervisor.statuses()
+            self._statuses_read_at = now
+        return Snapshot(self._statuses, supervisor.backend.stats(), sample_host())
 
     def _start_sampler(self) -> None:
         sample_host()  # primes psutil's host CPU delta so the first figure is real
@@ -247,6 +261,7 @@ class StackController(QObject):
 
     # --- results, on the GUI thread ------------------------------------------------------------
     def _on_worker_progress(self, progress: Progress) -> None:  # worker thread
+        self._statuses_stale.set()
         self._tasks.call_in_gui(self._on_progress_reported, progress)
 
     def _on_progress_reported(self, progress: Progress) -> None:
@@ -270,6 +285,7 @@ class StackController(QObject):
             self.sig_docker_diagnosed.emit(exc.diagnosis)
 
     def _on_supervisor_event(self, event: ServiceEvent) -> None:  # supervisor thread
+        self._statuses_stale.set()
         self._tasks.call_in_gui(self.sig_service_event_received.emit, event)
 
     def _on_apply_timer_timeout(self) -> None:
@@ -287,5 +303,6 @@ class StackController(QObject):
 
     def _set_state(self, state: StackState) -> None:
         if state != self.state:
+            self._statuses_stale.set()  # the stack moved on: the rows are read afresh
             self.state = state
             self.sig_state_changed.emit(state)
