@@ -231,3 +231,19 @@ def test_a_hung_service_is_restarted_after_its_start_period(tmp_path, isolated_d
         wait_for(healthy_again, timeout_s=20, what="the restarted service to be healthy")
     finally:
         supervisor.down()
+
+
+def test_each_service_sees_only_its_own_secrets_and_a_missing_one_is_named(native_stack):
+    supervisor = native_stack
+    supervisor.up(timeout_s=30)
+    backend = supervisor.backend
+    assert sorted(p.name for p in backend.secrets_dir("gateway").iterdir()) == ["gateway_signing_key"]
+    assert sorted(p.name for p in backend.secrets_dir("agent").iterdir()) == ["llm_api_key"]
+    assert (backend.secrets_dir("gateway") / "gateway_signing_key").stat().st_mode & 0o777 == 0o400
+    supervisor.down()
+    key_file = backend.stack.secrets["gateway_signing_key"]
+    key_file.unlink()
+    with pytest.raises(ServiceFailed) as caught:
+        supervisor.up(timeout_s=30)
+    assert caught.value.service == "gateway"
+    assert str(key_file) in str(caught.value) and "UMT_SECRETS_DIR" in str(caught.value)

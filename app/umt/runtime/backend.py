@@ -8,11 +8,13 @@ their own queue, which the supervisor drains.
 from __future__ import annotations
 
 import abc
+import hashlib
 import queue
 import threading
 from pathlib import Path
 from typing import Callable, Iterator
 
+from umt.runtime.errors import ServiceFailed
 from umt.runtime.model import Progress, ServiceEvent, ServiceStats, ServiceStatus
 from umt.runtime.stackfile import ServiceSpec, StackSpec
 
@@ -83,6 +85,33 @@ class Backend(abc.ABC):
 
     def service(self, name: str) -> ServiceSpec:
         return self.stack.services[name]
+
+    def stage_secrets(self, name: str, folder: Path, mode: int) -> tuple[dict[str, Path], dict[str, str]]:
+        """Copies the service's secret files (Compose's `secrets`) into `folder` with `mode`, as
+        the service will read them, and returns their paths and content digests. A missing file
+        stops the start with a message naming it."""
+        files, digests = {}, {}
+        for secret in self.service(name).secrets:
+            source = self.stack.secrets[secret]
+            try:
+                content = source.read_bytes()
+            except OSError:
+                raise ServiceFailed(
+                    name,
+                    f"its secret '{secret}' has no readable file at {source}. Create it, or set "
+                    f"UMT_SECRETS_DIR to the folder that holds it.",
+                ) from None
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            folder.chmod(0o700)
+            staged = folder / secret
+            if not staged.exists() or staged.read_bytes() != content:
+                temporary = staged.with_suffix(".new")
+                temporary.write_bytes(content)
+                temporary.chmod(mode)
+                temporary.replace(staged)
+            files[secret] = staged.resolve()
+            digests[secret] = hashlib.sha256(content).hexdigest()
+        return files, digests
 
     def uses_host_network(self, spec: ServiceSpec) -> bool:
         return True

@@ -8,7 +8,6 @@ adopts what already runs instead of starting duplicates, and recreates what chan
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import threading
 import time
@@ -280,34 +279,10 @@ class DockerBackend(Backend):
             collection.create(name, **options)
 
     def _stage_secrets(self, name: str) -> tuple[dict[str, Path], dict[str, str]]:
-        """Copies the service's secret files where the container's user may read them.
-
-        The original is usually private to the host user (mode 600), which the container's
-        non-root user cannot read through a bind mount. The copy is world-readable inside a
+        """The original is usually private to the host user (mode 600), which the container's
+        non-root user cannot read through a bind mount: the copy is world-readable inside a
         folder only the host user may enter."""
-        folder = self.data_dir / "docker-secrets" / self.stack.name
-        files, digests = {}, {}
-        for secret in self.service(name).secrets:
-            source = self.stack.secrets[secret]
-            try:
-                content = source.read_bytes()
-            except OSError:
-                raise ServiceFailed(
-                    name,
-                    f"its secret '{secret}' has no readable file at {source}. Create it, or set "
-                    f"UMT_SECRETS_DIR to the folder that holds it.",
-                ) from None
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            folder.chmod(0o700)
-            staged = folder / secret
-            if not staged.exists() or staged.read_bytes() != content:
-                temporary = staged.with_suffix(".new")
-                temporary.write_bytes(content)
-                temporary.chmod(0o444)
-                temporary.replace(staged)
-            files[secret] = staged.resolve()
-            digests[secret] = hashlib.sha256(content).hexdigest()
-        return files, digests
+        return self.stage_secrets(name, self.data_dir / "docker-secrets" / self.stack.name, 0o444)
 
     # --- events --------------------------------------------------------------------------------
     def _watch_events(self) -> None:

@@ -71,8 +71,9 @@ class NativeBackend(Backend):
     def log_file(self, name: str) -> Path:
         return self.data_dir / "logs" / f"{self.stack.name}-{name}.log"
 
-    def secrets_dir(self) -> Path:
-        return self.data_dir / "secrets"
+    def secrets_dir(self, name: str) -> Path:
+        """The service's own /run/secrets: only the secrets its stack entry names."""
+        return self.root / "secrets" / name
 
     # --- lifecycle -----------------------------------------------------------------------------
     def prepare(self, progress: ProgressCallback = no_progress) -> None:
@@ -91,6 +92,7 @@ class NativeBackend(Backend):
                 return
             for port in spec.ports:
                 check_port_free(port.host_port, name)
+            self.stage_secrets(name, self.secrets_dir(name), 0o400)
             self._limit_exceeded.pop(name, None)
             self._warned = {w for w in self._warned if w[0] != name}
             log = open(self.log_file(name), "ab", buffering=0)
@@ -243,7 +245,7 @@ class NativeBackend(Backend):
         env.update(spec.environment)
         env.update(spec.host_network_environment)
         env["UMT_DATA_DIR"] = str(self.service_dir(spec.name))
-        env["UMT_SECRETS_DIR"] = str(self.secrets_dir())
+        env["UMT_SECRETS_DIR"] = str(self.secrets_dir(spec.name))
         env["PYTHONUNBUFFERED"] = "1"
         return env
 

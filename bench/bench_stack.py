@@ -1,9 +1,11 @@
-"""The Docker stack's figures: image bytes, idle memory, time to healthy, health latency.
+"""The stack's figures: image bytes (Docker), idle memory, time to healthy, health latency.
 
-Runs the real image and containers through the Docker backend, under its own stack name (so it
-never touches a user's stack), and prints JSON:
-    UMT_BASE_IMAGE=umt-base:bookworm python bench/bench_stack_docker.py [--runs 3] [--requests 1000]
-Memory is docker stats' figure (usage minus inactive file cache), from umt.runtime.stats.
+Runs the real services through a backend, under its own stack name (so it never touches a
+user's stack), and prints JSON:
+    UMT_BASE_IMAGE=umt-base:bookworm python bench/bench_stack.py [--backend docker] [--runs 3] [--requests 1000]
+    python bench/bench_stack.py --backend native
+Memory is docker stats' figure (usage minus inactive file cache, from umt.runtime.stats) with
+Docker, and the RSS of each service's process tree natively.
 time_to_healthy_s: fresh containers from a present image, started in dependency order, until each
 answers its health endpoint (probed every 20 ms, as the supervisor does)."""
 
@@ -84,6 +86,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3, help="fresh starts timed for time_to_healthy_s")
     parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--backend", default="docker", choices=["docker", "native"])
     parser.add_argument("--network", default=os.environ.get("UMT_DOCKER_NETWORK", "host"), choices=["host", "bridge"])
     args = parser.parse_args()
 
@@ -95,18 +98,26 @@ def main() -> None:
             UMT_DATA_DIR=str(Path(folder) / "data"),
         )
         from umt.paths import default_stack_file
-        from umt.runtime.docker_backend import DockerBackend
         from umt.runtime.stackfile import load_stack
 
         stack = dataclasses.replace(load_stack(default_stack_file()), name="umtbench")
-        backend = DockerBackend(stack, Path(folder) / "data", network=args.network)
+        if args.backend == "native":
+            from umt.runtime.native_backend import NativeBackend
+
+            backend = NativeBackend(stack, Path(folder) / "data")
+        else:
+            from umt.runtime.docker_backend import DockerBackend
+
+            backend = DockerBackend(stack, Path(folder) / "data", network=args.network)
         try:
             report = run(backend, stack, args)
         finally:
             for spec in stack.stop_order():
+                backend.stop_service(spec.name, timeout=5)
                 backend.remove_service(spec.name)
-            for volume in backend._client.volumes.list(filters={"label": f"org.umt.stack={stack.name}"}):
-                volume.remove(force=True)
+            if args.backend == "docker":
+                for volume in backend._client.volumes.list(filters={"label": f"org.umt.stack={stack.name}"}):
+                    volume.remove(force=True)
             backend.close()
     print(json.dumps(report, indent=2))
 
@@ -115,12 +126,15 @@ def run(backend, stack, args) -> dict:
     started = time.perf_counter()
     backend.prepare()
     prepare_s = time.perf_counter() - started
-    report: dict = {"network": args.network, "prepare_s": round(prepare_s, 3)}
-    report["image"] = image_bytes(backend._client, stack)
+    report: dict = {"backend": args.backend, "prepare_s": round(prepare_s, 3)}
+    if args.backend == "docker":
+        report["network"] = args.network
+        report["image"] = image_bytes(backend._client, stack)
 
     times = []
     for _ in range(args.runs):
         for spec in stack.stop_order():
+            backend.stop_service(spec.name, timeout=5)
             backend.remove_service(spec.name)
         started = time.perf_counter()
         for spec in stack.start_order():
