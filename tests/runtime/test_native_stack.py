@@ -141,29 +141,35 @@ def test_a_service_that_fails_to_start_gets_its_log_in_the_error(stack_ports, mo
         supervisor.down()
 
 
-def test_the_supervisor_gives_up_on_a_crash_loop(tmp_path, isolated_data):
+def web_server_stack(tmp_path, name: str, before_serving: str, service_extra: str = ""):
+    """A one-service stack: a plain HTTP server on a free port, after `before_serving` runs."""
     from tests.conftest import free_port
 
     port = free_port()
-    marker = tmp_path / "allowed-to-start"
-    marker.touch()
-    server = textwrap.dedent(f"""\
-        import http.server, os, sys
-        if not os.path.exists({str(marker)!r}):
-            sys.exit(7)
-        http.server.ThreadingHTTPServer(("127.0.0.1", {port}), http.server.SimpleHTTPRequestHandler).serve_forever()
-    """)
-    (tmp_path / "server.py").write_text(server)
+    (tmp_path / "server.py").write_text(
+        "import http.server, os, sys\n" + textwrap.dedent(before_serving)
+        + f"http.server.ThreadingHTTPServer(('127.0.0.1', {port}), http.server.SimpleHTTPRequestHandler).serve_forever()\n"
+    )
     stack_file = tmp_path / "compose.yaml"
     stack_file.write_text(textwrap.dedent(f"""\
-        name: crashy
+        name: {name}
         services:
           web:
             image: none
             command: ["python", {str(tmp_path / 'server.py')!r}]
             x-umt:
               health: {{port: {port}, path: /}}
-    """))
+    """) + (f"    {service_extra}\n" if service_extra else ""))
+    return stack_file
+
+
+def test_the_supervisor_gives_up_on_a_crash_loop(tmp_path, isolated_data):
+    marker = tmp_path / "allowed-to-start"
+    marker.touch()
+    stack_file = web_server_stack(tmp_path, "crashy", f"""\
+        if not os.path.exists({str(marker)!r}):
+            sys.exit(7)
+    """)
     backend = NativeBackend(load_stack(stack_file, env={}), isolated_data)
     events = []
     supervisor = Supervisor(backend, on_event=events.append, max_restarts=2, backoff_initial_s=0.05)
@@ -188,25 +194,9 @@ def test_the_supervisor_gives_up_on_a_crash_loop(tmp_path, isolated_data):
 def test_a_hung_service_is_restarted_after_its_start_period(tmp_path, isolated_data):
     import signal
 
-    from tests.conftest import free_port
-
-    port = free_port()
-    (tmp_path / "server.py").write_text(textwrap.dedent(f"""\
-        import http.server
-        http.server.ThreadingHTTPServer(("127.0.0.1", {port}), http.server.SimpleHTTPRequestHandler).serve_forever()
-    """))
-    stack_file = tmp_path / "compose.yaml"
-    stack_file.write_text(textwrap.dedent(f"""\
-        name: hangs
-        services:
-          web:
-            image: none
-            command: ["python", {str(tmp_path / 'server.py')!r}]
-            stop_grace_period: 1s
-            healthcheck: {{test: [CMD, "true"], start_period: 1s}}
-            x-umt:
-              health: {{port: {port}, path: /}}
-    """))
+    stack_file = web_server_stack(
+        tmp_path, "hangs", "", "stop_grace_period: 1s\n    healthcheck: {test: [CMD, \"true\"], start_period: 1s}"
+    )
     backend = NativeBackend(load_stack(stack_file, env={}), isolated_data)
     events = []
     supervisor = Supervisor(backend, on_event=events.append)
