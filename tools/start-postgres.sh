@@ -5,6 +5,7 @@
 #
 #   eval "$(tools/start-postgres.sh)"     # sets UMT_TEST_POSTGRES_URL in this shell
 #
+# Throwaway settings for speed: no fsync, no autovacuum (each test makes and drops its own database).
 # Settings: UMT_PG_PORT (default 54329), UMT_PG_DATA (default /var/tmp/umt-postgres).
 set -euo pipefail
 
@@ -28,7 +29,7 @@ HBA
 fi
 if ! as_postgres "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
     as_postgres "$BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DATA -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+        -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DATA -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c autovacuum=off" \
         start >&2
 fi
 psql_admin() { as_postgres "$BIN/psql" -h "$DATA" -p "$PORT" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
