@@ -100,8 +100,7 @@ def _child_dashboard(backend: str) -> int:
     def on_snapshot(snapshot):
         if snapshot.stats and desktop.controller.state.phase == Phase.RUNNING:
             samples.append(snapshot)
-            if len(samples) == 3:  # the dashboard shows real figures: measuring starts now
-                threads_at_ready.update(thread_times(), at=time.monotonic())
+            if len(samples) == 3:  # the dashboard shows real figures: the parent may start measuring
                 print("ready " + json.dumps({s.name: s.memory_bytes for s in snapshot.stats}), flush=True)
 
     def on_terminate(*_):
@@ -114,6 +113,7 @@ def _child_dashboard(backend: str) -> int:
     desktop.controller.sig_state_changed.connect(
         lambda state: print(f"error {state.detail}", flush=True) if state.phase == Phase.ERROR else None
     )
+    signal.signal(signal.SIGUSR1, lambda *_: threads_at_ready.update(thread_times(), at=time.monotonic()))
     signal.signal(signal.SIGTERM, on_terminate)
     desktop.sig_quit_finished.connect(lambda: print("stopped", flush=True))
     desktop.start()
@@ -148,7 +148,7 @@ def measure_launch(launches: int) -> dict:
     return {"launches": launches, "median_s": round(statistics.median(times), 3), "max_s": round(max(times), 3), "all_s": [round(t, 3) for t in times]}
 
 
-def measure_dashboard(seconds: float, backend: str) -> dict:
+def measure_dashboard(seconds: float, backend: str, warmup: float = 0.0) -> dict:
     child = _spawn("--child-dashboard", backend)
     try:
         line = child.stdout.readline().strip()
@@ -156,6 +156,8 @@ def measure_dashboard(seconds: float, backend: str) -> dict:
             raise SystemExit(f"bench: the stack did not come up in the app: {line!r}")
         services_memory = json.loads(line.split(" ", 1)[1])
         process = psutil.Process(child.pid)
+        time.sleep(warmup)  # e.g. past the first two minutes, when the charts switch to a minutes axis
+        child.send_signal(signal.SIGUSR1)  # the child notes its threads' times: the split starts here
         before = process.cpu_times()
         started = time.perf_counter()
         rss = []
@@ -176,6 +178,7 @@ def measure_dashboard(seconds: float, backend: str) -> dict:
     return {
         "backend": backend,
         "seconds": round(wall, 1),
+        "warmup_seconds": warmup,
         "cpu_percent_of_one_core": round(100.0 * busy / wall, 2),
         "rss_mib_end": round(rss[-1] / 2**20, 1),
         "rss_mib_peak": round(max(rss) / 2**20, 1),
@@ -194,11 +197,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0, help="how long to measure the running dashboard")
     parser.add_argument("--backend", choices=("native", "docker"), default="native")
     parser.add_argument("--launches", type=int, default=5)
+    parser.add_argument("--warmup", type=float, default=0.0, help="seconds the dashboard runs before measuring starts")
     args = parser.parse_args()
     import PySide6
 
     launch = measure_launch(args.launches)
-    dashboard = measure_dashboard(args.seconds, args.backend)
+    dashboard = measure_dashboard(args.seconds, args.backend, args.warmup)
     result = {
         "launch_to_first_paint": launch,
         "dashboard": dashboard,
