@@ -50,7 +50,7 @@ class Operation:
     auth: bool = True
     partial_body: bool = False
     raw_body: str | None = None  # a media type such as text/csv: the handler reads the body itself
-    produces: str = "application/json"
+    produces: tuple[str, ...] = ("application/json",)
     errors: tuple[int, ...] = ()
 
     @property
@@ -109,6 +109,22 @@ ERROR_SCHEMA = {
 }
 
 
+# A server-sent event as OpenAPI 3.2 describes one: `data` holds the JSON text of the record.
+SSE_EVENT = {
+    "type": "object",
+    "properties": {"event": {"type": "string"}, "id": {"type": "string"},
+                   "data": {"type": "string", "contentMediaType": "application/json"}},
+}
+
+
+def _reply_schema(op: Operation, media: str) -> dict[str, Any]:
+    if media == "application/json":
+        return op.reply.json_schema() if op.reply else {}
+    if media == "text/event-stream":
+        return SSE_EVENT
+    return {"type": "string"}
+
+
 def openapi_document(operations: list[Operation], version: str) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     components: dict[str, Any] = {"Error": ERROR_SCHEMA}
@@ -136,9 +152,7 @@ def openapi_document(operations: list[Operation], version: str) -> dict[str, Any
         register(op.reply)
         ok: dict[str, Any] = {"description": "success"}
         if op.status != 204:
-            schema = op.reply.json_schema() if op.reply else ({} if op.produces == "application/json"
-                                                             else {"type": "string"})
-            ok["content"] = {op.produces: {"schema": schema}}
+            ok["content"] = {media: {"schema": _reply_schema(op, media)} for media in op.produces}
         error_codes = set(op.errors) | {400, 422}
         if op.auth:
             error_codes.add(401)

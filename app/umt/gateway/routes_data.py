@@ -92,7 +92,9 @@ def export_operation(resource: Resource) -> Operation:
 
     export.__name__ = f"export_{resource.name}"
     return Operation("GET", f"/api/v1/exports/{resource.name}", export,
-                     f"all {resource.name} as CSV or JSON", "exports", query=export_query, produces="text/csv")
+                     f"all {resource.name} as CSV or JSON", "exports", query=export_query,
+                     reply=obj(f"{resource.reply.name}Export", items=List(resource.reply, max_items=10**9)),
+                     produces=("application/json", "text/csv"))
 
 
 async def export_calendar(call: Call):
@@ -119,5 +121,5 @@ def operations() -> list[Operation]:
     ops += [export_operation(r) for r in resources.ALL]
     ops.append(Operation("GET", "/api/v1/exports/calendar.ics", export_calendar,
                          "scheduled content as an iCalendar file", "exports", query=calendar_query,
-                         produces="text/calendar"))
+                         produces=("text/calendar",)))
     return ops

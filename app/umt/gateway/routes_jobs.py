@@ -81,5 +81,5 @@ def operations() -> list[Operation]:
         Operation("GET", "/api/v1/jobs/{id}", get_job, "one job: status, progress, step, result or error", "jobs",
                   reply=job_reply),
         Operation("GET", "/api/v1/jobs/{id}/events", job_events, "the job's changes as server-sent events", "jobs",
-                  produces="text/event-stream"),
+                  produces=("text/event-stream",)),
     ]
