@@ -106,3 +106,18 @@ def test_auto_falls_back_to_native_and_says_so(stack_down_afterwards, tmp_path):
     result = umt("up", "--backend", "auto", env_extra={"DOCKER_HOST": f"unix://{tmp_path}/no-docker.sock"})
     assert result.returncode == 0, result.stderr
     assert "local processes instead" in result.stderr
+
+
+def test_the_llm_key_goes_to_the_keyring_and_reaches_the_agent_as_a_secret_file(stack_down_afterwards, isolated_data):
+    stored = subprocess.run([sys.executable, "-m", "umt.cli", "secret", "set", "llm_api_key"],
+                            input="sk-test-123\n", capture_output=True, text=True, env=dict(os.environ), timeout=60)
+    assert stored.returncode == 0, stored.stderr
+    assert "sk-test-123" not in stored.stderr + stored.stdout
+    from umt import secrets
+
+    assert secrets.get_secret("llm_api_key") == "sk-test-123"
+    assert umt("up", "--backend", "native").returncode == 0
+    staged = list(isolated_data.glob("native/*/secrets/agent/llm_api_key"))
+    assert [p.read_text() for p in staged] == ["sk-test-123"]
+    assert umt("secret", "delete", "llm_api_key").returncode == 0
+    assert secrets.get_secret("llm_api_key") is None

@@ -69,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     command("doctor", _doctor, "check Docker, ports, keyring and the stack file", as_json=True)
     command("build", _build, "build (or find) the service image", backend=False)
     command("desktop", _desktop, "open the desktop app")
+    secret = command("secret", _secret, "store or remove a secret in the OS keyring (e.g. the LLM API key)")
+    secret.add_argument("action", choices=["set", "delete", "where"])
+    secret.add_argument("name", nargs="?", choices=["llm_api_key"], default="llm_api_key")
     supervise = command("supervise", _supervise, argparse.SUPPRESS, backend=True)
     supervise.add_argument("--ready-fd", type=int, default=None, help=argparse.SUPPRESS)
     return parser
@@ -209,6 +212,26 @@ def _doctor(args) -> int:
 def _build(args) -> int:
     supervisor, chosen = launch.open_stack("docker", stack_file=args.stack_file)
     chosen.backend.prepare(_print_progress)
+    return 0
+
+
+def _secret(args) -> int:
+    import getpass
+
+    from umt import secrets
+
+    if args.action == "where":
+        print(secrets.storage().description)
+    elif args.action == "delete":
+        secrets.delete_secret(args.name)
+        print(f"Removed {args.name}. Restart the stack (umt down; umt up) to apply.", file=sys.stderr)
+    else:
+        value = getpass.getpass(f"{args.name}: ") if sys.stdin.isatty() else sys.stdin.read().strip()
+        if not value:
+            print("umt: nothing given; nothing stored", file=sys.stderr)
+            return EXIT_USAGE
+        secrets.set_secret(args.name, value)
+        print(f"Stored {args.name}. {secrets.storage().description} Restart the stack to apply.", file=sys.stderr)
     return 0
 
 
