@@ -71,10 +71,17 @@ def test_a_silent_server_times_out_as_unreachable():
             connection.close()
 
 
-def test_wait_job_reports_progress(owner):
+def test_wait_job_reports_progress(owner, fake_agent):
     updates: list[Job] = []
+    fake_agent.release.clear()  # the agent holds the task after its progress lines...
+
+    def on_progress(update: Job) -> None:
+        updates.append(update)
+        if 0 < update.progress < 1:
+            fake_agent.release.set()  # ...until the client has seen some of them
+
     job = owner.submit_job("utm", {"url": "https://example.com"})
-    finished = owner.wait_job(job.id, timeout=20, on_progress=updates.append)
+    finished = owner.wait_job(job.id, timeout=20, on_progress=on_progress)
     assert finished.status == "done" and finished.result["kind"] == "utm"
     assert updates[-1].status == "done" and any(0 < u.progress < 1 for u in updates)
     assert owner.get_job(job.id).finished
@@ -96,3 +103,9 @@ def test_two_factor_login_through_the_client(owner, gateway):
         result = client.login(OWNER["email"], OWNER["password"])
         client.login_second_factor(result.challenge, recovery_code=codes[0])
         assert client.me()["email"] == OWNER["email"]
+
+
+def test_ready_reports_the_checks_even_when_not_ready(gateway, anonymous, fake_agent):
+    assert anonymous.ready() == {"status": "ready", "checks": {"database": "ok", "agent": "ok"}}
+    fake_agent.server.stop()
+    assert anonymous.ready() == {"status": "not ready", "checks": {"database": "ok", "agent": "unreachable"}}

@@ -72,7 +72,8 @@ def test_missing_and_malformed_tokens_are_refused(anonymous, owner):
         assert refused.value.field == "Authorization"
 
 
-def _enable_totp(client: GatewayClient) -> tuple[pyotp.TOTP, list[str]]:
+def _enable_totp(client: GatewayClient) -> tuple[pyotp.TOTP, list[str], str]:
+    """Turns 2FA on; returns the authenticator, the recovery codes and the code that confirmed it."""
     enrolment = client.enrol_totp()
     assert enrolment.otpauth_uri.startswith("otpauth://totp/")
     assert enrolment.secret in enrolment.otpauth_uri
@@ -81,10 +82,11 @@ def _enable_totp(client: GatewayClient) -> tuple[pyotp.TOTP, list[str]]:
         client.confirm_totp(_wrong_code(totp.now()))
     assert wrong.value.field == "code"
     assert client.me()["totp_enabled"] is False  # a wrong code does not switch it on
-    codes = client.confirm_totp(totp.now())
+    confirming_code = totp.now()
+    codes = client.confirm_totp(confirming_code)
     assert len(codes) == 10 and len(set(codes)) == 10
     assert client.me()["totp_enabled"] is True
-    return totp, codes
+    return totp, codes, confirming_code
 
 
 def _wrong_code(code: str) -> str:
@@ -97,7 +99,7 @@ def _code_for_next_step(totp: pyotp.TOTP) -> str:
 
 
 def test_totp_end_to_end_with_codes_from_the_enrolled_secret(owner, gateway):
-    totp, _ = _enable_totp(owner)
+    totp, _, confirming_code = _enable_totp(owner)
     with GatewayClient(gateway.url) as client:
         first = client.login(OWNER["email"], OWNER["password"])
         assert first.mfa_required and client.token is None
@@ -108,7 +110,7 @@ def test_totp_end_to_end_with_codes_from_the_enrolled_secret(owner, gateway):
         client.token = None
         # The code used to confirm the enrolment is spent: the same step is refused.
         with pytest.raises(Unauthorized) as reused:
-            client.login_second_factor(first.challenge, code=totp.now())
+            client.login_second_factor(first.challenge, code=confirming_code)
         assert reused.value.code == "bad_code"
         code = _code_for_next_step(totp)
         session = client.login_second_factor(first.challenge, code=code)
@@ -128,7 +130,7 @@ def test_independent_totp_implementation_agrees(owner, gateway):
 
 
 def test_recovery_codes_are_single_use(owner, gateway):
-    _, codes = _enable_totp(owner)
+    _, codes, _ = _enable_totp(owner)
     with GatewayClient(gateway.url) as client:
         challenge = client.login(OWNER["email"], OWNER["password"]).challenge
         client.login_second_factor(challenge, recovery_code=codes[0].upper())  # case does not matter
@@ -141,7 +143,7 @@ def test_recovery_codes_are_single_use(owner, gateway):
 
 
 def test_second_factor_needs_exactly_one_kind_of_code(owner, gateway):
-    totp, codes = _enable_totp(owner)
+    totp, codes, _ = _enable_totp(owner)
     challenge = GatewayClient(gateway.url).login(OWNER["email"], OWNER["password"]).challenge
     with pytest.raises(ValidationFailed):
         GatewayClient(gateway.url).login_second_factor(challenge)
@@ -153,7 +155,7 @@ def test_second_factor_needs_exactly_one_kind_of_code(owner, gateway):
 
 
 def test_regenerated_recovery_codes_replace_the_old_ones(owner, gateway):
-    totp, old = _enable_totp(owner)
+    totp, old, _ = _enable_totp(owner)
     new = owner.regenerate_recovery_codes(_code_for_next_step(totp))
     assert not set(new) & set(old)
     with GatewayClient(gateway.url) as client:
@@ -164,7 +166,7 @@ def test_regenerated_recovery_codes_replace_the_old_ones(owner, gateway):
 
 
 def test_disable_totp_needs_password_and_code(owner, gateway):
-    totp, _ = _enable_totp(owner)
+    totp, _, _ = _enable_totp(owner)
     with pytest.raises(ValidationFailed) as wrong_password:
         owner.disable_totp("not the password", _code_for_next_step(totp))
     assert wrong_password.value.field == "password"
@@ -209,7 +211,7 @@ def test_lockout_with_backoff_then_recovery(owner, gateway):
 
 
 def test_wrong_totp_codes_count_towards_lockout(owner, gateway):
-    totp, _ = _enable_totp(owner)
+    totp, _, _ = _enable_totp(owner)
     client = GatewayClient(gateway.url)
     challenge = client.login(OWNER["email"], OWNER["password"]).challenge
     for _ in range(3):
@@ -236,7 +238,7 @@ def test_password_change_ends_other_sessions(owner, gateway):
 
 
 def test_the_database_keeps_no_usable_secrets(owner, gateway):
-    _, codes = _enable_totp(owner)
+    _, codes, _ = _enable_totp(owner)
     with gateway.engine.connect() as connection:
         stored = " ".join(str(v) for table in (tables.users, tables.sessions, tables.recovery_codes)
                           for row in connection.execute(table.select()) for v in row)
@@ -264,7 +266,7 @@ def test_concurrent_setups_create_one_owner(anonymous, gateway):
 def test_one_totp_code_signs_in_once_even_when_sent_twice_at_the_same_time(owner, gateway):
     from concurrent.futures import ThreadPoolExecutor
 
-    totp, _ = _enable_totp(owner)
+    totp, _, _ = _enable_totp(owner)
     challenges = [GatewayClient(gateway.url).login(OWNER["email"], OWNER["password"]).challenge for _ in range(2)]
     code = _code_for_next_step(totp)
 

@@ -201,6 +201,15 @@ class GatewayClient:
     def health(self) -> dict[str, Any]:
         return self.request("GET", "/health")
 
+    def ready(self) -> dict[str, Any]:
+        """{"status": "ready" | "not ready", "checks": {"database": ..., "agent": ...}}; 503 is an answer here."""
+        try:
+            return self.request("GET", "/ready")
+        except ApiError as error:
+            if error.status != 503:
+                raise
+            return self.http.get(self.base_url + "/ready", timeout=self.timeout).json()
+
     def version(self) -> dict[str, Any]:
         return self.request("GET", "/version")
 
