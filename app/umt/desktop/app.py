@@ -13,7 +13,7 @@ from umt.desktop import autostart
 from umt.desktop.controller import Opener, StackController, open_for_settings
 from umt.desktop.logs_window import LogsWindow
 from umt.desktop.main_window import ControlCenterWindow
-from umt.desktop.notify import Notifier, notification_for
+from umt.desktop.notify import Notification, Notifier, notification_for
 from umt.desktop.settings import DesktopSettings, load_settings, save_settings, settings_path
 from umt.desktop.settings_dialog import SettingsDialog
 from umt.desktop.stack_state import UP_PHASES, Phase
@@ -84,7 +84,9 @@ class DesktopApp(QObject):
             self.window.hide()
             if not self._told_about_tray and self.controller.state.phase in UP_PHASES:
                 self._told_about_tray = True
-                self.tray.show_message(_tray_hint())
+                self.tray.show_message(
+                    Notification("umt keeps running", "The stack runs on; open umt or quit it from the tray icon.")
+                )
             return
         self.request_quit()
 
@@ -179,8 +181,3 @@ class DesktopApp(QObject):
     def _on_tasks_task_failed(self, description: str, exc: BaseException) -> None:
         self.window.statusBar().showMessage(f"Could not {description}: {exc}", 15000)
 
-
-def _tray_hint():
-    from umt.desktop.notify import Notification
-
-    return Notification("umt keeps running", "The stack runs on; open umt or quit it from the tray icon.")

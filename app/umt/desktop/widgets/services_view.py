@@ -12,8 +12,8 @@ from umt.desktop.theme import Theme
 
 
 def fit_height_to_rows(table: QTableView) -> None:
-    """A fixed height that shows every row. Fixed, not 'adjust to contents': that policy makes
-    each cell update re-run the window's layout and repaint all of it, once a second."""
+    """A fixed height that shows every row, set when the rows change. Not 'adjust to contents':
+    that policy asks for the size again on every cell update, and cells update every second."""
     rows = table.model().rowCount() if table.model() else 0
     header = table.horizontalHeader().sizeHint().height()
     table.setFixedHeight(header + rows * table.verticalHeader().defaultSectionSize() + 2 * table.frameWidth())
