@@ -152,3 +152,20 @@ def test_new_settings_after_a_failed_start_stop_what_the_old_backend_left_runnin
     done = []
     controller.shutdown(True, lambda: done.append(1))
     qtbot.waitUntil(lambda: bool(done), timeout=10000)
+
+
+def test_a_healthy_start_never_flashes_degraded(qtbot, controller, fake_backend):
+    """Rows read mid-start (services not up yet) must not be judged after the start finished."""
+    phases = []
+    controller.sig_state_changed.connect(lambda state: phases.append(state.phase))
+    snapshots = []
+    controller.sig_snapshot_taken.connect(snapshots.append)
+    for _ in range(6):  # the race is a matter of timing: several starts make it show
+        controller.start()
+        qtbot.waitUntil(lambda: _phase(controller) == Phase.RUNNING, timeout=10000)
+        count = len(snapshots)
+        qtbot.waitUntil(lambda: len(snapshots) >= count + 3, timeout=5000)
+        assert {s.state for s in snapshots[-1].statuses} == {State.RUNNING}
+        controller.stop()
+        qtbot.waitUntil(lambda: _phase(controller) == Phase.STOPPED, timeout=10000)
+    assert Phase.DEGRADED not in phases, phases

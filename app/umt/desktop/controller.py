@@ -51,6 +51,7 @@ class Snapshot:
     stats: list[ServiceStats]
     host: HostSample
     at: float = field(default_factory=time.time)
+    statuses_read_at: float = 0.0   # time.monotonic() when the statuses were read
 
 
 def sample_host() -> HostSample:
@@ -108,6 +109,7 @@ class StackController(QObject):
         self._shut_down = False
         self._statuses: list[ServiceStatus] = []
         self._statuses_read_at = 0.0
+        self._state_changed_at = 0.0
         self._statuses_stale = threading.Event()  # set from any thread when the rows may have changed
 
     # --- what the windows read -----------------------------------------------------------------
@@ -241,13 +243,13 @@ class StackController(QObject):
         its own work, and the rows' uptime ticks on from started_at without a new read."""
         supervisor = self.supervisor
         if supervisor is None:
-            return Snapshot([], [], sample_host())
+            return Snapshot([], [], sample_host(), statuses_read_at=time.monotonic())
         now = time.monotonic()
         if self._statuses_stale.is_set() or now - self._statuses_read_at >= STATUSES_EVERY_S or not self._statuses:
             self._statuses_stale.clear()
             self._statuses = supervisor.statuses()
             self._statuses_read_at = now
-        return Snapshot(self._statuses, supervisor.backend.stats(), sample_host())
+        return Snapshot(self._statuses, supervisor.backend.stats(), sample_host(), statuses_read_at=self._statuses_read_at)
 
     def _start_sampler(self) -> None:
         sample_host()  # primes psutil's host CPU delta so the first figure is real
@@ -296,6 +298,8 @@ class StackController(QObject):
         ok, value = taken
         if not ok:
             return  # a failed sample keeps the last figures; the next one usually succeeds
+        if value.statuses_read_at < self._state_changed_at:
+            return  # read before the stack's last change (say, mid-start): the next one is current
         self.last_snapshot = value
         if self.state.phase in stack_state.UP_PHASES and not self._shut_down:
             self._set_state(stack_state.assess(value.statuses))
@@ -304,5 +308,7 @@ class StackController(QObject):
     def _set_state(self, state: StackState) -> None:
         if state != self.state:
             self._statuses_stale.set()  # the stack moved on: the rows are read afresh
+            if state.phase != self.state.phase:
+                self._state_changed_at = time.monotonic()
             self.state = state
             self.sig_state_changed.emit(state)
