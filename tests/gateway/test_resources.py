@@ -155,3 +155,21 @@ def test_metrics_rows_are_unique_per_content_and_day(owner):
     assert owner.metrics.list(content_id=item["id"], day_from="2026-05-02").total == 1
     owner.content.delete(item["id"])
     assert owner.metrics.list().total == 0  # metrics go with their content item
+
+
+def test_reads_do_not_wait_for_an_open_write(owner, gateway):
+    """SQLite in WAL mode: readers see the last commit while a writer holds the lock."""
+    from sqlalchemy import insert
+
+    from umt.client import GatewayClient
+    from umt.gateway import tables
+
+    owner.brands.create(name="Committed")
+    impatient = GatewayClient(gateway.url, owner.token, timeout=(1, 2))  # the busy timeout is 10 s
+    with gateway.engine.begin() as connection:
+        now = tables.utcnow()
+        connection.execute(insert(tables.brands).values(
+            name="Uncommitted", voice="", audience="", banned_words=[], hashtags=[], sample_posts=[],
+            created_at=now, updated_at=now))
+        assert [b["name"] for b in impatient.brands.list().items] == ["Committed"]
+    assert [b["name"] for b in impatient.brands.list().items] == ["Committed", "Uncommitted"]

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from umt.gateway import security
-from umt.gateway.db import as_utc, iso
+from umt.gateway.db import as_utc, iso, reading
 from umt.gateway.errors import ApiError, Conflict, Unauthorized, ValidationFailed
 from umt.gateway.settings import GatewaySettings
 from umt.gateway.tables import owner_setup, recovery_codes, sessions, users, utcnow
@@ -32,7 +32,7 @@ class Accounts:
     # --- setup and sessions ---------------------------------------------------------------
 
     def setup_required(self) -> bool:
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             return connection.execute(select(func.count()).select_from(users)).scalar_one() == 0
 
     def setup_owner(self, email: str, name: str, password: str) -> dict[str, Any]:
@@ -92,7 +92,7 @@ class Accounts:
 
     def user_for_token(self, token: str) -> dict[str, Any]:
         digest = security.token_digest(self.key, token)
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             row = connection.execute(
                 select(sessions.c.expires_at, sessions.c.revoked_at, users)
                 .join(users, users.c.id == sessions.c.user_id)

@@ -19,7 +19,7 @@ import umt
 from umt.gateway import migrations, routes_auth, routes_data, routes_jobs
 from umt.gateway.accounts import Accounts, purge_expired_sessions
 from umt.gateway.crud import Crud
-from umt.gateway.db import make_engine
+from umt.gateway.db import make_engine, reading
 from umt.gateway.errors import ApiError, Unauthorized
 from umt.gateway.http import build_route, openapi_document
 from umt.gateway.jobs import JobRunner
@@ -132,7 +132,7 @@ def create_app(settings: GatewaySettings) -> Starlette:
         checks = {}
         try:
             def ping() -> None:
-                with services.engine.connect() as connection:
+                with reading(services.engine) as connection:
                     connection.execute(text("SELECT 1"))
 
             await anyio.to_thread.run_sync(ping)

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from umt.gateway import tables as t
 from umt.gateway.crud import to_json
-from umt.gateway.db import as_utc
+from umt.gateway.db import as_utc, reading
 from umt.gateway.errors import Conflict, NotFound, ValidationFailed
 
 # draft → in review → approved → scheduled → published → archived, with the ways back a team needs.
@@ -53,7 +53,7 @@ def transition(engine: Engine, item_id: int, status: str, scheduled_at: datetime
 
 
 def versions(engine: Engine, item_id: int) -> dict[str, Any]:
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         if connection.execute(select(t.content_items.c.id).where(t.content_items.c.id == item_id)).first() is None:
             raise NotFound("content item")
         rows = connection.execute(select(t.content_versions).where(t.content_versions.c.content_id == item_id)
@@ -68,6 +68,6 @@ def scheduled_items(engine: Engine, start: datetime | None, end: datetime | None
         query = query.where(items.c.scheduled_at >= start)
     if end is not None:
         query = query.where(items.c.scheduled_at <= end)
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         rows = connection.execute(query.order_by(items.c.scheduled_at, items.c.id)).all()
     return [r for r in rows if as_utc(r.scheduled_at) is not None]

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import ColumnElement
 
-from umt.gateway.db import iso
+from umt.gateway.db import iso, reading
 from umt.gateway.errors import Conflict, NotFound, ValidationFailed
 from umt.gateway.schema import Field, Int, Schema
 from umt.gateway.tables import utcnow
@@ -60,7 +60,7 @@ class Crud:
         table = resource.table
         conditions = [resource.filters[k][1](table, v) for k, v in query.items() if k in resource.filters]
         limit, offset = query["limit"], query["offset"]
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             rows = connection.execute(select(table).where(*conditions)
                                       .order_by(table.c[resource.order_by], table.c.id)
                                       .limit(limit).offset(offset)).all()
@@ -68,7 +68,7 @@ class Crud:
         return {"items": [to_json(r) for r in rows], "total": total, "limit": limit, "offset": offset}
 
     def get(self, resource: Resource, item_id: int) -> dict[str, Any]:
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             return to_json(self.row(connection, resource, item_id))
 
     def row(self, connection: Connection, resource: Resource, item_id: int):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import datetime, timezone
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 
 def normalize_url(url: str) -> str:
@@ -23,12 +24,10 @@ class DatabaseUnsupported(RuntimeError):
 def make_engine(url: str) -> Engine:
     url = normalize_url(url)
     if url.startswith("postgresql"):
-        try:
-            import psycopg  # noqa: F401 - only to say clearly when it is missing
-        except ImportError:
+        if importlib.util.find_spec("psycopg") is None:
             raise DatabaseUnsupported(
                 "DATABASE_URL names PostgreSQL, but the psycopg driver is not installed here: the service "
-                "image ships SQLite only; install `psycopg[binary]` next to umt to use PostgreSQL") from None
+                "image ships SQLite only; install `psycopg[binary]` next to umt to use PostgreSQL")
     if not url.startswith("sqlite"):
         # No pre-ping: it costs a round trip per request (~0.5 ms of the list's 5 ms). A connection
         # that went stale (server restart) fails one request with 503, and SQLAlchemy then
@@ -50,11 +49,19 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection) -> None:
-        # IMMEDIATE takes the write lock up front: a deferred transaction that later writes can
-        # fail at once with "database is locked" instead of waiting for the busy timeout.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get("umt_reading"):
+            connection.exec_driver_sql("BEGIN")  # a WAL snapshot: readers never wait for a writer
+        else:
+            # IMMEDIATE takes the write lock up front: a deferred transaction that later writes
+            # can fail at once with "database is locked" instead of waiting for the busy timeout.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def reading(engine: Engine) -> Connection:
+    """A connection for reads only. Writes go through `engine.begin()`."""
+    return engine.connect().execution_options(umt_reading=True)
 
 
 def as_utc(value: datetime | None) -> datetime | None:

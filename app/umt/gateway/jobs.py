@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 
 from umt.gateway import job_inputs, tables as t
 from umt.gateway.crud import to_json
-from umt.gateway.db import as_utc
+from umt.gateway.db import as_utc, reading
 from umt.gateway.errors import ApiError, NotFound
 from umt.gateway.settings import GatewaySettings
 
@@ -53,7 +53,7 @@ def submit(engine: Engine, user_id: int, kind: str, job_input: dict[str, Any]) -
 
 
 def get(engine: Engine, job_id: int) -> dict[str, Any]:
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         row = connection.execute(select(jobs).where(jobs.c.id == job_id)).first()
     if row is None:
         raise NotFound("job")
@@ -112,7 +112,7 @@ class JobRunner:
                 self._finish(job.id, "failed", error={"code": "internal", "message": "the gateway failed to run it"})
 
     def _idle_wait(self) -> float:
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             due = connection.execute(select(jobs.c.next_attempt_at).where(
                 jobs.c.status == "queued", jobs.c.next_attempt_at.is_not(None))
                 .order_by(jobs.c.next_attempt_at).limit(1)).scalar()
@@ -137,7 +137,7 @@ class JobRunner:
 
     def _run(self, job) -> None:
         try:
-            with self.engine.connect() as connection:
+            with reading(self.engine) as connection:
                 payload = job_inputs.enrich(connection, job.kind, job.input)
         except ApiError as exc:  # e.g. the brand was deleted after the job was queued
             self._finish(job.id, "failed", error=exc.body()["error"])
