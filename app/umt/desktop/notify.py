@@ -38,7 +38,7 @@ def _unhealthy(event: ServiceEvent) -> bool:
 def notification_for(event: ServiceEvent) -> Notification | None:
     """The notification an event deserves, or None for the routine ones (start, healthy, warnings)."""
     service, detail = event.service, event.detail.strip()
-    suffix = f" ({detail})" if detail else ""
+    suffix = f" {detail[:1].upper()}{detail[1:]}" + ("" if detail.endswith((".", "!", "?")) else ".") if detail else ""
     if event.kind == EventKind.OOM:
         return Notification(
             f"The {service} ran out of memory",
