@@ -61,13 +61,13 @@ class Operation:
 def build_route(operation: Operation, services: Any) -> Route:
     async def endpoint(request: Request) -> Response:
         call = Call(request=request, services=services)
+        if operation.auth:
+            call.user = await services.authenticate(request)
         for name in operation.path_params:
             raw = request.path_params[name]
             if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > MAX_INT:
                 raise NotFound("resource", name)
             call.path[name] = int(raw)
-        if operation.auth:
-            call.user = await services.authenticate(request)
         if operation.query is not None:
             call.query = operation.query.parse_query(request.query_params)
         elif request.query_params:
@@ -92,9 +92,14 @@ async def read_json(request: Request) -> Any:
     if not raw:
         raise ValidationFailed(None, "a JSON body is required")
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_refuse_constant)
     except (ValueError, RecursionError) as exc:
         raise ApiError(400, "malformed_json", f"the body is not valid JSON: {exc}"[:300]) from None
+
+
+def _refuse_constant(name: str) -> None:
+    # Python's json reads NaN and Infinity, which are not JSON and could not be sent back out.
+    raise ValueError(f"{name} is not a JSON value")
 
 
 ERROR_SCHEMA = {
