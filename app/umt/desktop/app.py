@@ -63,6 +63,7 @@ class DesktopApp(QObject):
         self.window.sig_settings_requested.connect(self.open_settings)
         self.window.sig_logs_requested.connect(self.show_logs)
         self.window.sig_use_native_requested.connect(self.use_native_mode)
+        self.window.sig_visibility_changed.connect(self.controller.set_watched)
         self.tray.sig_open_requested.connect(self.show_window)
         self.tray.sig_toggle_requested.connect(self.controller.toggle)
         self.tray.sig_quit_requested.connect(self.request_quit)

@@ -22,6 +22,7 @@ from umt.runtime.model import Progress, ServiceEvent, ServiceStats, ServiceStatu
 from umt.runtime.supervisor import Supervisor
 
 STATUSES_EVERY_S = 2.0
+UNWATCHED_SAMPLE_INTERVAL_S = 5.0  # nobody looks at the figures while the window is in the tray
 
 Opener = Callable[[DesktopSettings, Callable[[ServiceEvent], None]], "tuple[Supervisor, BackendChoice]"]
 
@@ -110,6 +111,7 @@ class StackController(QObject):
         self._statuses: list[ServiceStatus] = []
         self._statuses_read_at = 0.0
         self._state_changed_at = 0.0
+        self._watched = True
         self._statuses_stale = threading.Event()  # set from any thread when the rows may have changed
 
     # --- what the windows read -----------------------------------------------------------------
@@ -251,9 +253,21 @@ class StackController(QObject):
             self._statuses_read_at = now
         return Snapshot(self._statuses, supervisor.backend.stats(), sample_host(), statuses_read_at=self._statuses_read_at)
 
+    def set_watched(self, watched: bool) -> None:
+        """The window is shown (figures every second) or hidden in the tray (every few seconds;
+        supervision and notifications do not depend on it)."""
+        self._watched = watched
+        if self._sampler is not None:
+            self._sampler.interval_s = self._interval_for_viewing()
+            if watched:
+                self._sampler.wake()
+
+    def _interval_for_viewing(self) -> float:
+        return self._sample_interval_s if self._watched else max(self._sample_interval_s, UNWATCHED_SAMPLE_INTERVAL_S)
+
     def _start_sampler(self) -> None:
         sample_host()  # primes psutil's host CPU delta so the first figure is real
-        self._sampler = Sampler(self._sample, self._sample_interval_s).start()
+        self._sampler = Sampler(self._sample, self._interval_for_viewing()).start()
         self._tasks.call_in_gui(self._apply_timer.start)
 
     def _stop_sampler(self) -> None:

@@ -42,6 +42,9 @@ class ControlCenterWindow(QMainWindow):
     sig_use_native_requested = Signal()
     """The owner accepted the banner's offer to run the services without Docker."""
 
+    sig_visibility_changed = Signal(bool)
+    """The window was shown (True) or hidden, e.g. to the tray (False)."""
+
     def __init__(self, controller: StackController, theme: Theme, icon: QIcon, parent=None):
         super().__init__(parent)
         self.controller = controller
@@ -153,7 +156,15 @@ class ControlCenterWindow(QMainWindow):
     def _on_controller_operation_failed(self, what: str, exc: BaseException) -> None:
         self.statusBar().showMessage(f"Could not {what}: {exc}", 15000)
 
-    # --- closing -------------------------------------------------------------------------------
+    # --- showing and closing -----------------------------------------------------------------
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.sig_visibility_changed.emit(True)
+
+    def hideEvent(self, event) -> None:
+        super().hideEvent(event)
+        self.sig_visibility_changed.emit(False)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.quitting:
             event.accept()

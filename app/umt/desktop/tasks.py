@@ -158,9 +158,18 @@ class Sampler(_WorkerThread):
     def __init__(self, sample: Callable[[], Any], interval_s: float = 1.0, name: str = "umt-sampler"):
         super().__init__(name)
         self._sample = sample
-        self._interval_s = interval_s
+        self.interval_s = interval_s  # may change while it runs; the next wait uses the new value
         self._lock = threading.Lock()
         self._latest: tuple[bool, Any] | None = None
+        self._wake = threading.Event()
+
+    def wake(self) -> None:
+        """Samples now instead of at the end of the current wait (e.g. the window came back)."""
+        self._wake.set()
+
+    def stop(self, join_timeout_s: float = 5.0) -> None:
+        self._wake.set()
+        super().stop(join_timeout_s)
 
     def take(self) -> tuple[bool, Any] | None:
         """(ok, sample or exception) taken since the last call, or None when nothing new arrived."""
@@ -176,7 +185,8 @@ class Sampler(_WorkerThread):
                 outcome = (False, exc)
             with self._lock:
                 self._latest = outcome
-            self.stop_event.wait(self._interval_s)
+            self._wake.wait(self.interval_s)
+            self._wake.clear()
 
 
 class LineFollower(_WorkerThread):
