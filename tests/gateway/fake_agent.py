@@ -10,7 +10,7 @@ import threading
 import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, StreamingResponse
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 
@@ -35,6 +35,8 @@ class FakeAgent:
                 status, error = self.refuse[kind]
                 return JSONResponse({"error": error}, status_code=status)
             result = {"kind": kind, "echo_keys": sorted(payload)}
+            if payload.get("reply_nan"):  # what Python's json.dumps writes for float("nan")
+                return Response('{"result": {"p_value": NaN}}', media_type="application/json")
             if "ndjson" not in accept:
                 return JSONResponse({"result": result})
 

@@ -126,3 +126,8 @@ def test_the_event_stream_of_a_finished_job_ends_at_once(owner):
     job = owner.wait_job(owner.submit_job("utm", {}).id, timeout=20)
     events = list(owner.job_events(job.id, read_timeout=5))
     assert [e.status for e in events] == ["done"]
+
+
+def test_nan_in_an_agent_reply_becomes_null(owner):
+    job = owner.wait_job(owner.submit_job("experiment", {"reply_nan": True}).id, timeout=20)
+    assert job.result == {"p_value": None}

@@ -225,7 +225,9 @@ class JobRunner:
 
 def _json(raw: bytes) -> dict[str, Any]:
     try:
-        value = json.loads(raw)
+        # NaN/Infinity (which Python's json writes) become null: they are not JSON, and the job
+        # record must stay sendable.
+        value = json.loads(raw, parse_constant=lambda _: None)
     except ValueError:
         raise AgentUnavailable("the agent sent something that is not JSON") from None
     if not isinstance(value, dict):
