@@ -291,6 +291,7 @@ class GatewayClient:
         """Each change of the job as the gateway streams it (server-sent events), until it ends."""
         response = self.request("GET", f"/api/v1/jobs/{job_id}/events", stream=True,
                                 timeout=(self.timeout[0], read_timeout))
+        response.encoding = "utf-8"  # SSE is UTF-8 by definition
         with response:
             data_lines: list[str] = []
             try:
