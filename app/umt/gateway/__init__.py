@@ -1,1 +1,16 @@
-"""The gateway: HTTP API, auth and data."""
+"""The gateway: HTTP API, auth and data.
+
+Where things are:
+- app.py        create_app(settings): services, error handlers, body limit, lifespan
+- http.py       route declarations (Operation) → Starlette routes and the OpenAPI document
+- schema.py     the validation layer (fields that check JSON and describe themselves)
+- errors.py     the one error shape {"error": {code, message, field}}
+- routes_*.py   the operations per domain (auth, data, jobs); logic lives in the modules below
+- accounts.py   owner setup, sign-in with TOTP, sessions, lockout, recovery codes, password change
+- security.py   scrypt hashes, tokens, TOTP and recovery-code primitives, the signing key
+- crud.py       create/read/update/delete/list for every resource; resources.py declares them
+- content.py    status workflow and versions; exports.py: CSV/JSON/iCalendar and the CSV import
+- jobs.py       persisted agent jobs and their runner; job_inputs.py: what the agent is sent
+- tables.py     the schema (SQLAlchemy Core); migrations.py: numbered steps that build it
+- db.py         engines (SQLite with WAL and foreign keys, or PostgreSQL through psycopg)
+"""
