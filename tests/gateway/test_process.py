@@ -76,3 +76,10 @@ def test_postgresql_without_its_driver_is_a_clear_refusal(isolated_data):
     run = subprocess.run([sys.executable, "-c", hide_driver], env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode == 78, run.stderr
     assert "psycopg" in run.stderr and "SQLite only" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_an_unsupported_database_url_is_a_clear_refusal(isolated_data):
+    env = _environment(isolated_data, UMT_SIGNING_KEY="k" * 40, DATABASE_URL="mysql://secret-password@db/umt")
+    run = subprocess.run([sys.executable, "-m", "umt.gateway"], env=env, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 78 and "DATABASE_URL must be" in run.stderr
+    assert "secret-password" not in run.stderr and "Traceback" not in run.stderr

@@ -23,6 +23,8 @@ class DatabaseUnsupported(RuntimeError):
 
 def make_engine(url: str) -> Engine:
     url = normalize_url(url)
+    if not url.startswith(("sqlite:", "postgresql+psycopg:")):
+        raise DatabaseUnsupported(f"DATABASE_URL must be a sqlite:/// or postgresql:// URL, not {url.split(':')[0]}:…")
     if url.startswith("postgresql"):
         if importlib.util.find_spec("psycopg") is None:
             raise DatabaseUnsupported(
