@@ -29,7 +29,8 @@ from umt.runtime.ports import check_port_free
 from umt.runtime.stackfile import ServiceSpec, StackSpec
 
 WARN_FRACTION = 0.9          # the watchdog warns at 90 % of a limit
-WATCHDOG_INTERVAL_S = 0.5
+WATCHDOG_INTERVAL_S = 1.0
+TREE_REFRESH_S = 10.0        # how often a service's process tree is looked up anew (see _members)
 
 
 def systemd_scope_available() -> bool:
@@ -59,6 +60,7 @@ class NativeBackend(Backend):
         self._limit_exceeded: dict[str, str] = {}
         self._warned: set[tuple[str, str]] = set()
         self._cpu_samples: dict[int, float] = {}           # pid -> cpu seconds at the last stats()
+        self._trees: dict[int, tuple[float, list[psutil.Process]]] = {}  # root pid -> (looked up at, members)
         self._last_stats_at: float | None = None
         self._watchdog: threading.Thread | None = None
         self._closing = threading.Event()
@@ -167,7 +169,7 @@ class NativeBackend(Backend):
                 process = self._processes.get(spec.name)
             if process is None or not _running(process):
                 continue
-            memory, cpu_seconds, tree = 0, 0.0, _tree(process)
+            memory, cpu_seconds, tree = 0, 0.0, self._members(process)
             for member in tree:
                 try:
                     with member.oneshot():
@@ -299,9 +301,23 @@ class NativeBackend(Backend):
             for name, process in running.items():
                 if _running(process):
                     self._check_limits(self.service(name), process)
+            roots = {process.pid for process in running.values()}
+            self._trees = {pid: tree for pid, tree in self._trees.items() if pid in roots}
+
+    def _members(self, process: psutil.Process) -> list[psutil.Process]:
+        """The service's process tree, looked up anew every TREE_REFRESH_S seconds only: finding
+        children means reading every process on the machine, and this runs every second for each
+        service (on a laptop with hundreds of processes that was most of the app's idle CPU)."""
+        now = time.monotonic()
+        looked_up_at, members = self._trees.get(process.pid, (0.0, []))
+        if now - looked_up_at > TREE_REFRESH_S or not members or members[0] != process:
+            members = _tree(process)
+            self._trees[process.pid] = (now, members)
+            return members
+        return [m for m in members if _running(m)]
 
     def _check_limits(self, spec: ServiceSpec, process: psutil.Process) -> None:
-        tree = _tree(process)
+        tree = self._members(process)
         memory = 0
         for member in tree:
             try:
