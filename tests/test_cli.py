@@ -121,3 +121,16 @@ def test_the_llm_key_goes_to_the_keyring_and_reaches_the_agent_as_a_secret_file(
     assert [p.read_text() for p in staged] == ["sk-test-123"]
     assert umt("secret", "delete", "llm_api_key").returncode == 0
     assert secrets.get_secret("llm_api_key") is None
+
+
+def test_the_command_honours_the_settings_saved_by_the_app(stack_ports):
+    from tests.conftest import free_port
+    from umt.settings import DesktopSettings, save_settings
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "UMT_AGENT_PORT"}
+    save_settings(DesktopSettings(stack_variables={"UMT_AGENT_PORT": str(port)}))
+    result = subprocess.run([sys.executable, "-m", "umt.cli", "doctor", "--json"], capture_output=True, text=True, env=env, timeout=60)
+    checks = {c["check"] for c in json.loads(result.stdout)["checks"]}
+    assert f"port {port}" in checks                       # the saved setting applies...
+    assert f"port {stack_ports['gateway']}" in checks     # ...under what the environment sets

@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from umt.desktop.app import DesktopApp
-    from umt.desktop.settings import DesktopSettings
+    from umt.settings import DesktopSettings
     from umt.desktop.stack_state import Phase
     from umt.runtime.model import Health
 

@@ -18,10 +18,15 @@ from umt.runtime.supervisor import Supervisor
 
 
 def stack_environment(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The variables the stack file is read with: the process environment, the user's settings,
-    and where this data folder keeps the services' secret files."""
+    """The variables the stack file is read with: the process environment, the user's settings
+    (`overrides`; when None, the saved ones, under what the environment sets explicitly), and
+    where this data folder keeps the services' secret files."""
     env = dict(os.environ)
-    env.update(overrides or {})
+    if overrides is None:   # the saved settings, as the desktop's dialog left them
+        from umt.settings import load_settings
+
+        overrides = {k: v for k, v in load_settings().stack_overrides().items() if k not in os.environ}
+    env.update(overrides)
     env.setdefault("UMT_SECRETS_DIR", str(data_dir() / "secrets"))
     env.setdefault("UMT_VERSION", umt.__version__)
     return env

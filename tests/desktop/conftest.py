@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from umt.desktop.controller import StackController
-from umt.desktop.settings import DesktopSettings, load_stack_for
+from umt.settings import DesktopSettings, load_stack_for
 from umt.desktop.tasks import TaskManager
 from umt.runtime.choose import BackendChoice
 from umt.runtime.supervisor import Supervisor

@@ -130,7 +130,7 @@ def test_start_on_open_when_the_settings_say_so(qtbot, tasks, fake_backend, desk
 
 def test_new_settings_after_a_failed_start_stop_what_the_old_backend_left_running(qtbot, tasks, isolated_data, desktop_settings):
     from umt.desktop.controller import StackController
-    from umt.desktop.settings import load_stack_for
+    from umt.settings import load_stack_for
 
     from .conftest import fake_opener
     from .fake_backend import FakeBackend

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from umt.desktop.app import DesktopApp
-from umt.desktop.settings import DesktopSettings
+from umt.settings import DesktopSettings
 from umt.desktop.stack_state import Phase
 from umt.healthcheck import probe
 from umt.runtime.model import Health, State

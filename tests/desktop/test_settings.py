@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from umt.desktop import autostart
-from umt.desktop.settings import DesktopSettings, load_settings, load_stack_for, save_settings, settings_path
+from umt.settings import DesktopSettings, load_settings, load_stack_for, save_settings, settings_path
 from umt.desktop.settings_dialog import SettingsDialog
 from umt.desktop.theme import palettes, render_stylesheet
 
@@ -99,7 +99,7 @@ def test_every_theme_fills_every_variable():
 
 
 def test_the_data_folder_setting_applies_unless_umt_data_dir_is_set(tmp_path):
-    from umt.desktop.settings import apply_data_folder
+    from umt.settings import apply_data_folder
 
     chosen = tmp_path / "elsewhere"
     environ = {}

@@ -95,7 +95,7 @@ def test_docker_missing_banner_offers_native_mode(qtbot, make_app, fake_backend,
     qtbot.mouseClick(banner.action, Qt.MouseButton.LeftButton)
     assert not banner.isVisibleTo(app.window)
     assert app.settings.backend == "native"
-    from umt.desktop.settings import load_settings
+    from umt.settings import load_settings
 
     assert load_settings().backend == "native", "the choice is saved"
 

@@ -14,7 +14,7 @@ from umt.desktop.controller import Opener, StackController, open_for_settings
 from umt.desktop.logs_window import LogsWindow
 from umt.desktop.main_window import ControlCenterWindow
 from umt.desktop.notify import Notification, Notifier, notification_for
-from umt.desktop.settings import DesktopSettings, load_settings, save_settings, settings_path
+from umt.settings import DesktopSettings, load_settings, save_settings, settings_path
 from umt.desktop.settings_dialog import SettingsDialog
 from umt.desktop.stack_state import UP_PHASES, Phase
 from umt.desktop.tasks import TaskManager

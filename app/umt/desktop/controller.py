@@ -12,7 +12,7 @@ import psutil
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from umt.desktop import stack_state
-from umt.desktop.settings import DesktopSettings
+from umt.settings import DesktopSettings
 from umt.desktop.stack_state import Phase, StackState
 from umt.desktop.tasks import Sampler, TaskManager
 from umt.runtime.backend import Backend

@@ -17,7 +17,7 @@ def build(argv: list[str] | None = None):
     qapp.setQuitOnLastWindowClosed(False)  # the tray keeps the app alive; quitting is explicit
 
     from umt.desktop.app import DesktopApp
-    from umt.desktop.settings import apply_data_folder, load_settings, settings_path
+    from umt.settings import apply_data_folder, load_settings, settings_path
 
     settings_file = settings_path()
     settings = load_settings(settings_file)

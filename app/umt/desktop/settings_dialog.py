@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from umt.desktop import autostart
-from umt.desktop.settings import BACKEND_CHOICES, LIMIT_VARIABLES, DesktopSettings, load_stack_for
+from umt.settings import BACKEND_CHOICES, LIMIT_VARIABLES, DesktopSettings, load_stack_for
 from umt.desktop.theme import THEME_CHOICES
 from umt.paths import data_dir
 from umt.runtime.errors import StackFileError

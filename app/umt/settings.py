@@ -1,5 +1,6 @@
-"""The desktop app's settings: a small JSON file in umt's data folder, and how they become the
-environment the stack file is loaded with (UMT_* variables, the same knobs the CLI honours)."""
+"""The user's settings: a small JSON file in umt's data folder, written by the desktop app's
+settings dialog. Their stack part (UMT_* variables: ports, limits, the LLM endpoint) is the
+environment the stack file is loaded with, by the desktop and the `umt` command alike."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from umt.paths import data_dir
 from umt.runtime.stackfile import StackSpec
 
 BACKEND_CHOICES = ("auto", "docker", "native")
-SETTINGS_FILE = "desktop-settings.json"
+SETTINGS_FILE = "settings.json"
 
 # Per-service knobs interpolated in the stack file; an empty value keeps the stack file's default.
 LIMIT_VARIABLES = {
