@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -84,7 +83,7 @@ def _print_progress(step: Progress) -> None:
 def _up(args) -> int:
     supervisor, chosen = launch.open_stack(args.backend, stack_file=args.stack_file)
     print(chosen.note, file=sys.stderr)
-    _stop_supervise_daemon()   # a daemon from an earlier `up` would fight this one
+    launch.stop_background_supervisor()   # a daemon from an earlier `up` would fight this one
     started = time.monotonic()
     try:
         supervisor.up(_print_progress, timeout_s=args.timeout)
@@ -100,12 +99,12 @@ def _up(args) -> int:
         launch.forget_backend()
         return 0
     if not args.no_supervise:
-        _start_supervise_daemon(chosen.backend.name, args.stack_file)
+        launch.start_background_supervisor(chosen.backend.name, args.stack_file)
     return 0
 
 
 def _down(args) -> int:
-    _stop_supervise_daemon()
+    launch.stop_background_supervisor()
     supervisor, chosen = launch.open_stack(args.backend, stack_file=args.stack_file)
     supervisor.down(_print_progress)
     launch.forget_backend()
@@ -240,37 +239,7 @@ def _desktop(args) -> int:
     return desktop_main()
 
 
-# --- the background supervisor that keeps the stack up after `umt up` returns --------------------
-
-def _pid_file() -> Path:
-    return data_dir() / "supervisor.pid"
-
-
-def _start_supervise_daemon(backend: str, stack_file: Path | None) -> None:
-    command = [sys.executable, "-m", "umt.cli"]
-    if stack_file:
-        command += ["--stack-file", str(stack_file)]
-    command += ["supervise", "--backend", backend]
-    log = open(data_dir() / "supervisor.log", "ab")
-    with log:
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
-    _pid_file().write_text(str(process.pid))
-
-
-def _stop_supervise_daemon() -> None:
-    import psutil
-
-    try:
-        daemon = psutil.Process(int(_pid_file().read_text()))
-        if "supervise" in daemon.cmdline():     # the pid may since belong to another program
-            daemon.terminate()
-            deadline = time.monotonic() + 5     # time to finish its pass
-            while daemon.is_running() and daemon.status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:
-                time.sleep(0.02)
-    except (OSError, ValueError, psutil.Error):
-        pass
-    _pid_file().unlink(missing_ok=True)
-
+# --- the background supervisor (started by `umt up`, see umt.launch) -------------------------------
 
 def _supervise(args) -> int:
     supervisor, chosen = launch.open_stack(args.backend, stack_file=args.stack_file)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -68,3 +71,37 @@ def _last_backend() -> str | None:
         return json.loads((data_dir() / "stack.json").read_text()).get("backend")
     except (OSError, ValueError):
         return None
+
+
+# --- the background supervisor -----------------------------------------------------------------
+# `umt up` returns once the stack is healthy; a small `umt supervise` process keeps it up from
+# then on. One supervisor per data folder: whoever takes over (the desktop app, another `umt up`)
+# stops it first, and the desktop starts it again when it quits leaving the stack running.
+
+def _supervisor_pid_file() -> Path:
+    return data_dir() / "supervisor.pid"
+
+
+def start_background_supervisor(backend: str, stack_file: Path | None = None) -> None:
+    command = [sys.executable, "-m", "umt.cli"]
+    if stack_file:
+        command += ["--stack-file", str(stack_file)]
+    command += ["supervise", "--backend", backend]
+    with open(data_dir() / "supervisor.log", "ab") as log:
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+    _supervisor_pid_file().write_text(str(process.pid))
+
+
+def stop_background_supervisor() -> None:
+    import psutil
+
+    try:
+        daemon = psutil.Process(int(_supervisor_pid_file().read_text()))
+        if "supervise" in daemon.cmdline():     # the pid may since belong to another program
+            daemon.terminate()
+            deadline = time.monotonic() + 5     # time to finish its pass
+            while daemon.is_running() and daemon.status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:
+                time.sleep(0.02)
+    except (OSError, ValueError, psutil.Error):
+        pass
+    _supervisor_pid_file().unlink(missing_ok=True)

@@ -54,3 +54,43 @@ def test_control_center_starts_and_stops_the_native_stack(qtbot, qapp, stack_por
             app.request_quit()
         app.window.deleteLater()
         app.deleteLater()
+
+
+def test_the_app_takes_over_from_umt_up_and_hands_back_when_it_quits(qtbot, qapp, stack_ports, isolated_data):
+    """One supervisor per stack: the app stops the background one `umt up` left, and starts it
+    again when the owner quits keeping the stack running."""
+    import os
+    import subprocess
+    import sys
+
+    import psutil
+
+    def background_supervisor():
+        pid_file = isolated_data / "supervisor.pid"
+        if not pid_file.exists():
+            return None
+        process = psutil.Process(int(pid_file.read_text()))
+        return process if process.is_running() and process.status() != psutil.STATUS_ZOMBIE else None
+
+    up = subprocess.run([sys.executable, "-m", "umt.cli", "up", "--backend", "native"],
+                        capture_output=True, text=True, env=dict(os.environ), timeout=90)
+    assert up.returncode == 0, up.stderr
+    first = background_supervisor()
+    assert first is not None
+    app = DesktopApp(qapp, settings=DesktopSettings(backend="native", close_to_tray=False),
+                     notifier=RecordingNotifier(), ask_quit=lambda: "leave", tray_available=False)
+    try:
+        app.start()
+        qtbot.waitUntil(lambda: app.controller.state.phase == Phase.RUNNING, timeout=30000)
+        qtbot.waitUntil(lambda: background_supervisor() is None, timeout=10000)
+        assert not first.is_running() or first.status() == psutil.STATUS_ZOMBIE
+        with qtbot.waitSignal(app.sig_quit_finished, timeout=30000):
+            app.request_quit()
+        second = background_supervisor()
+        assert second is not None and second.pid != first.pid
+        for name, port in stack_ports.items():
+            assert probe(f"http://127.0.0.1:{port}/health"), f"the {name} stopped"
+    finally:
+        app.window.deleteLater()
+        app.deleteLater()
+        subprocess.run([sys.executable, "-m", "umt.cli", "down"], capture_output=True, env=dict(os.environ), timeout=90)

@@ -11,8 +11,8 @@ from typing import Callable
 import psutil
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from umt import launch
 from umt.desktop import stack_state
-from umt.settings import DesktopSettings
 from umt.desktop.stack_state import Phase, StackState
 from umt.desktop.tasks import Sampler, TaskManager
 from umt.runtime.backend import Backend
@@ -20,6 +20,7 @@ from umt.runtime.choose import BackendChoice
 from umt.runtime.errors import EngineUnavailable
 from umt.runtime.model import Progress, ServiceEvent, ServiceStats, ServiceStatus, State
 from umt.runtime.supervisor import Supervisor
+from umt.settings import DesktopSettings
 
 STATUSES_EVERY_S = 2.0
 UNWATCHED_SAMPLE_INTERVAL_S = 5.0  # nobody looks at the figures while the window is in the tray
@@ -30,8 +31,6 @@ Opener = Callable[[DesktopSettings, Callable[[ServiceEvent], None]], "tuple[Supe
 def open_for_settings(settings: DesktopSettings, on_event: Callable[[ServiceEvent], None]) -> tuple[Supervisor, BackendChoice]:
     """The real stack for these settings, opened the one way host programs open it (umt.launch:
     secrets written from the keyring, the backend the CLI would find, the supervisor's state file)."""
-    from umt import launch
-
     return launch.open_stack(settings.backend, overrides=settings.stack_overrides(), on_event=on_event)
 
 
@@ -184,6 +183,8 @@ class StackController(QObject):
                 if stop_stack:
                     self.supervisor.down()
                     self._remember_backend(None)
+                elif any(s.state == State.RUNNING for s in self.supervisor.backend.statuses()):
+                    self._hand_over_supervision()
             if self._sampler is not None:
                 self._sampler.stop()
             if self.choice is not None:
@@ -214,14 +215,16 @@ class StackController(QObject):
 
     def _open_job(self) -> bool:
         self._ensure_open()
-        self.supervisor.adopt()
         running = any(s.state == State.RUNNING for s in self.supervisor.backend.statuses())
         if running:
+            self._take_over_supervision()
+            self.supervisor.adopt()
             self.supervisor.start_watching()
         return running
 
     def _start_job(self) -> None:
         self._ensure_open()
+        self._take_over_supervision()
         self.supervisor.up(progress=self._on_worker_progress)
         self.supervisor.start_watching()
         self._remember_backend(self.choice.backend.name)
@@ -231,12 +234,21 @@ class StackController(QObject):
         self.supervisor.down(progress=self._on_worker_progress)
         self._remember_backend(None)
 
+    def _take_over_supervision(self) -> None:
+        """One supervisor per stack: the background one that `umt up` (or an earlier app) left
+        stops, and this app supervises from now on."""
+        if self._opener is open_for_settings:   # a test's fake stack has no background supervisor
+            launch.stop_background_supervisor()
+
+    def _hand_over_supervision(self) -> None:
+        """Quitting with the stack left running: the background supervisor keeps it up."""
+        if self._opener is open_for_settings:
+            launch.start_background_supervisor(self.choice.backend.name)
+
     def _remember_backend(self, name: str | None) -> None:
         """Where the stack runs, for `umt status` and the next 'auto' (as `umt up`/`down` do)."""
         if self._opener is not open_for_settings:
             return  # a test's backend is nothing the CLI could find
-        from umt import launch
-
         launch.remember_backend(name) if name else launch.forget_backend()
 
     def _sample(self) -> Snapshot:  # sampler thread
