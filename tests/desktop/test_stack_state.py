@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 from umt.desktop.notify import notification_for
-from umt.desktop.stack_state import Phase, StartProgress, assess, failure
+from umt.desktop.stack_state import Phase, assess, failure
 from umt.runtime.diagnosis import DockerDiagnosis
 from umt.runtime.errors import BuildFailed, EngineUnavailable, PortInUse, ServiceFailed, StackFileError
 from umt.runtime.model import EventKind, Health, ServiceEvent, ServiceStatus, State
-
-
-def test_one_bar_for_build_steps_then_services_never_runs_backwards():
-    bar = StartProgress()
-    reported = [None, 0.0, 1 / 9, 5 / 9, 8 / 9, 1.0, 0.25, 0.5, 0.75, 1.0]  # docker build, then two services
-    overall = [bar.overall(f) for f in reported]
-    assert overall[0] is None
-    shown = [f for f in overall if f is not None]
-    assert shown == sorted(shown) and shown[-1] == 1.0 and shown[4] == 0.5
 
 
 def test_assess_names_the_service_and_why():

@@ -40,7 +40,11 @@ def native_stack(stack_ports):
 
 def test_up_probe_stats_and_down(native_stack, stack_ports):
     supervisor = native_stack
-    supervisor.up(timeout_s=30)
+    steps = []
+    supervisor.up(steps.append, timeout_s=30)
+    fractions = [s.fraction for s in steps if s.fraction is not None]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0   # one scale: the bar never runs backwards
+    assert [s.step for s in steps][-1] == "The gateway is healthy"
     status, body = get_json(f"{supervisor.gateway_url}/ready")
     assert status == 200 and body["checks"] == {"database": "ok", "agent": "ok"}
     assert get_json(f"{supervisor.gateway_url}/version")[1]["name"] == "umt-gateway"

@@ -102,7 +102,6 @@ class StackController(QObject):
         self._sampler: Sampler | None = None
         self.state: StackState = stack_state.STOPPED
         self.last_snapshot: Snapshot | None = None
-        self._start_progress = stack_state.StartProgress()
         self._apply_timer = QTimer(self)
         self._apply_timer.setInterval(int(sample_interval_s * 1000))
         self._apply_timer.timeout.connect(self._on_apply_timer_timeout)
@@ -135,7 +134,6 @@ class StackController(QObject):
         if self.state.busy or self.state.phase in stack_state.UP_PHASES:
             return
         self._set_state(stack_state.starting("Preparing", 0.0))
-        self._start_progress = stack_state.StartProgress()
         self._tasks.run_stack_job(self._start_job, self._on_start_job_done, self._on_start_job_failed, "start the stack")
 
     def stop(self, on_stopped: Callable[[], None] | None = None) -> None:
@@ -294,7 +292,7 @@ class StackController(QObject):
 
     def _on_progress_reported(self, progress: Progress) -> None:
         if self.state.phase == Phase.STARTING:
-            self._set_state(stack_state.starting(progress.step, self._start_progress.overall(progress.fraction)))
+            self._set_state(stack_state.starting(progress.step, progress.fraction))
         elif self.state.phase == Phase.STOPPING:
             self._set_state(stack_state.stopping(progress.step, progress.fraction))
 

@@ -44,28 +44,6 @@ def starting(step: str, fraction: float | None) -> StackState:
     return StackState(Phase.STARTING, "Starting…", step, fraction=fraction)
 
 
-class StartProgress:
-    """One bar for a whole start. The supervisor reports the backend's preparation (image build
-    steps) with fractions 0..1 and then the services with fractions 0..1 again; the first part
-    fills the bar's first half and the second the rest, so the bar never runs backwards."""
-
-    PREPARE_SHARE = 0.5
-
-    def __init__(self):
-        self._stage = 0
-        self._last: float | None = None
-
-    def overall(self, fraction: float | None) -> float | None:
-        if fraction is None:
-            return None
-        if self._last is not None and fraction < self._last - 1e-9 and self._stage == 0:
-            self._stage = 1
-        self._last = fraction
-        if self._stage == 0:
-            return fraction * self.PREPARE_SHARE
-        return self.PREPARE_SHARE + fraction * (1 - self.PREPARE_SHARE)
-
-
 def stopping(step: str, fraction: float | None) -> StackState:
     return StackState(Phase.STOPPING, "Stopping…", step, fraction=fraction)
 

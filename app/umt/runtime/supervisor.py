@@ -20,6 +20,11 @@ PROBE_EVERY_S = 0.05          # while waiting for a service to come up
 PROBE_TIMEOUT_S = 1.0
 UNHEALTHY_AFTER = 3           # consecutive failed probes of a running service
 DEFAULT_START_PERIOD_S = 5.0  # for services whose healthcheck names none
+PREPARE_SHARE = 0.5           # of a start's progress: preparing (building the image), then services
+
+
+def _scaled(step: Progress, start: float, share: float) -> Progress:
+    return step if step.fraction is None else Progress(step.step, start + step.fraction * share)
 
 
 @dataclass
@@ -72,15 +77,17 @@ class Supervisor:
         """Starts every service in dependency order; returns when all are healthy, raises otherwise."""
         with self._lock:
             deadline = time.monotonic() + timeout_s
-            self.backend.prepare(progress)
+            # One scale for the whole start: preparing (an image build) fills the first half.
+            self.backend.prepare(lambda step: progress(_scaled(step, 0.0, PREPARE_SHARE)))
             services = self.backend.stack.start_order()
+            share = (1.0 - PREPARE_SHARE) / len(services)
             for index, spec in enumerate(services):
-                progress(Progress(f"Starting the {spec.name}", (index + 0.5) / len(services)))
+                progress(Progress(f"Starting the {spec.name}", PREPARE_SHARE + (index + 0.5) * share))
                 watch = self._watches[spec.name]
                 watch.wanted, watch.gave_up, watch.streak, watch.backoff_s = True, False, 0, 0.0
                 self.backend.start_service(spec.name)
                 self._wait_healthy(spec.name, deadline)
-                progress(Progress(f"The {spec.name} is healthy", (index + 1) / len(services)))
+                progress(Progress(f"The {spec.name} is healthy", PREPARE_SHARE + (index + 1) * share))
 
     def adopt(self) -> None:
         """Takes over a stack that an earlier umt process started: every service is wanted from
