@@ -21,6 +21,8 @@ LIMIT_VARIABLES = {
     "gateway": {"memory": "UMT_GATEWAY_MEMORY", "cpus": "UMT_GATEWAY_CPUS", "port": "UMT_GATEWAY_PORT"},
     "agent": {"memory": "UMT_AGENT_MEMORY", "cpus": "UMT_AGENT_CPUS", "port": "UMT_AGENT_PORT"},
 }
+# The agent's language-model endpoint; its API key lives in the keyring (umt.secrets).
+LLM_VARIABLES = ("UMT_LLM_BASE_URL", "UMT_LLM_MODEL")
 
 
 @dataclass(frozen=True)

@@ -133,3 +133,29 @@ def test_the_system_theme_is_followed_when_it_flips(qapp):
     finally:
         manager.apply("light")
         manager.deleteLater()
+
+
+def test_the_llm_endpoint_goes_to_the_stack_and_its_key_to_the_keyring(qtbot, stack_ports):
+    from umt import secrets
+
+    dialog = SettingsDialog(DesktopSettings(), tray_available=False)
+    qtbot.addWidget(dialog)
+    assert not dialog.forget_key.isVisibleTo(dialog), "no key stored yet: nothing to remove"
+    dialog.fields["UMT_LLM_BASE_URL"].setText("http://127.0.0.1:11434/v1")
+    dialog.fields["UMT_LLM_MODEL"].setText("llama3.2")
+    dialog.api_key.setText("sk-local-1")
+    dialog.accept()
+    assert dialog.result() == 1
+    saved = dialog.settings()
+    assert "sk-local-1" not in repr(saved), "the key never goes to the settings file"
+    assert secrets.get_secret(secrets.LLM_API_KEY) == "sk-local-1"
+    agent = load_stack_for(saved).services["agent"]
+    assert agent.environment["UMT_LLM_BASE_URL"] == "http://127.0.0.1:11434/v1"
+    assert agent.environment["UMT_LLM_MODEL"] == "llama3.2" and agent.secrets == ("llm_api_key",)
+
+    again = SettingsDialog(saved, tray_available=False)
+    qtbot.addWidget(again)
+    assert again.api_key.text() == "" and "stored" in again.api_key.placeholderText()
+    again.forget_key.setChecked(True)
+    again.accept()
+    assert secrets.get_secret(secrets.LLM_API_KEY) is None

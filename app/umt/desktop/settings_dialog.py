@@ -19,12 +19,19 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from umt import secrets
 from umt.desktop import autostart
-from umt.settings import BACKEND_CHOICES, LIMIT_VARIABLES, DesktopSettings, load_stack_for
 from umt.desktop.theme import THEME_CHOICES
 from umt.paths import data_dir
 from umt.runtime.errors import StackFileError
 from umt.runtime.stackfile import StackSpec
+from umt.settings import (
+    BACKEND_CHOICES,
+    LIMIT_VARIABLES,
+    LLM_VARIABLES,
+    DesktopSettings,
+    load_stack_for,
+)
 
 _BACKEND_WORDS = {
     "auto": "Automatic: Docker when it runs, else local processes",
@@ -89,6 +96,8 @@ class SettingsDialog(QDialog):
         self.error.hide()
         grid.addWidget(self.error, len(LIMIT_VARIABLES) + 1, 0, 1, 4)
 
+        drafting = self._drafting_group(settings)
+
         self.start_stack_on_open = QCheckBox("Start the stack when the app opens")
         self.start_stack_on_open.setChecked(settings.start_stack_on_open)
         self.start_at_login = QCheckBox("Open umt when I log in")
@@ -128,9 +137,45 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(limits)
+        layout.addWidget(drafting)
         for widget in (self.start_stack_on_open, self.start_at_login, self.login_note, self.close_to_tray):
             layout.addWidget(widget)
         layout.addWidget(buttons)
+
+    def _drafting_group(self, settings: DesktopSettings) -> QGroupBox:
+        """An OpenAI-compatible endpoint for drafts (Ollama, LM Studio, llama.cpp, a hosted
+        provider). Its key goes to the OS keyring, never to the settings file."""
+        group = QGroupBox("Drafting with a language model (applied at the next start)")
+        form = QFormLayout(group)
+        placeholders = {"UMT_LLM_BASE_URL": "http://127.0.0.1:11434/v1  (empty: offline template drafts)",
+                        "UMT_LLM_MODEL": "llama3.2"}
+        for label, variable in zip(("Endpoint", "Model"), LLM_VARIABLES):
+            field = QLineEdit(settings.stack_variables.get(variable, ""))
+            field.setPlaceholderText(placeholders[variable])
+            self.fields[variable] = field
+            form.addRow(label, field)
+        self.api_key = QLineEdit()
+        self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
+        has_key = secrets.get_secret(secrets.LLM_API_KEY) is not None
+        self.api_key.setPlaceholderText("a key is stored; type to replace it" if has_key else "none (local models need none)")
+        self.forget_key = QCheckBox("Remove the stored key")
+        self.forget_key.setVisible(has_key)
+        keys = QHBoxLayout()
+        keys.addWidget(self.api_key, 1)
+        keys.addWidget(self.forget_key)
+        form.addRow("API key", keys)
+        storage = QLabel(secrets.storage().description)
+        storage.setProperty("role", "muted")
+        storage.setWordWrap(True)
+        form.addRow("", storage)
+        return group
+
+    def save_api_key(self) -> None:
+        """Stores or removes the key as the dialog says; an untouched field changes nothing."""
+        if self.forget_key.isChecked():
+            secrets.delete_secret(secrets.LLM_API_KEY)
+        elif self.api_key.text().strip():
+            secrets.set_secret(secrets.LLM_API_KEY, self.api_key.text().strip())
 
     def settings(self) -> DesktopSettings:
         """The settings as the dialog shows them now."""
@@ -159,6 +204,7 @@ class SettingsDialog(QDialog):
             self.error.setText(problem)
             self.error.show()
             return
+        self.save_api_key()
         super().accept()
 
     def _on_field_text_edited(self, _text: str) -> None:
