@@ -33,6 +33,7 @@ case "$command" in
     test)
         setup
         "$venv/bin/lint-imports"
+        "$venv/bin/ruff" check app tests bench tools
         exec "$venv/bin/python" -m pytest "$@" ;;
     umt)
         setup

@@ -42,8 +42,8 @@ def notification_for(event: ServiceEvent) -> Notification | None:
     if event.kind == EventKind.OOM:
         return Notification(
             f"The {service} ran out of memory",
-            f"It used all the memory it is allowed and was stopped; umt restarts it. "
-            f"If this repeats, raise its memory limit in Settings.",
+            "It used all the memory it is allowed and was stopped; umt restarts it. "
+            "If this repeats, raise its memory limit in Settings.",
             CRITICAL,
             service,
         )
