@@ -11,7 +11,6 @@ import os
 import secrets as random_tokens
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import keyring
 import keyring.errors
@@ -91,25 +90,20 @@ def delete_secret(name: str) -> None:
         _write_fallback(stored)
 
 
-def write_secret_files(files: dict[str, Path], names: Iterable[str] | None = None) -> None:
-    """Hands secrets to the services as files (Compose's secrets), creating generated ones once.
-
-    The folder is private to the owner; the files are world-readable inside it so that a
-    container's non-root user can read its bind-mounted copy."""
-    for name in names if names is not None else files:
+def write_secret_files(files: dict[str, Path]) -> None:
+    """Hands the stack's secrets to the backends as files (Compose's `secrets`), creating the
+    generated ones once. The files are private to the owner: each backend stages its own copy
+    where its service reads it (Backend.stage_secrets)."""
+    for name, path in files.items():
         value = get_secret(name)
         if value is None and name in GENERATED:
             value = random_tokens.token_urlsafe(48)
             set_secret(name, value)
         if value is None:
-            value = ""      # the file must exist for the container's mount; empty means "not set"
-        path = files[name]
+            value = ""      # a declared secret needs its file (a missing one stops the start): empty means "not set"
         path.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(path.parent, 0o700)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text(value)
-        os.chmod(temporary, 0o644)
-        temporary.replace(path)
+        _write_private(path, value)
 
 
 def _read_fallback() -> dict[str, str]:
@@ -120,8 +114,14 @@ def _read_fallback() -> dict[str, str]:
 
 
 def _write_fallback(stored: dict[str, str]) -> None:
-    path = _fallback_file()
-    descriptor = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    _write_private(_fallback_file(), json.dumps(stored))
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Writes a file only its owner may read, atomically: a crash never leaves half of it."""
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.unlink(missing_ok=True)   # O_CREAT's mode applies only to a new file
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as handle:
-        json.dump(stored, handle)
-    path.with_suffix(".tmp").replace(path)
+        handle.write(text)
+    temporary.replace(path)
