@@ -113,8 +113,5 @@ class Backend(abc.ABC):
             digests[secret] = hashlib.sha256(content).hexdigest()
         return files, digests
 
-    def uses_host_network(self, spec: ServiceSpec) -> bool:
-        return True
-
     def close(self) -> None:
         """Releases connections and threads; running services keep running."""

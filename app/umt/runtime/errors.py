@@ -46,7 +46,3 @@ class BuildFailed(RuntimeFailure):
     def __init__(self, reason: str, log_tail: str = ""):
         self.reason, self.log_tail = reason, log_tail
         super().__init__(f"Building the service image failed: {reason}")
-
-
-class StackBusy(RuntimeFailure):
-    """Another umt process supervises this stack already."""
