@@ -12,7 +12,7 @@ import pytest
 
 from umt import launch
 from umt.runtime.errors import PortInUse, ServiceFailed
-from umt.runtime.model import EventKind, Health, State
+from umt.runtime.model import EventKind, Health, ServiceEvent, State
 from umt.runtime.native_backend import NativeBackend
 from umt.runtime.stackfile import load_stack
 from umt.runtime.supervisor import Supervisor
@@ -241,3 +241,26 @@ def test_each_service_sees_only_its_own_secrets_and_a_missing_one_is_named(nativ
         supervisor.up(timeout_s=30)
     assert caught.value.service == "gateway"
     assert str(key_file) in str(caught.value) and "UMT_SECRETS_DIR" in str(caught.value)
+
+
+def test_an_oom_kill_is_reported_once_and_the_next_death_by_its_own_cause(tmp_path, isolated_data):
+    backend = NativeBackend(load_stack(web_server_stack(tmp_path, "oom", ""), env={}), isolated_data)
+    events = []
+    supervisor = Supervisor(backend, on_event=events.append, backoff_initial_s=0.05)
+    try:
+        supervisor.up(timeout_s=20)
+        for cause in ("oom", "plain"):
+            events.clear()
+            if cause == "oom":
+                backend.emit(ServiceEvent("web", EventKind.OOM, "the kernel killed it"))   # as Docker reports one
+            backend.kill_service("web")
+
+            def restarted_healthy():
+                supervisor.watch_once()
+                return any(e.kind == EventKind.RESTART for e in events) and supervisor.statuses()[0].health == Health.HEALTHY
+
+            wait_for(restarted_healthy, what=f"a restart after the {cause} death")
+            [death] = [e for e in events if e.kind == EventKind.DIE]
+            assert ("out of memory" in death.detail) == (cause == "oom"), death.detail
+    finally:
+        supervisor.down()

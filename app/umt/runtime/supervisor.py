@@ -220,6 +220,7 @@ class Supervisor:
         watch.backoff_s = min(self.backoff_max_s, watch.backoff_s * 2 or self.backoff_initial_s)
         watch.next_restart_at = now + watch.backoff_s
         watch.failed_probes, watch.health, watch.last_reason = 0, Health.STARTING, reason
+        watch.oom_killed = False   # told once: the next death has its own cause
         watch.grace_until = now + self._start_period(name)
         try:
             self.backend.stop_service(name, timeout=3.0)
