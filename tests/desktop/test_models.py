@@ -7,7 +7,7 @@ import time
 from PySide6.QtCore import Qt
 
 from umt.desktop import formatting
-from umt.desktop.models import FractionRole, LevelRole, ResourcesTableModel, ServicesTableModel, StatusRole
+from umt.desktop.models.stack import FractionRole, LevelRole, ResourcesTableModel, ServicesTableModel, StatusRole
 from umt.runtime.model import Health, ServiceStats, ServiceStatus, State
 
 MIB = 1024 * 1024

@@ -40,7 +40,7 @@ def test_start_from_the_button_shows_healthy_rows_figures_and_history(qtbot, mak
     qtbot.waitUntil(lambda: app.window.charts.charts["gateway"].memory.count() >= 2, timeout=5000)
 
     fake_backend.memory_bytes["agent"] = 92 * 1024 * 1024  # near the limit: the bar turns red
-    from umt.desktop.models import LevelRole
+    from umt.desktop.models.stack import LevelRole
 
     model = app.window.resources_model
     qtbot.waitUntil(lambda: model.data(model.index(0, model.COL_MEMORY), LevelRole) == "danger", timeout=5000)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from umt.desktop.controller import Snapshot, StackController
 from umt.desktop.history import ResourceHistory
-from umt.desktop.models import ResourcesTableModel, ServicesTableModel
+from umt.desktop.models.stack import ResourcesTableModel, ServicesTableModel
 from umt.desktop.stack_state import Phase, StackState
 from umt.desktop.theme import Theme
 from umt.desktop.widgets.banner import Banner

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QSizePolicy, QTableView, QVBoxLayout, QWidget
 
 from umt.desktop import formatting
-from umt.desktop.models import ResourcesTableModel
+from umt.desktop.models.stack import ResourcesTableModel
 from umt.desktop.theme import Theme
 from umt.desktop.widgets.bars import UsageBarDelegate
 from umt.desktop.widgets.services_view import fit_height_to_rows
