@@ -90,14 +90,14 @@ def test_values_the_database_could_not_store_are_refused_by_the_api(raw):
 def test_search_text_is_literal(owner):
     owner.brands.create(name="100% Coffee")
     owner.brands.create(name="1000 Teas")
-    assert [b["name"] for b in owner.brands.list(q="100%").items] == ["100% Coffee"]
+    assert [b.name for b in owner.brands.list(q="100%").items] == ["100% Coffee"]
     assert owner.brands.list(q="_").total == 0
 
 
 def test_patch_with_nothing_or_null_for_required(raw, owner):
     brand = owner.brands.create(name="Acme")
-    assert _error(raw.patch(f"{raw.base}/api/v1/brands/{brand['id']}", json={}), 422)["field"] is None
-    assert _error(raw.patch(f"{raw.base}/api/v1/brands/{brand['id']}", json={"name": None}), 422)["field"] == "name"
+    assert _error(raw.patch(f"{raw.base}/api/v1/brands/{brand.id}", json={}), 422)["field"] is None
+    assert _error(raw.patch(f"{raw.base}/api/v1/brands/{brand.id}", json={"name": None}), 422)["field"] == "name"
 
 
 def test_unknown_ids_and_routes(raw):

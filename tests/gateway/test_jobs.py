@@ -37,13 +37,13 @@ def test_inputs_are_enriched_from_the_database(owner, fake_agent):
     brand = owner.brands.create(name="Acme", voice="warm", audience="makers", banned_words=["cheap"],
                                 hashtags=["#acme"], sample_posts=["We make things."])
     campaign = owner.campaigns.create(name="Spring", goal="signups", channels=["x"], start="2026-03-01",
-                                      budget=100, brand_id=brand["id"])
-    item = owner.content.create(channel="linkedin", title="Hello", body="Body text", brand_id=brand["id"],
-                                campaign_id=campaign["id"], scheduled_at="2026-03-02T09:00:00Z")
+                                      budget=100, brand_id=brand.id)
+    item = owner.content.create(channel="linkedin", title="Hello", body="Body text", brand_id=brand.id,
+                                campaign_id=campaign.id, scheduled_at="2026-03-02T09:00:00Z")
     experiment = owner.experiments.create(name="E", variants=[{"name": "A", "exposures": 10, "conversions": 2}])
-    owner.metrics.import_csv(f"content_id,day,impressions,engagements\n{item['id']},2026-03-02,100,7\n"
-                             f"{item['id']},2026-03-03,50,3\n")
-    owner.wait_job(owner.submit_job("draft", {"brand_id": brand["id"], "campaign_id": campaign["id"],
+    owner.metrics.import_csv(f"content_id,day,impressions,engagements\n{item.id},2026-03-02,100,7\n"
+                             f"{item.id},2026-03-03,50,3\n")
+    owner.wait_job(owner.submit_job("draft", {"brand_id": brand.id, "campaign_id": campaign.id,
                                               "brief": "launch"}).id, timeout=20)
     draft = fake_agent.payloads("draft")[0]
     assert draft["brand"] == {"name": "Acme", "voice": "warm", "audience": "makers", "banned_words": ["cheap"],
@@ -51,11 +51,11 @@ def test_inputs_are_enriched_from_the_database(owner, fake_agent):
     assert draft["campaign"] == {"name": "Spring", "goal": "signups", "channels": ["x"], "start": "2026-03-01",
                                  "end": None, "budget": 100.0}
     assert draft["brief"] == "launch"
-    scored = owner.wait_job(owner.submit_job("score", {"content_id": item["id"]}).id, timeout=20)
+    scored = owner.wait_job(owner.submit_job("score", {"content_id": item.id}).id, timeout=20)
     assert fake_agent.payloads("score")[0]["text"] == "Body text"
     assert fake_agent.payloads("score")[0]["channel"] == "linkedin"
-    assert owner.content.get(item["id"])["scores"] == scored.result  # the score lands on the item
-    owner.wait_job(owner.submit_job("experiment", {"experiment_id": experiment["id"]}).id, timeout=20)
+    assert owner.content.get(item.id).scores == scored.result  # the score lands on the item
+    owner.wait_job(owner.submit_job("experiment", {"experiment_id": experiment.id}).id, timeout=20)
     assert fake_agent.payloads("experiment")[0]["variants"] == [{"name": "A", "exposures": 10, "conversions": 2}]
     owner.wait_job(owner.submit_job("best_time", {}).id, timeout=20)
     assert fake_agent.payloads("best_time")[0]["metrics"] == [

@@ -8,6 +8,7 @@ from sqlalchemy import inspect, text
 
 from tests.gateway.conftest import OWNER
 from umt.client import GatewayClient
+from umt.contract import ContentVersion
 from umt.gateway import migrations, tables
 from umt.gateway.db import make_engine
 
@@ -42,15 +43,15 @@ def test_a_version_1_database_upgrades_keeping_its_data(database_url, signing_ke
     try:
         with GatewayClient(gateway.url) as client:
             client.setup_owner(**OWNER)
-            assert client.brands.get(1)["banned_words"] == ["cheap"]
+            assert client.brands.get(1).banned_words == ["cheap"]
             item = client.content.get(1)
-            assert (item["title"], item["status"], item["version"]) == ("Old post", "approved", 1)
+            assert (item.title, item.status, item.version) == ("Old post", "approved", 1)
             assert client.content.versions(1) == [
-                {"id": 1, "content_id": 1, "version": 1, "title": "Old post", "body": "old body",
-                 "created_at": item["updated_at"]}]
-            assert client.metrics.get(1)["spend"] == 1.25
-            assert client.content.update(1, body="new body")["version"] == 2  # new features work on old rows
-            assert client.experiments.create(name="New")["id"] == 1
+                ContentVersion(id=1, content_id=1, version=1, title="Old post", body="old body",
+                               created_at=item.updated_at)]
+            assert client.metrics.get(1).spend == 1.25
+            assert client.content.update(1, body="new body").version == 2  # new features work on old rows
+            assert client.experiments.create(name="New").id == 1
     finally:
         gateway.stop()
     assert migrations.current_version(gateway.engine) == migrations.LATEST
