@@ -12,7 +12,7 @@ from statsmodels.stats.proportion import proportions_ztest
 from tests.agent.conftest import BRAND
 from tests.conftest import free_port
 from tests.gateway.servers import ThreadedServer
-from umt.client import GatewayClient
+from umt.client import GatewayClient, ValidationFailed
 from umt.gateway.app import create_app
 from umt.gateway.settings import GatewaySettings
 
@@ -52,7 +52,7 @@ def test_draft_score_experiment_best_time_and_calendar(owner):
     item = owner.content.create(channel="linkedin", title="Autumn blend", body=variants[0]["text"],
                                 brand_id=brand.id, campaign_id=campaign.id)
     scored = owner.wait_job(owner.submit_job("score", {"content_id": item.id, "keyphrase": "autumn blend",
-                                                       "brand": brand_fields}).id, timeout=60)
+                                                       "brand_id": brand.id}).id, timeout=60)
     assert scored.result["channel"] == "linkedin" and 0 <= scored.result["score"] <= 100
     assert scored.result["metrics"]["banned_words_found"] == []
     assert owner.content.get(item.id).scores["score"] == scored.result["score"]
@@ -92,8 +92,17 @@ def test_draft_score_experiment_best_time_and_calendar(owner):
     assert sum(entry["best_time"] for entry in plan.result["items"]) >= 6
 
 
-def test_an_agent_refusal_reaches_the_job_with_its_field(owner):
-    job = owner.submit_job("sample_size", {"baseline_rate": 1.5, "minimum_detectable_effect": 0.01})
+def test_a_bad_input_is_refused_at_submission_naming_the_field(owner):
+    """The gateway checks the input with the agent's own contract: a 422 now, not a failed job later."""
+    with pytest.raises(ValidationFailed) as refused:
+        owner.submit_job("sample_size", {"baseline_rate": 1.5, "minimum_detectable_effect": 0.01})
+    assert (refused.value.field, refused.value.message) == ("input.baseline_rate", "must be less than 1")
+    assert owner.list_jobs().total == 0
+
+
+def test_an_agent_refusal_reaches_the_job_with_its_field(owner, agent_url):
+    """What only the agent can find out (here: no LLM is configured) fails the job with the agent's error."""
+    job = owner.submit_job("draft", {"brand": {"name": "Acme"}, "channel": "x", "brief": "b", "provider": "llm"})
     failed = owner.wait_job(job.id, timeout=60, raise_on_failure=False)
     assert failed.status == "failed" and failed.attempts == 1
-    assert failed.error.field == "baseline_rate" and failed.error.code == "out_of_range"
+    assert failed.error.field == "provider" and failed.error.code == "llm_not_configured"

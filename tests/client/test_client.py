@@ -80,7 +80,7 @@ def test_wait_job_reports_progress(owner, fake_agent):
         if 0 < update.progress < 1:
             fake_agent.release.set()  # ...until the client has seen some of them
 
-    job = owner.submit_job("utm", {"url": "https://example.com"})
+    job = owner.submit_job("utm", {"url": "https://example.com", "source": "news", "medium": "email", "campaign": "spring"})
     finished = owner.wait_job(job.id, timeout=20, on_progress=on_progress)
     assert finished.status == "done" and finished.result["kind"] == "utm"
     assert updates[-1].status == "done" and any(0 < u.progress < 1 for u in updates)

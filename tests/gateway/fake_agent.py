@@ -35,7 +35,7 @@ class FakeAgent:
                 status, error = self.refuse[kind]
                 return JSONResponse({"error": error}, status_code=status)
             result = {"kind": kind, "echo_keys": sorted(payload)}
-            if payload.get("reply_nan"):  # what Python's json.dumps writes for float("nan")
+            if payload.get("seed") == 7:  # reply NaN, as Python's json.dumps writes float("nan")
                 return Response('{"result": {"p_value": NaN}}', media_type="application/json")
             if "ndjson" not in accept:
                 return JSONResponse({"result": result})

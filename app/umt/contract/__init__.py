@@ -11,12 +11,12 @@ from umt.contract.auth import (Account, AuthStatus, CodeInput, DisableTotpInput,
                                PasswordChangeInput, RecoveryCodes, SecondFactorInput, Session, SetupInput,
                                TotpEnrolment)
 from umt.contract.base import MAX_INT, ContractError, Input, Page, Record, convert, decode_json
-from umt.contract.jobs import JOB_KINDS, JOB_STATUSES, TERMINAL_JOB_STATES, Job, JobError, JobPage
+from umt.contract.jobs import JOB_KINDS, JOB_STATUSES, TERMINAL_JOB_STATES, Job, JobError, JobPage, JobQuery
 from umt.contract.resources import (STATUSES, Brand, BrandInput, BrandPage, BrandPatch, BrandQuery, CalendarQuery,
                                     Campaign, CampaignInput, CampaignPage, CampaignPatch, CampaignQuery, ContentInput,
                                     ContentItem, ContentPage, ContentPatch, ContentQuery, ContentVersion,
                                     ContentVersions, Experiment, ExperimentInput, ExperimentPage, ExperimentPatch,
-                                    ExperimentQuery, ExportQuery, ImportResult, ListQuery, Metric, MetricInput,
+                                    ExperimentQuery, Export, ExportQuery, ImportResult, ListQuery, Metric, MetricInput,
                                     MetricPage, MetricPatch, MetricQuery, TransitionInput, Variant)
 
 __all__ = [
@@ -24,8 +24,8 @@ __all__ = [
     "Campaign", "CampaignInput", "CampaignPage", "CampaignPatch", "CampaignQuery", "CodeInput", "ContentInput",
     "ContentItem", "ContentPage", "ContentPatch", "ContentQuery", "ContentVersion", "ContentVersions",
     "ContractError", "DisableTotpInput", "Experiment", "ExperimentInput", "ExperimentPage", "ExperimentPatch",
-    "ExperimentQuery", "ExportQuery", "ImportResult", "Input", "JOB_KINDS", "JOB_STATUSES", "Job", "JobError",
-    "JobPage", "ListQuery", "LoginInput", "LoginResult", "MAX_INT", "Metric", "MetricInput", "MetricPage",
+    "ExperimentQuery", "Export", "ExportQuery", "ImportResult", "Input", "JOB_KINDS", "JOB_STATUSES", "Job", "JobError",
+    "JobPage", "JobQuery", "ListQuery", "LoginInput", "LoginResult", "MAX_INT", "Metric", "MetricInput", "MetricPage",
     "MetricPatch", "MetricQuery", "Page", "PasswordChangeInput", "Record", "RecoveryCodes", "STATUSES",
     "SecondFactorInput", "Session", "SetupInput", "TERMINAL_JOB_STATES", "TotpEnrolment", "TransitionInput",
     "Variant", "convert", "decode_json",

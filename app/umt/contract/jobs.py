@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from umt.contract.base import Page, Record
+from umt.contract.resources import ListQuery
 
 JobKind = Literal["draft", "score", "experiment", "sample_size", "best_time", "utm", "plan_calendar"]
 JOB_KINDS: tuple[str, ...] = JobKind.__args__
@@ -46,3 +47,8 @@ class Job(Record):
 
 
 JobPage = Page[Job]
+
+
+class JobQuery(ListQuery):
+    status: JobStatus | None = None
+    kind: JobKind | None = None

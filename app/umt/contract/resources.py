@@ -4,13 +4,14 @@ API sends back, and the query each list takes."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from umt.contract.base import BigCount, Channel, Count, Id, Input, Money, Page, Record, listed, patch_of, text, unique
 
+T = TypeVar("T")
 STATUSES = ("draft", "in_review", "approved", "scheduled", "published", "archived")
 ContentStatus = Literal["draft", "in_review", "approved", "scheduled", "published", "archived"]
 Hashtag = text(100, 1, pattern=r"^#?[^\s#]+$")
@@ -178,6 +179,12 @@ class Metric(Record):
     engagements: int
     conversions: int
     spend: float
+
+
+class Export(Record, Generic[T]):
+    """Every item of a resource, as the JSON export sends them."""
+
+    items: list[T]
 
 
 class ImportResult(Record):

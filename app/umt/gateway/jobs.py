@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+import msgspec
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 
@@ -42,12 +43,14 @@ class TaskRefused(Exception):
         self.error = error
 
 
-def submit(engine: Engine, user_id: int, kind: str, job_input: dict[str, Any]) -> dict[str, Any]:
+def submit(engine: Engine, user_id: int, kind: str, job_input: Any) -> dict[str, Any]:
+    """`job_input` is the kind's contract record, already checked; the ids it names are checked here."""
     now = t.utcnow()
     with engine.begin() as connection:
-        job_inputs.enrich(connection, kind, job_input)  # refuses unknown kinds and ids now, not later
+        job_inputs.enrich(connection, kind, job_input)  # refuses unknown ids now, not later
         job_id = connection.execute(insert(jobs).values(
-            user_id=user_id, kind=kind, input=job_input, status="queued", progress=0.0, step="queued",
+            user_id=user_id, kind=kind, input=job_inputs.stored(job_input), status="queued", progress=0.0,
+            step="queued",
             attempts=0, created_at=now, updated_at=now)).inserted_primary_key[0]
         return to_json(connection.execute(select(jobs).where(jobs.c.id == job_id)).one())
 
@@ -138,7 +141,7 @@ class JobRunner:
     def _run(self, job) -> None:
         try:
             with reading(self.engine) as connection:
-                payload = job_inputs.enrich(connection, job.kind, job.input)
+                payload = job_inputs.enrich(connection, job.kind, job_inputs.read(job.kind, job.input))
         except ApiError as exc:  # e.g. the brand was deleted after the job was queued
             self._finish(job.id, "failed", error=exc.body()["error"])
             return
@@ -155,13 +158,13 @@ class JobRunner:
             self._finish(job.id, "done", result=result)
             self._apply(job, result)
 
-    def _call_agent(self, job_id: int, kind: str, payload: dict[str, Any]) -> Any:
+    def _call_agent(self, job_id: int, kind: str, payload: Any) -> Any:
         parts = urlsplit(self.settings.agent_url)
         connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80,
                                                 timeout=self.settings.agent_timeout_seconds)
         self._calls.add(connection)
         try:
-            connection.request("POST", f"{parts.path.rstrip('/')}/v1/tasks/{kind}", body=json.dumps(payload),
+            connection.request("POST", f"{parts.path.rstrip('/')}/v1/tasks/{kind}", body=msgspec.json.encode(payload),
                                headers={"Content-Type": "application/json", "Accept": "application/x-ndjson"})
             response = connection.getresponse()
             if response.status >= 500:
