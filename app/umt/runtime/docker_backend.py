@@ -27,7 +27,7 @@ from umt.runtime.docker_config import (
     CONFIG_LABEL, NETWORK_MODES, SERVICE_LABEL, STACK_LABEL, container_config, container_name,
     network_name, published_ports, stack_labels, volume_name,
 )
-from umt.runtime.docker_image import ImageBuilder
+from umt.runtime.docker_image import ImageBuilder, base_image_status, build_args
 from umt.runtime.errors import EngineUnavailable, RuntimeFailure, ServiceFailed
 from umt.runtime.model import EventKind, Health, ServiceEvent, ServiceStats, ServiceStatus, State
 from umt.runtime.ports import check_port_free
@@ -300,6 +300,21 @@ class DockerBackend(Backend):
             except Exception:  # noqa: BLE001 - the engine went away or the stream was closed
                 pass
             self._closing.wait(1.0)
+
+
+def check_base_images(stack: StackSpec) -> list[tuple[str, bool, str]]:
+    """(image, ok, message) for each base image the stack's builds need. Raises EngineUnavailable."""
+    client = _connect()
+    try:
+        seen, results = set(), []
+        for spec in stack.start_order():
+            base = build_args(spec).get("BASE_IMAGE", "") if spec.build else ""
+            if base and base not in seen:
+                seen.add(base)
+                results.append((base, *base_image_status(client, spec)))
+        return results
+    finally:
+        client.close()
 
 
 def _connect():
