@@ -31,6 +31,12 @@ def stack_environment(overrides: Mapping[str, str] | None = None) -> dict[str, s
         overrides = {k: v for k, v in load_settings().stack_overrides().items() if k not in os.environ}
     env.update(overrides)
     env.setdefault("UMT_SECRETS_DIR", str(data_dir() / "secrets"))
+    # The gateway's data folder lies in umt's data folder in both modes; in Docker its container
+    # runs as this user, so that the files stay the owner's.
+    env.setdefault("UMT_DATA_DIR", str(data_dir()))
+    if hasattr(os, "getuid"):
+        env.setdefault("UMT_UID", str(os.getuid()))
+        env.setdefault("UMT_GID", str(os.getgid()))
     env.setdefault("UMT_VERSION", umt.__version__)
     return env
 

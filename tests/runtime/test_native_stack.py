@@ -72,7 +72,7 @@ def test_a_killed_service_comes_back_with_its_data(native_stack):
     supervisor.up(timeout_s=30)
     backend = supervisor.backend
     assert get_json(f"{supervisor.gateway_url}/ready")[0] == 200
-    database = backend.service_dir("gateway") / "umt.db"
+    database = backend.service("gateway").data_folder / "umt.db"   # the folder Docker mode binds too
     assert database.exists()
     before = backend.status("gateway").started_at
     backend.kill_service("gateway")
