@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -64,6 +65,23 @@ def test_data_written_in_either_mode_is_there_in_the_other(both_backends):
     with GatewayClient(url) as client:
         client.setup_owner("owner@example.com", "Owner", PASSWORD)
         client.brands.create(name="Made in Docker", voice="warm")
+    # SQLite's write-ahead log through the bind mount: a host reader sees what the container just
+    # committed (the -shm index is the same file, on the same kernel), ...
+    host_reader = sqlite3.connect(data_folder() / "umt.db")
+    try:
+        assert host_reader.execute("SELECT name FROM brands").fetchall() == [("Made in Docker",)]
+    finally:
+        host_reader.close()
+    # ... and a gateway killed before any checkpoint leaves its writes in the log, which native
+    # mode's gateway replays.
+    import docker
+
+    engine = docker.from_env()
+    try:
+        engine.containers.get(f"{os.environ['UMT_STACK_NAME']}-gateway").kill()
+    finally:
+        engine.close()
+    assert (data_folder() / "umt.db-wal").stat().st_size > 0
     down("docker")
 
     up("native")
