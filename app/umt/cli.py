@@ -201,7 +201,9 @@ def _doctor(args) -> int:
                         checks.append({"check": f"port {port.host_port}", "ok": False, "message": str(exc)})
     except StackFileError as exc:
         checks.append({"check": "stack file", "ok": False, "message": str(exc)})
-    if docker.ok and stack is not None:
+    from umt.settings import load_settings
+
+    if docker.ok and stack is not None and load_settings().backend != "native":
         from umt.runtime.docker_backend import check_base_images
 
         try:
