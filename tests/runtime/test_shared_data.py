@@ -43,6 +43,33 @@ def brands(url: str) -> list[str]:
         return sorted(b["name"] for b in client.brands.list().items)
 
 
+def earlier_version_with_data(url: str, names: list[str], leave_running: bool) -> None:
+    """Runs the earlier version's stack for real: the gateway on the named volume
+    <stack>_gateway-data as user 10001; an owner and brands are created through the API."""
+    from umt import launch, secrets
+    from umt.runtime.docker_backend import DockerBackend
+    from umt.runtime.stackfile import VolumeMount
+    from umt.runtime.supervisor import Supervisor
+
+    stack = launch.load_default_stack()
+    gateway = dataclasses.replace(stack.services["gateway"], volumes=(VolumeMount("gateway-data", "/data"),),
+                                  user="10001:10001")
+    earlier = dataclasses.replace(stack, services={**stack.services, "gateway": gateway}, volumes=("gateway-data",))
+    secrets.write_secret_files(dict(earlier.secrets))
+    backend = DockerBackend(earlier, Path(os.environ["UMT_DATA_DIR"]))
+    supervisor = Supervisor(backend)
+    try:
+        supervisor.up(timeout_s=120)
+        with GatewayClient(url) as client:
+            client.setup_owner("owner@example.com", "Owner", PASSWORD)
+            for name in names:
+                client.brands.create(name=name, voice="warm")
+        if not leave_running:
+            supervisor.down()   # as the earlier app left it: no containers, the volume kept
+    finally:
+        backend.close()
+
+
 @pytest.fixture
 def both_backends(tmp_path, monkeypatch, stack_ports):
     variables = stack_variables(tmp_path, stack_ports)
@@ -100,30 +127,8 @@ def test_data_written_in_either_mode_is_there_in_the_other(both_backends):
 
 def test_an_earlier_versions_docker_volume_is_moved_once_verified(both_backends):
     """As an owner upgrading: the data is in the volume <stack>_gateway-data, the folder is empty."""
-    from umt import launch
-    from umt.runtime.docker_backend import DockerBackend
-    from umt.runtime.stackfile import VolumeMount
-    from umt.runtime.supervisor import Supervisor
-    from umt import secrets
-
     url = both_backends
-    # The earlier version's stack: the gateway on a named volume, as user 10001, really run.
-    stack = launch.load_default_stack()
-    gateway = dataclasses.replace(stack.services["gateway"], volumes=(VolumeMount("gateway-data", "/data"),),
-                                  user="10001:10001")
-    earlier = dataclasses.replace(stack, services={**stack.services, "gateway": gateway}, volumes=("gateway-data",))
-    secrets.write_secret_files(dict(earlier.secrets))
-    backend = DockerBackend(earlier, Path(os.environ["UMT_DATA_DIR"]))
-    supervisor = Supervisor(backend)
-    try:
-        supervisor.up(timeout_s=120)
-        with GatewayClient(url) as client:
-            client.setup_owner("owner@example.com", "Owner", PASSWORD)
-            for name in ("Acme", "Bolt", "Cedar"):
-                client.brands.create(name=name, voice="warm")
-        supervisor.down()   # as the earlier app left it: no containers, the volume kept
-    finally:
-        backend.close()
+    earlier_version_with_data(url, ["Acme", "Bolt", "Cedar"], leave_running=False)
     assert not data_folder().exists() or not any(data_folder().iterdir())
 
     # Docker off (auto falls back to native) or native chosen: no empty workspace, a plain message.
@@ -154,3 +159,36 @@ def test_an_earlier_versions_docker_volume_is_moved_once_verified(both_backends)
     again = up("docker")       # once only: the folder is the data from now on
     assert "Moved your data" not in again
     assert brands(url) == ["Acme", "Bolt", "Cedar"]
+
+
+def test_an_upgrade_with_the_earlier_stack_still_running_moves_the_data_too(both_backends):
+    url = both_backends
+    earlier_version_with_data(url, ["Running"], leave_running=True)
+    said = up("docker")      # its gateway is stopped for the copy, then replaced
+    assert "Moved your data from the Docker volume" in said and "rows, checked" in said
+    assert brands(url) == ["Running"]
+
+
+def test_data_in_both_places_is_never_merged_or_replaced_silently(both_backends):
+    """An earlier version ran in both modes: native mode kept its data in native/<stack>/gateway
+    and Docker mode in the volume. The native data is renamed into the folder, the folder is the
+    data in both modes from then on, and the owner is told that the volume was left as it is."""
+    url = both_backends
+    up("native")
+    with GatewayClient(url) as client:
+        client.setup_owner("owner@example.com", "Owner", PASSWORD)
+        client.brands.create(name="Made natively", voice="plain")
+    down("native")
+    earlier_native = Path(os.environ["UMT_DATA_DIR"]) / "native" / os.environ["UMT_STACK_NAME"] / "gateway"
+    for path in data_folder().iterdir():    # where the earlier version's native mode kept it
+        path.rename(earlier_native / path.name)
+    data_folder().rmdir()
+    earlier_version_with_data(url, ["In the volume"], leave_running=False)
+
+    up("native")
+    assert brands(url) == ["Made natively"]
+    down("native")
+    said = up("docker")
+    volume = f"{os.environ['UMT_STACK_NAME']}_gateway-data"
+    assert f"the Docker volume {volume} from an earlier version was left as it is" in said
+    assert brands(url) == ["Made natively"]
