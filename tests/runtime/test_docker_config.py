@@ -43,7 +43,7 @@ def test_host_mode_containers_are_hardened_and_limited(default_stack, tmp_path):
     # host networking: loopback only, and the agent is found on loopback too
     assert config["environment"]["UMT_BIND_HOST"] == "127.0.0.1"
     assert config["environment"]["UMT_AGENT_URL"] == "http://127.0.0.1:18720"
-    folder = Path(os.environ["UMT_DATA_DIR"]) / "gateway-data" / os.environ["UMT_STACK_NAME"]
+    folder = tmp_path / "umt-data" / "gateway-data" / os.environ["UMT_STACK_NAME"]   # as stack_variables names it
     assert config["volumes"][str(folder)] == {"bind": "/data", "mode": "rw"}   # the folder native mode uses too
     assert config["volumes"][str(secret)] == {"bind": "/run/secrets/gateway_signing_key", "mode": "ro"}
     assert config["healthcheck"]["test"] == ["CMD", "python", "-m", "umt.healthcheck", "http://127.0.0.1:18710/health"]
