@@ -66,3 +66,14 @@ def test_the_gateway_prunes_by_itself_with_its_retention_setting(gateway, owner)
 def test_the_retention_comes_from_the_environment():
     assert GatewaySettings.from_env({}).job_retention_days == 30
     assert GatewaySettings.from_env({"UMT_JOB_RETENTION_DAYS": "7.5"}).job_retention_days == 7.5
+
+
+def test_the_stack_passes_the_owners_retention_to_the_gateway():
+    from pathlib import Path
+
+    from umt.runtime.stackfile import load_stack
+
+    stack_file = Path(__file__).parents[2] / "stacks" / "default" / "compose.yaml"
+    for env, expected in (({}, "30"), ({"UMT_JOB_RETENTION_DAYS": "7"}, "7")):
+        gateway = load_stack(stack_file, env).services["gateway"]
+        assert GatewaySettings.from_env(gateway.environment).job_retention_days == float(expected)
