@@ -87,11 +87,12 @@ class AgentClient:
         cancel = cancel or Cancel()
         for attempt in (1, 2):
             connection, reused = self._take(timeout or self.timeout)
-            if not cancel._attach(connection):
-                connection.close()
-                raise CallCancelled()
             reusable = False
             try:
+                if connection.sock is None:
+                    connection.connect()  # now, so that a cancel from here on finds a socket to cut
+                if not cancel._attach(connection):
+                    raise CallCancelled()
                 try:
                     connection.request("POST", f"{self.prefix}/v1/tasks/{kind}", body=body, headers=headers)
                     response = connection.getresponse()
