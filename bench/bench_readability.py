@@ -34,9 +34,9 @@ def deviations(reference) -> tuple[dict, list]:
     for genre, name, ease_off, grade_off in rows:
         entry = worst[genre]
         entry["texts"] += 1
-        if abs(ease_off) > abs(entry["ease"]):
+        if abs(ease_off) >= abs(entry["ease"]):
             entry["ease"], entry["ease_text"] = round(ease_off, 2), name
-        if abs(grade_off) > abs(entry["grade"]):
+        if abs(grade_off) >= abs(entry["grade"]):
             entry["grade"], entry["grade_text"] = round(grade_off, 2), name
     over = [{"text": name, "ease": round(e, 2), "grade": round(g, 2)} for _, name, e, g in rows if abs(e) > 5 or abs(g) > 1]
     return worst, over

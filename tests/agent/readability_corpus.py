@@ -257,6 +257,45 @@ CORPUS: list[tuple[str, str, str]] = [
      "Thursday is ready to be confirmed. That's two large flasks of coffee, one of decaf and a dozen "
      "pastries. If you'd like to change anything, give me a call back before Wednesday noon. Thanks, "
      "and have a lovely day!\""),
+
+    # --- written after the counting rules were settled, two per genre, as a check on them; they
+    # found one gap ("12 mos. of", "100 pts. can" ended sentences), closed by listing more units ---
+    ("social", "rainy_day",
+     "Rainy Monday? We've got you covered ☔ Bring your own cup before noon and your second refill is on us. "
+     "Tag a friend who needs a pick-me-up today! #MondayMotivation #RainyDay https://beanthere.example/rainy"),
+    ("social", "new_location",
+     "It's official: our fourth shop opens on Harbour Road next Thursday! Expect the same friendly faces, "
+     "a brand-new pastry counter and plenty of seats by the window.\n"
+     "First fifty guests get a free tote bag 👜\n"
+     "Directions: https://maps.example/harbour @harbourroadmarket #grandopening #newshop"),
+    ("numbers", "loyalty_terms",
+     "Members earn 1 point per $1 spent, and 100 pts. can be redeemed for a free drink (max. value $6.50). "
+     "Points expire after 12 mos. of inactivity. Offer valid in the U.S. only, excl. airport locations, "
+     "and cannot be combined with other promos, e.g. the 2-for-1 Tue. deal."),
+    ("numbers", "sales_report",
+     "Between Apr. 1 and Jun. 30, online sales grew 37.5% YoY to $812K, while in-store sales rose 4.1% to "
+     "$2.3M. The avg. basket size was $14.20. Mobile orders made up 61% of online revenue, vs. 48% in Q2 "
+     "2025. Returns stayed below 1.5%."),
+    ("jargon", "ai_pitch",
+     "Our generative intelligence engine synthesizes heterogeneous behavioral signals into hyperpersonalized "
+     "recommendations, continuously optimizing conversion probability through reinforcement learning. "
+     "Seamless integration with existing customer relationship management infrastructure accelerates "
+     "time to value while preserving enterprise-grade governance and interoperability."),
+    ("jargon", "roasting_profile",
+     "Maillard reactions and caramelization intensify between the first and second crack, transforming "
+     "carbohydrates into melanoidins that contribute body and sweetness. Excessive development, however, "
+     "degrades volatile aromatics and accentuates carbonized, ashy characteristics that obscure varietal "
+     "distinctiveness."),
+    ("dialogue", "first_day",
+     "\"Is it your first day?\" asked the manager.\n"
+     "\"Yes, and I'm a little nervous,\" Ben admitted.\n"
+     "\"Don't worry. Everyone spills something on their first day. I spilled a whole jug of milk on a customer.\"\n"
+     "\"Really? What did they do?\"\n"
+     "\"They laughed and asked for a refund on their shoes.\""),
+    ("dialogue", "phone_order",
+     "\"Hello, Bean There, how can I help?\" \"Hi! I'd like to order twelve coffees for a meeting at ten.\" "
+     "\"No problem. Any preferences?\" \"Six lattes, four Americanos and two hot chocolates, please.\" "
+     "\"Lovely. Can I take a name for the order?\" \"It's under Patel.\" \"Perfect, see you at a quarter to ten.\""),
 ]
 
 # Sentences counted by hand where textstat's own splitter is wrong: it ends a sentence at every
@@ -265,7 +304,7 @@ CORPUS: list[tuple[str, str, str]] = [
 SENTENCES_BY_HAND = {
     "quarterly_results": 5, "press_release": 4, "store_hours": 3, "survey_summary": 5,
     "shipping_policy": 5, "nutrition": 3, "investor_update": 4, "event_logistics": 5,
-    "price_change": 3, "history_timeline": 3,
+    "price_change": 3, "history_timeline": 3, "loyalty_terms": 3, "sales_report": 4,
 }
 
 # Syllables, counted by hand, of the corpus words missing from the CMU dictionary (compounds run
@@ -289,4 +328,7 @@ SYLLABLES_BY_HAND = {
     "refractometry": 5, "regenerative": 5, "roastery": 3, "sam_pours": 2, "smallbusiness": 3,
     "smallholder": 3, "sourness": 3, "transactional": 4, "twelvemonth": 2, "twentyfour": 3,
     "underextraction": 5, "volatiles": 3,
+    "pickmeup": 3, "mondaymotivation": 6, "rainyday": 3, "harbourroadmarket": 5, "grandopening": 4,
+    "newshop": 2, "synthesizes": 4, "hyperpersonalized": 6, "enterprisegrade": 4, "interoperability": 8,
+    "caramelization": 6, "melanoidins": 4, "aromatics": 4, "lattes": 2,
 }

@@ -27,7 +27,7 @@ from umt.agent.syllables import syllables
 
 __all__ = ["Readability", "measure", "prose", "reading_ease_label", "syllables"]
 
-_LINK = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
+_LINK = re.compile(r"(?:https?://|www\.)\S+|[^\s@]+@[^\s@]+\.\w+", re.IGNORECASE)
 _NOT_PROSE = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\S+|[@#]\w+", re.IGNORECASE)
 _WORD_CHARACTER = re.compile(r"\w")
 _STOPS = re.compile(r"[.!?]+")
@@ -36,7 +36,9 @@ _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof st mt ft jr sr rev gen capt sgt col lt gov sen rep pres "
     "jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thurs fri sat sun "
     "inc ltd co corp bros dept est approx incl excl vs etc eg ie cf al am pm no nos vol fig "
-    "ave blvd rd pl sq oz lb lbs min max hr hrs yr yrs mo tel ext ph phd mba us uk eu un".split())
+    "ave blvd rd pl sq oz lb lbs min mins max hr hrs yr yrs mo mos wk wks sec secs tel ext ph phd mba "
+    "us uk eu un pt pts qty pkg pcs avg tbsp tsp gal qt mi yd yds ea ref misc govt intl natl univ mgmt "
+    "acct amt".split())
 # Titles never end a sentence, whatever follows them.
 _TITLES = frozenset("mr mrs ms dr prof st mt jr sr rev gen capt sgt col lt gov sen rep pres".split())
 # Words that open sentences: after "U.S." or "p.m." a capital ends the sentence only before one
@@ -46,6 +48,10 @@ _OPENERS = frozenset(
     "in on at for from by with after before but and so or if when while as to of all some no one every "
     "each what why how where who please thanks thank today now then also however still yet".split())
 _NAME_CONNECTORS = frozenset("of and for de la du von van".split())
+_NEXT_WORDS = re.compile(r"[\s\"'”’)\]]*(\w+)\W*(\w*)")
+_NEXT_CHARACTER = re.compile(r"[ \t\"'”’)\]]*(.?)")
+_NEXT_ABBREVIATION = re.compile(r"\s*([A-Za-z]+)\.")
+_VOWEL = re.compile("[aeiouy]")
 _LAST_TOKEN = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 
 
@@ -70,7 +76,7 @@ def _ends_sentence(text: str, stop: re.Match) -> bool:
         return True
     if stop.group() == "..." or len(stop.group()) > 1:
         return not _next_word_is_lower(text, end)
-    token = _LAST_TOKEN.search(text, 0, start)
+    token = _LAST_TOKEN.search(text, max(0, start - 40), start)
     if not token:
         return True
     word = token.group(1).lower()
@@ -86,24 +92,26 @@ def _ends_sentence(text: str, stop: re.Match) -> bool:
             return True
         return (len(bare) > 1 and bare.upper() == token.group(1).replace(".", "") and following.istitle()
                 and after[:1].islower() and after not in _NAME_CONNECTORS)
-    if bare in _ABBREVIATIONS:
-        # "Jan. 12", "Co. today", "Mon. Dec. 1": only before a capital that is not another abbreviation.
+    if bare in _ABBREVIATIONS or not _VOWEL.search(bare):
+        # A listed abbreviation or a word without a vowel ("mths."): the same.
+        # "Jan. 12", "Co. today", "Mon. Dec. 1" end a sentence only before a capital that is not
+        # another abbreviation.
         return not _next_word_is_lower(text, end) and not _next_word_is_abbreviation(text, end)
     return True
 
 
 def _next_words(text: str, position: int) -> tuple[str, str]:
-    following = re.match(r"[\s\"'”’)\]]*(\w+)\W*(\w*)", text[position:])
+    following = _NEXT_WORDS.match(text, position)
     return following.groups() if following else ("", "")
 
 
 def _next_word_is_lower(text: str, position: int) -> bool:
-    following = text[position:].lstrip(" \t\"'”’)]")
-    return not following or following[0].islower() or following[0].isdigit() or following[0] in ",;:-–—(&$%"
+    following = _NEXT_CHARACTER.match(text, position).group(1)
+    return not following or following.islower() or following.isdigit() or following in ",;:-–—(&$%"
 
 
 def _next_word_is_abbreviation(text: str, position: int) -> bool:
-    following = re.match(r"\s*([A-Za-z]+)\.", text[position:])
+    following = _NEXT_ABBREVIATION.match(text, position)
     return bool(following) and following.group(1).lower() in _ABBREVIATIONS
 
 
