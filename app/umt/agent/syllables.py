@@ -51,7 +51,7 @@ def _count_groups(stem: str) -> int:
     return max(1, count)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _part(word: str) -> int:
     if word in EXCEPTIONS:
         return EXCEPTIONS[word]
