@@ -83,7 +83,8 @@ def _ends_sentence(text: str, stop: re.Match) -> bool:
     bare = word.replace(".", "")
     if bare in _TITLES:
         return False  # "Dr. Park"
-    if "." in word or len(bare) == 1:
+    standalone = token.start() == 0 or not text[token.start() - 1].isalnum()
+    if "." in word or (len(bare) == 1 and standalone):
         # An initial ("J. R. Ellis"), "a.m.", "e.g." or "U.S.": a sentence ends here before a word
         # that usually opens one; after "U.S." also before a capitalised word that does not start
         # a name ("the U.K. International orders", not "the U.S. Department of Agriculture").
@@ -92,7 +93,7 @@ def _ends_sentence(text: str, stop: re.Match) -> bool:
             return True
         return (len(bare) > 1 and bare.upper() == token.group(1).replace(".", "") and following.istitle()
                 and after[:1].islower() and after not in _NAME_CONNECTORS)
-    if bare in _ABBREVIATIONS or not _VOWEL.search(bare):
+    if standalone and (bare in _ABBREVIATIONS or not _VOWEL.search(bare)):
         # A listed abbreviation or a word without a vowel ("mths."): the same.
         # "Jan. 12", "Co. today", "Mon. Dec. 1" end a sentence only before a capital that is not
         # another abbreviation.
