@@ -4,6 +4,8 @@ on a corpus of four genres, and the counting rules behind it: words, sentences, 
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.agent.readability_corpus import CORPUS, GENRES, SENTENCES_BY_HAND, SYLLABLES_BY_HAND
 from tests.agent.textstat_reference import cmu_dictionary, corpus_reference, reader_text, reference, textstat
@@ -111,3 +113,15 @@ def test_syllables_of_common_suffixes_and_shapes(word, expected):
 
 def test_the_exception_table_stays_small():
     assert len(EXCEPTIONS) <= 300
+
+
+_PIECES = st.sampled_from(list("ab Dr.U.S.$4.2M#@'’-\n!?:\"é9") + ["https://x.example/a ", "e.g. ", "Tom "])
+
+
+@given(st.lists(_PIECES, max_size=120).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_any_text_measures_without_error_and_sentences_never_outnumber_words(text):
+    measured = readability.measure(text)
+    assert 0 <= measured.sentences <= max(1, measured.words)
+    assert measured.syllables >= measured.words
+    assert (measured.reading_ease is None) == (measured.words == 0)
