@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from umt.desktop.app import DesktopApp
     from umt.settings import DesktopSettings
-    from umt.desktop.stack_state import Phase
+    from umt.desktop.controllers.stack_state import Phase
     from umt.runtime.model import Health
 
     qapp = QApplication.instance() or QApplication(sys.argv[:1])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from umt.desktop.controller import StackController
+from umt.desktop.controllers.stack import StackController
 from umt.settings import DesktopSettings, load_stack_for
 from umt.desktop.tasks import TaskManager
 from umt.runtime.choose import BackendChoice

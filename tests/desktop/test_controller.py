@@ -3,7 +3,7 @@ services, notifications-worthy events, stop, restart."""
 
 from __future__ import annotations
 
-from umt.desktop.stack_state import Phase
+from umt.desktop.controllers.stack_state import Phase
 from umt.runtime.model import EventKind, Health, State
 
 
@@ -114,7 +114,7 @@ def test_open_adopts_a_stack_that_already_runs(qtbot, controller, fake_backend):
 
 
 def test_start_on_open_when_the_settings_say_so(qtbot, tasks, fake_backend, desktop_settings):
-    from umt.desktop.controller import StackController
+    from umt.desktop.controllers.stack import StackController
 
     from .conftest import fake_opener
 
@@ -129,7 +129,7 @@ def test_start_on_open_when_the_settings_say_so(qtbot, tasks, fake_backend, desk
 
 
 def test_new_settings_after_a_failed_start_stop_what_the_old_backend_left_running(qtbot, tasks, isolated_data, desktop_settings):
-    from umt.desktop.controller import StackController
+    from umt.desktop.controllers.stack import StackController
     from umt.settings import load_stack_for
 
     from .conftest import fake_opener

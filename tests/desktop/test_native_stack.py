@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 
 from umt.desktop.app import DesktopApp
 from umt.settings import DesktopSettings
-from umt.desktop.stack_state import Phase
+from umt.desktop.controllers.stack_state import Phase
 from umt.healthcheck import probe
 from umt.runtime.model import Health, State
 

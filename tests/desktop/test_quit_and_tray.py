@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from umt.desktop.stack_state import Phase
-from umt.desktop.tray import StatusBarNotifier, TrayIcon
+from umt.desktop.controllers.stack_state import Phase
+from umt.desktop.views.tray import StatusBarNotifier, TrayIcon
 
 
 def _run(qtbot, app):

@@ -9,7 +9,7 @@ import pytest
 
 from umt.desktop import autostart
 from umt.settings import DesktopSettings, load_settings, load_stack_for, save_settings, settings_path
-from umt.desktop.settings_dialog import SettingsDialog
+from umt.desktop.views.settings_dialog import SettingsDialog
 from umt.desktop.theme import palettes, render_stylesheet
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from umt.desktop.stack_state import Phase
+from umt.desktop.controllers.stack_state import Phase
 from umt.runtime.diagnosis import DockerDiagnosis
 from umt.runtime.errors import EngineUnavailable
 

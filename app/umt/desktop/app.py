@@ -10,16 +10,16 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from umt.desktop import autostart
-from umt.desktop.controller import Opener, StackController, open_for_settings
-from umt.desktop.logs_window import LogsWindow
-from umt.desktop.main_window import ControlCenterWindow
+from umt.desktop.controllers.stack import Opener, StackController, open_for_settings
+from umt.desktop.views.logs_window import LogsWindow
+from umt.desktop.views.main_window import ControlCenterWindow
 from umt.desktop.notify import Notification, Notifier, notification_for
 from umt.settings import DesktopSettings, load_settings, save_settings, settings_path
-from umt.desktop.settings_dialog import SettingsDialog
-from umt.desktop.stack_state import UP_PHASES, Phase
+from umt.desktop.views.settings_dialog import SettingsDialog
+from umt.desktop.controllers.stack_state import UP_PHASES, Phase
 from umt.desktop.tasks import TaskManager
 from umt.desktop.theme import Theme, ThemeManager
-from umt.desktop.tray import StatusBarNotifier, TrayIcon, TrayNotifier, icon
+from umt.desktop.views.tray import StatusBarNotifier, TrayIcon, TrayNotifier, icon
 
 QUIT_STOP, QUIT_LEAVE, QUIT_CANCEL = "stop", "leave", "cancel"
 QuitQuestion = Callable[[], str]

@@ -12,8 +12,8 @@ import psutil
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from umt import launch
-from umt.desktop import stack_state
-from umt.desktop.stack_state import Phase, StackState
+from umt.desktop.controllers import stack_state
+from umt.desktop.controllers.stack_state import Phase, StackState
 from umt.desktop.tasks import Sampler, TaskManager
 from umt.runtime.backend import Backend
 from umt.runtime.choose import BackendChoice

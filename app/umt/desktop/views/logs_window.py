@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from umt.desktop.controller import StackController
+from umt.desktop.controllers.stack import StackController
 from umt.desktop.tasks import LineFollower, TaskManager
 
 MAX_LINES = 5000        # a long log stays responsive: the oldest lines go

@@ -8,10 +8,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
-from umt.desktop.controller import Snapshot, StackController
-from umt.desktop.history import ResourceHistory
+from umt.desktop.controllers.stack import Snapshot, StackController
+from umt.desktop.models.history import ResourceHistory
 from umt.desktop.models.stack import ResourcesTableModel, ServicesTableModel
-from umt.desktop.stack_state import Phase, StackState
+from umt.desktop.controllers.stack_state import Phase, StackState
 from umt.desktop.theme import Theme
 from umt.desktop.widgets.banner import Banner
 from umt.desktop.widgets.charts import HistoryCharts
