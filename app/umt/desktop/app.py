@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from umt.desktop import autostart
 from umt.desktop.controllers.stack import Opener, StackController, open_for_settings
 from umt.desktop.views.logs_window import LogsWindow
-from umt.desktop.views.main_window import ControlCenterWindow
+from umt.desktop.views.main_window import MainWindow
 from umt.desktop.notify import Notification, Notifier, notification_for
 from umt.settings import DesktopSettings, load_settings, save_settings, settings_path
 from umt.desktop.views.settings_dialog import SettingsDialog
@@ -47,7 +47,7 @@ class DesktopApp(QObject):
         theme = self.themes.apply()
         self.tasks = TaskManager(self)
         self.controller = StackController(self.tasks, lambda: self.settings, opener, sample_interval_s, self)
-        self.window = ControlCenterWindow(self.controller, theme, icon())
+        self.window = MainWindow(self.controller, self.tasks, theme, icon())
         self.tray = TrayIcon(tray_available, self)
         self.notifier = notifier or (TrayNotifier(self.tray) if self.tray.available else StatusBarNotifier(self.window))
         self.ask_quit = ask_quit or self._ask_quit
@@ -159,7 +159,7 @@ class DesktopApp(QObject):
         """The banner's offer: run the services as local processes from now on."""
         failed = self.controller.state.phase == Phase.ERROR
         self.apply_settings(self.settings.with_changes(backend="native"))
-        self.window.banner.hide()
+        self.window.control_center.banner.hide()
         if failed:
             self.controller.start()
 

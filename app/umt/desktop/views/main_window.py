@@ -1,32 +1,27 @@
-"""The control center window: the Start/Stop control, the services, live resources and history.
+"""The main window: a sidebar of sections (as Docker Desktop and Podman Desktop have) beside the
+current section's page, the Stack and View menus, and the status line.
 
-It shows what the StackController reports and forwards what the owner asks for; it runs no work."""
+It shows what the controllers report and forwards what the owner asks for; it runs no work. The
+sections are listed in views/sections.py; their pages are built the first time they are shown."""
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QWidget
 
-from umt.desktop.controllers.stack import Snapshot, StackController
-from umt.desktop.models.history import ResourceHistory
-from umt.desktop.models.stack import ResourcesTableModel, ServicesTableModel
-from umt.desktop.controllers.stack_state import Phase, StackState
+from umt.desktop.controllers.stack import StackController
+from umt.desktop.controllers.stack_state import UP_PHASES, StackState
+from umt.desktop.tasks import TaskManager
 from umt.desktop.theme import Theme
-from umt.desktop.widgets.banner import Banner
-from umt.desktop.widgets.charts import HistoryCharts
-from umt.desktop.widgets.resources_view import ResourcesView
-from umt.desktop.widgets.services_view import ServicesView
-from umt.desktop.widgets.stack_control import StackControl
+from umt.desktop.views.control_center import ControlCenterPage
+from umt.desktop.views.sections import CONTROL_CENTER, SECTIONS, Section, SectionContext, shortcut_for
+from umt.desktop.widgets.sidebar import Sidebar
 
 
-def _section(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setProperty("role", "section")
-    return label
-
-
-class ControlCenterWindow(QMainWindow):
+class MainWindow(QMainWindow):
     sig_close_requested = Signal()
     """The owner closed the window; the app decides between hiding to the tray and quitting."""
 
@@ -45,55 +40,113 @@ class ControlCenterWindow(QMainWindow):
     sig_visibility_changed = Signal(bool)
     """The window was shown (True) or hidden, e.g. to the tray (False)."""
 
-    def __init__(self, controller: StackController, theme: Theme, icon: QIcon, parent=None):
+    sig_section_shown = Signal(str)
+    """Another section is shown (its key)."""
+
+    def __init__(
+        self,
+        controller: StackController,
+        tasks: TaskManager,
+        theme: Theme,
+        icon: QIcon,
+        sections: Sequence[Section] = SECTIONS,
+        parent=None,
+    ):
         super().__init__(parent)
         self.controller = controller
         self.setWindowTitle("Ultimate Marketing Team")
         self.setWindowIcon(icon)
-        self.resize(1020, 760)
+        self.resize(1180, 780)
         self.quitting = False
-        self.history = ResourceHistory()
-        self.services_model = ServicesTableModel(self)
-        self.resources_model = ResourcesTableModel(self)
+        self.sections = {section.key: section for section in sections}
+        self.context = SectionContext(controller, tasks, theme, self.show_section)
+        self._pages: dict[str, QWidget] = {}
+        self._shown_key = ""
 
-        self.banner = Banner()
-        self.stack_control = StackControl()
-        self.services_view = ServicesView(self.services_model, theme)
-        self.resources_view = ResourcesView(self.resources_model, theme)
-        self.charts = HistoryCharts(self.history, theme)
-
+        self.sidebar = Sidebar()
+        self.pages = QStackedWidget()
+        self.pages.setAccessibleName("Section")
         central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(16, 12, 16, 12)
-        layout.setSpacing(8)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.stack_control)
-        layout.addWidget(_section("Services"))
-        layout.addWidget(self.services_view)
-        layout.addWidget(_section("Resources against each service's limits"))
-        layout.addWidget(self.resources_view)
-        layout.addWidget(_section("Last 10 minutes"))
-        layout.addWidget(self.charts, 1)
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.sidebar)
+        layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
         self.backend_note = QLabel()
         self.backend_note.setProperty("role", "muted")
         self.statusBar().addPermanentWidget(self.backend_note)
-        self._build_menu()
 
-        self.stack_control.sig_toggle_requested.connect(controller.toggle)
-        self.stack_control.sig_logs_requested.connect(lambda: self.sig_logs_requested.emit(""))
-        self.stack_control.sig_settings_requested.connect(self.sig_settings_requested)
-        self.services_view.sig_restart_requested.connect(controller.restart_service)
-        self.services_view.sig_logs_requested.connect(self.sig_logs_requested)
-        self.banner.sig_action_requested.connect(self.sig_use_native_requested)
+        self._build_stack_menu()
+        self._build_view_menu(sections)
+        self.sidebar.set_theme(theme)
+        self.sidebar.sig_section_chosen.connect(self.show_section)
         controller.sig_state_changed.connect(self._on_controller_state_changed)
-        controller.sig_snapshot_taken.connect(self._on_controller_snapshot_taken)
         controller.sig_backend_opened.connect(self._on_controller_backend_opened)
-        controller.sig_docker_diagnosed.connect(self._on_controller_docker_diagnosed)
-        controller.sig_operation_failed.connect(self._on_controller_operation_failed)
         self._on_controller_state_changed(controller.state)
 
-    def _build_menu(self) -> None:
+        self.control_center: ControlCenterPage = self.page(CONTROL_CENTER)
+        self.control_center.sig_logs_requested.connect(self.sig_logs_requested)
+        self.control_center.sig_settings_requested.connect(self.sig_settings_requested)
+        self.control_center.sig_use_native_requested.connect(self.sig_use_native_requested)
+        self.control_center.sig_message_posted.connect(lambda text: self.statusBar().showMessage(text, 15000))
+        self.show_section(sections[0].key)
+
+    # --- sections ------------------------------------------------------------------------------
+    def page(self, key: str) -> QWidget:
+        """The section's page, built now if it was never shown."""
+        page = self._pages.get(key)
+        if page is None:
+            section = self.sections[key]
+            if section.make_page is not None:
+                page = section.make_page(self.context)
+            else:
+                from umt.desktop.views.section_placeholder import SectionPlaceholderPage
+
+                page = SectionPlaceholderPage(section, self.context)
+            page.setAccessibleName(section.title)
+            self._pages[key] = page
+            self.pages.addWidget(page)
+        return page
+
+    def show_section(self, key: str) -> None:
+        if key not in self.sections:
+            raise KeyError(f"no section '{key}'")
+        page = self.page(key)
+        self.sidebar.select(key)
+        self._view_actions[key].setChecked(True)
+        if self._shown_key == key:
+            return
+        self._shown_key = key
+        focus = QApplication.focusWidget()
+        leaving = self.pages.currentWidget()
+        self.pages.setCurrentWidget(page)
+        if focus is not None and leaving is not None and leaving is not page and leaving.isAncestorOf(focus):
+            self.sidebar.setFocus()  # the focus was on a page now hidden: keep it somewhere visible
+        self.sig_section_shown.emit(key)
+
+    @property
+    def current_section(self) -> str:
+        return self._shown_key
+
+    def _build_view_menu(self, sections: Sequence[Section]) -> None:
+        view = self.menuBar().addMenu("&View")
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        self._view_actions: dict[str, QAction] = {}
+        for position, section in enumerate(sections):
+            shortcut = shortcut_for(position)
+            self.sidebar.add_section(section.key, section.title, section.icon, shortcut)
+            action = QAction(section.title, self)
+            action.setCheckable(True)
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(lambda _checked=False, key=section.key: self.show_section(key))
+            group.addAction(action)
+            view.addAction(action)
+            self._view_actions[section.key] = action
+
+    def _build_stack_menu(self) -> None:
         stack = self.menuBar().addMenu("&Stack")
         self.toggle_action = QAction("&Start", self)
         self.toggle_action.setShortcut(QKeySequence("Ctrl+R"))
@@ -113,48 +166,20 @@ class ControlCenterWindow(QMainWindow):
         stack.addAction(quit_action)
 
     def set_theme(self, theme: Theme) -> None:
-        self.services_view.set_theme(theme)
-        self.resources_view.set_theme(theme)
-        self.charts.set_theme(theme)
+        self.context.theme = theme
+        self.sidebar.set_theme(theme)
+        for page in self._pages.values():
+            set_theme = getattr(page, "set_theme", None)
+            if set_theme is not None:
+                set_theme(theme)
 
     # --- controller → window -------------------------------------------------------------------
     def _on_controller_state_changed(self, state: StackState) -> None:
-        self.stack_control.show_state(state)
-        self.services_view.set_restart_enabled(state.phase in (Phase.RUNNING, Phase.DEGRADED))
-        self.toggle_action.setText("&Stop" if state.phase in (Phase.RUNNING, Phase.DEGRADED) else "&Start")
+        self.toggle_action.setText("&Stop" if state.phase in UP_PHASES else "&Start")
         self.toggle_action.setEnabled(not state.busy)
-        self.stack_control.show_address(self.controller.gateway_url if state.phase in (Phase.RUNNING, Phase.DEGRADED) else None)
-        if state.phase == Phase.RUNNING and self.banner.property("severity") == "error":
-            self.banner.hide()
-
-    def _on_controller_snapshot_taken(self, snapshot: Snapshot) -> None:
-        names = self.controller.service_names
-        self.services_model.set_statuses(snapshot.statuses)
-        self.resources_model.set_stats(names, snapshot.stats)
-        self.history.add(snapshot.stats)
-        self.charts.set_services(names)
-        self.charts.refresh(snapshot.at)
-        host = snapshot.host
-        self.resources_view.show_host(host.cpu_percent, host.memory_used_bytes, host.memory_total_bytes)
 
     def _on_controller_backend_opened(self, choice) -> None:
         self.backend_note.setText(choice.note)
-        self.history.clear()
-
-    def _on_controller_docker_diagnosed(self, diagnosis) -> None:
-        if diagnosis is None or diagnosis.ok:
-            self.banner.hide()
-            return
-        forced = self.controller.state.phase == Phase.ERROR
-        self.banner.show_message(
-            diagnosis.summary,
-            diagnosis.advice if forced else f"{diagnosis.advice} Until then, umt runs the services as local processes.",
-            "Use native mode",
-            "error" if forced else "warning",
-        )
-
-    def _on_controller_operation_failed(self, what: str, exc: BaseException) -> None:
-        self.statusBar().showMessage(f"Could not {what}: {exc}", 15000)
 
     # --- showing and closing -----------------------------------------------------------------
     def showEvent(self, event) -> None:

@@ -1,0 +1,119 @@
+"""The control center page: the Start/Stop control, the services, live resources and history.
+
+It shows what the StackController reports and forwards what the owner asks for; it runs no work."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from umt.desktop.controllers.stack import Snapshot, StackController
+from umt.desktop.controllers.stack_state import UP_PHASES, Phase, StackState
+from umt.desktop.models.history import ResourceHistory
+from umt.desktop.models.stack import ResourcesTableModel, ServicesTableModel
+from umt.desktop.theme import Theme
+from umt.desktop.widgets.banner import Banner
+from umt.desktop.widgets.charts import HistoryCharts
+from umt.desktop.widgets.resources_view import ResourcesView
+from umt.desktop.widgets.services_view import ServicesView
+from umt.desktop.widgets.stack_control import StackControl
+
+
+def _heading(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setProperty("role", "section")
+    return label
+
+
+class ControlCenterPage(QWidget):
+    sig_logs_requested = Signal(str)
+    """The owner asked for logs (a service name, or '' for the first service)."""
+
+    sig_settings_requested = Signal()
+    """The owner asked for the settings dialog."""
+
+    sig_use_native_requested = Signal()
+    """The owner accepted the banner's offer to run the services without Docker."""
+
+    sig_message_posted = Signal(str)
+    """A passing message for the window's status line (an operation that failed)."""
+
+    def __init__(self, controller: StackController, theme: Theme, parent=None):
+        super().__init__(parent)
+        self.controller = controller
+        self.history = ResourceHistory()
+        self.services_model = ServicesTableModel(self)
+        self.resources_model = ResourcesTableModel(self)
+
+        self.banner = Banner()
+        self.stack_control = StackControl()
+        self.services_view = ServicesView(self.services_model, theme)
+        self.resources_view = ResourcesView(self.resources_model, theme)
+        self.charts = HistoryCharts(self.history, theme)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setSpacing(8)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.stack_control)
+        layout.addWidget(_heading("Services"))
+        layout.addWidget(self.services_view)
+        layout.addWidget(_heading("Resources against each service's limits"))
+        layout.addWidget(self.resources_view)
+        layout.addWidget(_heading("Last 10 minutes"))
+        layout.addWidget(self.charts, 1)
+
+        self.stack_control.sig_toggle_requested.connect(controller.toggle)
+        self.stack_control.sig_logs_requested.connect(lambda: self.sig_logs_requested.emit(""))
+        self.stack_control.sig_settings_requested.connect(self.sig_settings_requested)
+        self.services_view.sig_restart_requested.connect(controller.restart_service)
+        self.services_view.sig_logs_requested.connect(self.sig_logs_requested)
+        self.banner.sig_action_requested.connect(self.sig_use_native_requested)
+        controller.sig_state_changed.connect(self._on_controller_state_changed)
+        controller.sig_snapshot_taken.connect(self._on_controller_snapshot_taken)
+        controller.sig_backend_opened.connect(self._on_controller_backend_opened)
+        controller.sig_docker_diagnosed.connect(self._on_controller_docker_diagnosed)
+        controller.sig_operation_failed.connect(self._on_controller_operation_failed)
+        self._on_controller_state_changed(controller.state)
+
+    def set_theme(self, theme: Theme) -> None:
+        self.services_view.set_theme(theme)
+        self.resources_view.set_theme(theme)
+        self.charts.set_theme(theme)
+
+    # --- controller → page ---------------------------------------------------------------------
+    def _on_controller_state_changed(self, state: StackState) -> None:
+        up = state.phase in UP_PHASES
+        self.stack_control.show_state(state)
+        self.services_view.set_restart_enabled(up)
+        self.stack_control.show_address(self.controller.gateway_url if up else None)
+        if state.phase == Phase.RUNNING and self.banner.property("severity") == "error":
+            self.banner.hide()
+
+    def _on_controller_snapshot_taken(self, snapshot: Snapshot) -> None:
+        names = self.controller.service_names
+        self.services_model.set_statuses(snapshot.statuses)
+        self.resources_model.set_stats(names, snapshot.stats)
+        self.history.add(snapshot.stats)
+        self.charts.set_services(names)
+        self.charts.refresh(snapshot.at)
+        host = snapshot.host
+        self.resources_view.show_host(host.cpu_percent, host.memory_used_bytes, host.memory_total_bytes)
+
+    def _on_controller_backend_opened(self, choice) -> None:
+        self.history.clear()
+
+    def _on_controller_docker_diagnosed(self, diagnosis) -> None:
+        if diagnosis is None or diagnosis.ok:
+            self.banner.hide()
+            return
+        forced = self.controller.state.phase == Phase.ERROR
+        self.banner.show_message(
+            diagnosis.summary,
+            diagnosis.advice if forced else f"{diagnosis.advice} Until then, umt runs the services as local processes.",
+            "Use native mode",
+            "error" if forced else "warning",
+        )
+
+    def _on_controller_operation_failed(self, what: str, exc: BaseException) -> None:
+        self.sig_message_posted.emit(f"Could not {what}: {exc}")
