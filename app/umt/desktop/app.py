@@ -106,7 +106,7 @@ class DesktopApp(QObject):
         self.controller.shutdown(stop, self._on_controller_shut_down)
 
     def _on_controller_shut_down(self) -> None:
-        self.tasks.wait_for_done(5000)
+        self.tasks.shutdown()  # drops what is queued, waits a moment for what runs: never seconds
         if self.logs_window is not None:
             self.logs_window.close()
         self.window.quitting = True
@@ -166,7 +166,7 @@ class DesktopApp(QObject):
     # --- logs and notifications ----------------------------------------------------------------
     def show_logs(self, service: str = "") -> LogsWindow:
         if self.logs_window is None:
-            self.logs_window = LogsWindow(self.controller, self.tasks)
+            self.logs_window = LogsWindow(self.controller)
             self.logs_window.setWindowIcon(icon())
         self.logs_window.show_service(service)
         return self.logs_window

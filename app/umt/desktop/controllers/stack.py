@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from umt import launch
 from umt.desktop.controllers import stack_state
 from umt.desktop.controllers.stack_state import Phase, StackState
-from umt.desktop.tasks import Sampler, TaskManager
+from umt.desktop.tasks import Sampler, TaskHandle, TaskManager
 from umt.runtime.backend import Backend
 from umt.runtime.choose import BackendChoice
 from umt.runtime.errors import EngineUnavailable
@@ -124,6 +124,37 @@ class StackController(QObject):
     @property
     def gateway_url(self) -> str | None:
         return None if self.supervisor is None else self.supervisor.gateway_url
+
+    @property
+    def is_open(self) -> bool:
+        """A backend is open: its services' logs can be read."""
+        return self.choice is not None
+
+    # --- logs ----------------------------------------------------------------------------------
+    def read_logs(self, name: str, tail: int, on_done: Callable[[list[str]], None], on_error: Callable[[BaseException], None]) -> TaskHandle:
+        """The service's last `tail` lines, read off the GUI thread."""
+        backend = self._open_backend()
+        return self._tasks.run(lambda: backend.logs(name, tail), on_done, on_error, f"read the {name}'s log")
+
+    def follow_logs(
+        self,
+        name: str,
+        on_lines: Callable[[list[str]], None],
+        on_end: Callable[[BaseException | None], None],
+        interval_ms: int = 250,
+        max_buffered: int = 5000,
+    ) -> TaskHandle:
+        """New lines of the service's log in batches on the GUI thread, until the handle is cancelled."""
+        backend = self._open_backend()
+        return self._tasks.follow(
+            lambda stop: backend.follow_logs(name, stop), on_lines, on_end, f"follow the {name}'s log",
+            interval_ms=interval_ms, max_buffered=max_buffered,
+        )
+
+    def _open_backend(self) -> Backend:
+        if self.choice is None:
+            raise RuntimeError("the stack has not been opened yet")
+        return self.choice.backend
 
     # --- operations ----------------------------------------------------------------------------
     def open(self) -> None:
@@ -277,7 +308,7 @@ class StackController(QObject):
 
     def _start_sampler(self) -> None:
         sample_host()  # primes psutil's host CPU delta so the first figure is real
-        self._sampler = Sampler(self._sample, self._interval_for_viewing()).start()
+        self._sampler = self._tasks.sampler(self._sample, self._interval_for_viewing())
         self._tasks.call_in_gui(self._apply_timer.start)
 
     def _stop_sampler(self) -> None:
