@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+
+import keyring
+import keyring.errors
 import pytest
+from keyring.backend import KeyringBackend
 
 from umt.desktop.controllers.stack import StackController
-from umt.settings import DesktopSettings, load_stack_for
+from umt.launch import load_default_stack
+from umt.settings import DesktopSettings
 from umt.desktop.tasks import TaskManager
 from umt.runtime.choose import BackendChoice
 from umt.runtime.supervisor import Supervisor
@@ -29,7 +35,7 @@ def desktop_settings(stack_ports) -> DesktopSettings:
 
 @pytest.fixture
 def fake_backend(desktop_settings, isolated_data) -> FakeBackend:
-    backend = FakeBackend(load_stack_for(desktop_settings), isolated_data)
+    backend = FakeBackend(load_default_stack(desktop_settings), isolated_data)
     yield backend
     for name in backend.running():
         backend.stop_service(name)
@@ -40,6 +46,46 @@ def tasks(qapp):
     manager = TaskManager()
     yield manager
     manager.wait_for_done(10000)
+
+
+@pytest.fixture
+def settings_controller(tasks):
+    from umt.desktop.controllers.settings import SettingsController
+
+    return SettingsController(tasks)
+
+
+class ThreadRecordingKeyring(KeyringBackend):
+    """An in-memory keyring that notes the thread of every call (the GUI thread must never call)."""
+
+    priority = 1
+
+    def __init__(self):
+        super().__init__()
+        self.values: dict[tuple[str, str], str] = {}
+        self.threads: list[threading.Thread] = []
+
+    def get_password(self, service, username):
+        self.threads.append(threading.current_thread())
+        return self.values.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.threads.append(threading.current_thread())
+        self.values[(service, username)] = password
+
+    def delete_password(self, service, username):
+        self.threads.append(threading.current_thread())
+        if self.values.pop((service, username), None) is None:
+            raise keyring.errors.PasswordDeleteError(username)
+
+
+@pytest.fixture
+def recording_keyring():
+    previous = keyring.get_keyring()
+    recorder = ThreadRecordingKeyring()
+    keyring.set_keyring(recorder)
+    yield recorder
+    keyring.set_keyring(previous)
 
 
 @pytest.fixture

@@ -130,12 +130,12 @@ def test_start_on_open_when_the_settings_say_so(qtbot, tasks, fake_backend, desk
 
 def test_new_settings_after_a_failed_start_stop_what_the_old_backend_left_running(qtbot, tasks, isolated_data, desktop_settings):
     from umt.desktop.controllers.stack import StackController
-    from umt.settings import load_stack_for
+    from umt.launch import load_default_stack
 
     from .conftest import fake_opener
     from .fake_backend import FakeBackend
 
-    old, new = (FakeBackend(load_stack_for(desktop_settings), isolated_data) for _ in range(2))
+    old, new = (FakeBackend(load_default_stack(desktop_settings), isolated_data) for _ in range(2))
     old.refuse_to_start.add("gateway")  # the start fails after the agent came up
     current = {"settings": desktop_settings}
     openers = {"native": fake_opener(old), "docker": fake_opener(new)}

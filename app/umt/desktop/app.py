@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from umt.desktop import autostart
+from umt.desktop.controllers.settings import SettingsController
 from umt.desktop.controllers.stack import Opener, StackController, open_for_settings
 from umt.desktop.views.logs_window import LogsWindow
 from umt.desktop.views.main_window import MainWindow
@@ -47,6 +48,7 @@ class DesktopApp(QObject):
         theme = self.themes.apply()
         self.tasks = TaskManager(self)
         self.controller = StackController(self.tasks, lambda: self.settings, opener, sample_interval_s, self)
+        self.settings_controller = SettingsController(self.tasks, self)
         self.window = MainWindow(self.controller, self.tasks, theme, icon())
         self.tray = TrayIcon(tray_available, self)
         self.notifier = notifier or (TrayNotifier(self.tray) if self.tray.available else StatusBarNotifier(self.window))
@@ -68,6 +70,7 @@ class DesktopApp(QObject):
         self.tray.sig_toggle_requested.connect(self.controller.toggle)
         self.tray.sig_quit_requested.connect(self.request_quit)
         self.tasks.sig_task_failed.connect(self._on_tasks_task_failed)
+        self.settings_controller.sig_key_change_failed.connect(self._on_settings_controller_key_change_failed)
 
     def start(self) -> None:
         """Shows the window and opens the stack in the background (adopting one that runs)."""
@@ -130,7 +133,7 @@ class DesktopApp(QObject):
 
     # --- settings ------------------------------------------------------------------------------
     def open_settings(self) -> SettingsDialog:
-        dialog = SettingsDialog(self.settings, self.tray.available, self.window)
+        dialog = SettingsDialog(self.settings, self.tray.available, self.settings_controller, self.window)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.settings()))
         dialog.open()  # window-modal, without a nested event loop
         return dialog
@@ -178,6 +181,9 @@ class DesktopApp(QObject):
 
     def _on_themes_theme_changed(self, theme: Theme) -> None:
         self.window.set_theme(theme)
+
+    def _on_settings_controller_key_change_failed(self, exc: BaseException) -> None:
+        self.window.statusBar().showMessage(f"Could not store the API key in the keyring: {exc}", 15000)
 
     def _on_tasks_task_failed(self, description: str, exc: BaseException) -> None:
         self.window.statusBar().showMessage(f"Could not {description}: {exc}", 15000)

@@ -31,7 +31,7 @@ Opener = Callable[[DesktopSettings, Callable[[ServiceEvent], None]], "tuple[Supe
 def open_for_settings(settings: DesktopSettings, on_event: Callable[[ServiceEvent], None]) -> tuple[Supervisor, BackendChoice]:
     """The real stack for these settings, opened the one way host programs open it (umt.launch:
     secrets written from the keyring, the backend the CLI would find, the supervisor's state file)."""
-    return launch.open_stack(settings.backend, overrides=settings.stack_overrides(), on_event=on_event)
+    return launch.open_stack(settings.backend, settings=settings, on_event=on_event)
 
 
 @dataclass(frozen=True)
