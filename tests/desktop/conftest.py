@@ -20,12 +20,33 @@ from .fake_backend import FakeBackend
 
 
 def fake_opener(backend, note="Fake mode: test services.", diagnosis=None):
-    """An opener as the app's: the real Supervisor over the given backend."""
+    """Opens as the app's host does: the real Supervisor over the given backend."""
 
     def open_stack(settings, on_event):
         return Supervisor(backend, on_event=on_event), BackendChoice(backend, note, diagnosis)
 
     return open_stack
+
+
+class FakeHost:
+    """The StackHost of the tests: opens with `open_stack` (settings, on_event); notes what the
+    real host (umt.launch) would tell the rest of the machine instead of telling it."""
+
+    def __init__(self, open_stack):
+        self._open_stack = open_stack
+        self.calls: list[str] = []
+
+    def open(self, settings, on_event):
+        return self._open_stack(settings, on_event)
+
+    def take_over_supervision(self) -> None:
+        self.calls.append("take over")
+
+    def hand_over_supervision(self, backend: str) -> None:
+        self.calls.append(f"hand over ({backend})")
+
+    def remember_backend(self, backend: str | None) -> None:
+        self.calls.append(f"remember {backend}")
 
 
 @pytest.fixture
@@ -94,7 +115,7 @@ def controller(qtbot, tasks, fake_backend, desktop_settings):
     controller = StackController(
         tasks,
         lambda: desktop_settings,
-        opener=fake_opener(fake_backend),
+        host=FakeHost(fake_opener(fake_backend)),
         sample_interval_s=0.1,
     )
     yield controller
@@ -131,16 +152,18 @@ def make_app(qtbot, qapp, fake_backend, desktop_settings):
             asked.append(True)
             return answers.pop(0)
 
+        host = FakeHost(opener or fake_opener(fake_backend))
         app = DesktopApp(
             qapp,
             settings=settings or desktop_settings,
-            opener=opener or fake_opener(fake_backend),
+            host=host,
             notifier=RecordingNotifier(),
             ask_quit=ask_quit,
             tray_available=tray_available,
             sample_interval_s=0.1,
         )
         app.asked = asked
+        app.host = host
         built.append(app)
         return app
 

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from umt.desktop import autostart
 from umt.desktop.controllers.settings import SettingsController
-from umt.desktop.controllers.stack import Opener, StackController, open_for_settings
+from umt.desktop.controllers.stack import StackController, StackHost
 from umt.desktop.views.logs_window import LogsWindow
 from umt.desktop.views.main_window import MainWindow
 from umt.desktop.notify import Notification, Notifier, notification_for
@@ -34,7 +34,7 @@ class DesktopApp(QObject):
         self,
         qapp: QApplication,
         settings: DesktopSettings | None = None,
-        opener: Opener = open_for_settings,
+        host: StackHost | None = None,
         notifier: Notifier | None = None,
         ask_quit: QuitQuestion | None = None,
         tray_available: bool | None = None,
@@ -47,7 +47,7 @@ class DesktopApp(QObject):
         self.themes = ThemeManager(qapp, self.settings.theme, parent=self)
         theme = self.themes.apply()
         self.tasks = TaskManager(self)
-        self.controller = StackController(self.tasks, lambda: self.settings, opener, sample_interval_s, self)
+        self.controller = StackController(self.tasks, lambda: self.settings, host, sample_interval_s, self)
         self.settings_controller = SettingsController(self.tasks, self)
         self.window = MainWindow(self.controller, self.tasks, theme, icon())
         self.tray = TrayIcon(tray_available, self)
