@@ -270,6 +270,23 @@ def test_shutdown_drops_queued_work_stops_streams_and_does_not_wait_for_a_stuck_
     assert ran == [] and called == []
 
 
+def test_shutdown_with_a_callback_gives_running_work_its_grace_while_the_event_loop_runs(qtbot):
+    tasks = TaskManager()
+    started, release, stored, outcome = threading.Event(), threading.Event(), [], []
+
+    def store_a_key():
+        started.set()
+        release.wait(10)
+        stored.append("key")
+
+    tasks.run(store_a_key)
+    assert started.wait(5), "running, not queued (queued work is dropped)"
+    assert tasks.shutdown(grace_s=10, on_done=outcome.append) is None, "returns at once"
+    QTimer.singleShot(20, release.set)  # runs only if the event loop is not blocked
+    qtbot.waitUntil(lambda: outcome == [True], timeout=5000)
+    assert stored == ["key"], "the running work ended within its grace"
+
+
 def test_quitting_the_app_is_not_held_by_a_stuck_task(qtbot, make_app):
     app = make_app()
     app.start()

@@ -109,7 +109,10 @@ class DesktopApp(QObject):
         self.controller.shutdown(stop, self._on_controller_shut_down)
 
     def _on_controller_shut_down(self) -> None:
-        self.tasks.shutdown()  # drops what is queued, waits a moment for what runs: never seconds
+        # Drops what is queued, gives what runs a moment (a key being stored) with the window live.
+        self.tasks.shutdown(on_done=lambda _ended: self._on_tasks_shut_down())
+
+    def _on_tasks_shut_down(self) -> None:
         if self.logs_window is not None:
             self.logs_window.close()
         self.window.quitting = True

@@ -15,8 +15,8 @@
 Each of run, run_stack_job and follow returns a `TaskHandle`; `handle.cancel()` means its
 callbacks never run (a running call finishes on its worker, unheard; a stream is told to stop).
 
-Quitting: `shutdown()` cancels everything, drops queued work, stops streams and samplers and waits
-a moment (not seconds) for what is running. Worker threads are daemon threads, so a call stuck
+Quitting: `shutdown()` cancels everything, drops queued work, stops streams and samplers and gives
+what is running a moment (not seconds) to end, with the event loop running meanwhile. Worker threads are daemon threads, so a call stuck
 in an engine or a socket never holds the process open.
 
 A widget is never touched from a worker: everything crosses back through `call_in_gui`.
@@ -280,9 +280,13 @@ class TaskManager(QObject):
         deadline = time.monotonic() + timeout_ms / 1000
         return self._stack_pool.wait_idle(timeout_ms / 1000) and self._pool.wait_idle(max(0.0, deadline - time.monotonic()))
 
-    def shutdown(self, grace_s: float = SHUTDOWN_GRACE_S) -> bool:
+    def shutdown(self, grace_s: float = SHUTDOWN_GRACE_S, on_done: Callable[[bool], None] | None = None) -> bool | None:
         """Quitting: no callback runs after this; queued work is dropped; streams and samplers are
-        told to stop; running work gets `grace_s` in total to end. True when everything ended."""
+        told to stop; running work gets `grace_s` in total to end (a key being stored, say).
+
+        With `on_done`, returns at once and calls on_done(ended) on the GUI thread when the work
+        ended or the grace ran out: the event loop keeps running meanwhile. Without, blocks for
+        at most `grace_s` and returns whether everything ended."""
         with self._lock:
             self._closed = True
             handles = list(self._live)
@@ -293,10 +297,28 @@ class TaskManager(QObject):
             sampler.stop(join_timeout_s=0)
         dropped = self._pool.drop_queued() + self._stack_pool.drop_queued()
         deadline = time.monotonic() + grace_s
-        ended = self._stack_pool.wait_idle(grace_s) and self._pool.wait_idle(max(0.0, deadline - time.monotonic()))
-        if dropped or not ended:
-            log.info("quit: %d queued tasks dropped; running ones %s", dropped, "ended" if ended else "left to their daemon threads")
-        return ended
+
+        def report(ended: bool) -> bool:
+            if dropped or not ended:
+                log.info("quit: %d queued tasks dropped; running ones %s", dropped, "ended" if ended else "left to their daemon threads")
+            return ended
+
+        if on_done is None:
+            return report(self._stack_pool.wait_idle(grace_s) and self._pool.wait_idle(max(0.0, deadline - time.monotonic())))
+
+        poll = QTimer(self)
+        poll.setInterval(10)
+
+        def check() -> None:
+            idle = self._stack_pool.wait_idle(0) and self._pool.wait_idle(0)
+            if idle or time.monotonic() >= deadline:
+                poll.stop()
+                poll.deleteLater()
+                on_done(report(idle))
+
+        poll.timeout.connect(check)
+        poll.start()
+        return None
 
     @property
     def closed(self) -> bool:
