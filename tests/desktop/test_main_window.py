@@ -3,12 +3,14 @@ accessible names, pages built on first show, and the empty state's next action."
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QLabel, QLineEdit
 
 from umt.desktop.controllers.stack_state import Phase, failure
 from umt.desktop.views.main_window import MainWindow
-from umt.desktop.views.section_placeholder import SectionPlaceholderPage
+from umt.desktop.views.section_placeholder import SectionPlaceholderPage, SessionGatedPage
 from umt.desktop.views.sections import SECTIONS, Section
 from umt.desktop.tasks import TaskManager
 from umt.desktop.theme import Theme, palettes
@@ -20,6 +22,12 @@ def _window(qtbot, controller, sections=SECTIONS, theme="light") -> MainWindow:
     window.quitting = True  # closing it in teardown is no question to the owner
     qtbot.addWidget(window)
     return window
+
+
+def _empty(window):
+    """The empty state of the section shown (inside its session gate, for a section that has one)."""
+    page = window.pages.currentWidget()
+    return page.placeholder.empty if isinstance(page, SessionGatedPage) else page.empty
 
 
 def test_the_sidebar_lists_the_sections_in_order_with_names_and_shortcuts(qtbot, controller):
@@ -93,9 +101,8 @@ def test_a_section_is_one_registry_entry_and_its_page_is_built_once(qtbot, contr
 def test_an_empty_section_offers_to_start_the_stack_then_to_sign_in(qtbot, controller, fake_backend):
     window = _window(qtbot, controller)
     window.show_section("brands")
-    page = window.pages.currentWidget()
-    assert isinstance(page, SectionPlaceholderPage)
-    empty = page.empty
+    assert isinstance(window.pages.currentWidget(), SessionGatedPage), "Brands needs a session: no session, no page"
+    empty = _empty(window)
     assert empty.title.text() == "Brands" and "banned words" in empty.text.text()
     assert empty.action.text() == "Start the stack" and empty.action_key == "start"
     assert "stopped" in empty.status.text()
@@ -110,7 +117,8 @@ def test_an_empty_section_offers_to_start_the_stack_then_to_sign_in(qtbot, contr
     asked = []
     window.context.request_sign_in = lambda: asked.append(True)
     window.show_section("content")
-    content = window.pages.currentWidget().empty
+    assert isinstance(window.pages.currentWidget(), SectionPlaceholderPage)
+    content = _empty(window)
     assert content.action.text() == "Sign in"
     qtbot.mouseClick(content.action, Qt.MouseButton.LeftButton)
     assert asked == [True]
@@ -119,11 +127,57 @@ def test_an_empty_section_offers_to_start_the_stack_then_to_sign_in(qtbot, contr
 def test_an_empty_section_sends_the_owner_to_the_control_center_after_a_failed_start(qtbot, controller):
     window = _window(qtbot, controller)
     window.show_section("campaigns")
-    empty = window.pages.currentWidget().empty
+    empty = _empty(window)
     controller._set_state(failure(RuntimeError("boom")))  # as a failed start publishes it
     assert "could not start" in empty.status.text() and empty.action.text() == "Open the control center"
     qtbot.mouseClick(empty.action, Qt.MouseButton.LeftButton)
     assert window.current_section == "control_center"
+
+
+@dataclass(frozen=True)
+class SignInState:
+    signed_in: bool
+    gateway_url: str | None = "http://127.0.0.1:1"
+
+
+class SignInStates(QObject):
+    """What the gate reads of the SessionController (controllers/session.py, from ws-signin):
+    its `state` and `sig_state_changed`. Only the signed-in flag matters here."""
+
+    sig_state_changed = Signal(object)
+
+    def __init__(self):
+        super().__init__()
+        self.state = SignInState(False)
+
+    def set_signed_in(self, signed_in: bool) -> None:
+        self.state = SignInState(signed_in)
+        self.sig_state_changed.emit(self.state)
+
+
+def test_a_section_that_needs_a_session_shows_its_page_only_while_signed_in(qtbot, controller):
+    built = []
+
+    def make_page(context):
+        page = QLineEdit()
+        page.setAccessibleName("Editor")
+        built.append(page)
+        return page
+
+    notes = Section("notes", "Notes", "content", "Keep notes.", make_page, needs_session=True)
+    window = _window(qtbot, controller, [*SECTIONS[:1], notes])
+    session = SignInStates()
+    window.context.session = session
+    window.show_section("notes")
+    gate = window.pages.currentWidget()
+    assert gate.currentWidget() is gate.placeholder and built == [], "signed out: the empty state, no page"
+    session.set_signed_in(True)
+    assert gate.currentWidget() is built[0] and gate.currentWidget().accessibleName() == "Notes"
+    built[0].setText("a draft in progress")
+    session.set_signed_in(False)  # signed out, or the session expired
+    assert gate.currentWidget() is gate.placeholder
+    session.set_signed_in(True)
+    assert len(built) == 1 and gate.currentWidget().text() == "a draft in progress", "what was typed is kept"
 
 
 def test_every_section_icon_renders_in_both_themes(qapp):

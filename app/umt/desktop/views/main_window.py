@@ -17,6 +17,7 @@ from umt.desktop.controllers.stack_state import UP_PHASES, StackState
 from umt.desktop.tasks import TaskManager
 from umt.desktop.theme import Theme
 from umt.desktop.views.control_center import ControlCenterPage
+from umt.desktop.views.section_placeholder import SectionPlaceholderPage, SessionGatedPage
 from umt.desktop.views.sections import CONTROL_CENTER, SECTIONS, Section, SectionContext, shortcut_for
 from umt.desktop.widgets.sidebar import Sidebar
 
@@ -98,12 +99,12 @@ class MainWindow(QMainWindow):
         page = self._pages.get(key)
         if page is None:
             section = self.sections[key]
-            if section.make_page is not None:
-                page = section.make_page(self.context)
-            else:
-                from umt.desktop.views.section_placeholder import SectionPlaceholderPage
-
+            if section.make_page is None:
                 page = SectionPlaceholderPage(section, self.context)
+            elif section.needs_session:
+                page = SessionGatedPage(section, self.context)
+            else:
+                page = section.make_page(self.context)
             page.setAccessibleName(section.title)
             self._pages[key] = page
             self.pages.addWidget(page)

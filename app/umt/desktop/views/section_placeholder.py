@@ -1,9 +1,10 @@
-"""The page of a section that has no page of its own yet: what the section is for, and the next
-step towards using it (start the stack; sign in), following the stack's state."""
+"""The page of a section that cannot show its own page yet: what the section is for, and the
+next step towards using it (start the stack; sign in), following the stack's state. A section
+that needs a session shows its own page only while signed in (SessionGatedPage)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from umt.desktop.controllers.stack_state import UP_PHASES, Phase, StackState
 from umt.desktop.theme import Theme
@@ -57,3 +58,35 @@ class SectionPlaceholderPage(QWidget):
             self.context.request_sign_in()
         elif key == OPEN_CONTROL_CENTER:
             self.context.show_section(CONTROL_CENTER)
+
+
+class SessionGatedPage(QStackedWidget):
+    """The section's empty state while nobody is signed in, its page while someone is."""
+
+    def __init__(self, section: Section, context: SectionContext, parent=None):
+        super().__init__(parent)
+        self.section = section
+        self.context = context
+        self.placeholder = SectionPlaceholderPage(section, context)
+        self.page: QWidget | None = None
+        self.addWidget(self.placeholder)
+        session = context.session
+        if session is not None:
+            session.sig_state_changed.connect(self._on_session_state_changed)
+            self._on_session_state_changed(session.state)
+
+    def set_theme(self, theme: Theme) -> None:
+        self.placeholder.set_theme(theme)
+        set_page_theme = getattr(self.page, "set_theme", None)
+        if set_page_theme is not None:
+            set_page_theme(theme)
+
+    def _on_session_state_changed(self, state) -> None:
+        if state.signed_in:
+            if self.page is None:
+                self.page = self.section.make_page(self.context)
+                self.page.setAccessibleName(self.section.title)
+                self.addWidget(self.page)
+            self.setCurrentWidget(self.page)
+        else:
+            self.setCurrentWidget(self.placeholder)  # the page stays built: what was typed is kept

@@ -4,8 +4,10 @@ Each entry names the section, its icon (resources/icons/sections/<icon>.svg, str
 theme's colours) and what it is for, and gives a factory that builds its page from the
 SectionContext. Its shortcut is Ctrl+<position> (1 to 9). A section whose page is not built yet
 has `make_page=None` and shows an empty state saying what it is for, with the next action (Start
-the stack, Sign in). Pages are built the first time they are shown; a page may define
-`set_theme(theme)` to repaint when the theme changes.
+the stack, Sign in). A section that works on the gateway says `needs_session=True`: it shows
+that empty state until the SessionController (context.session) is signed in, then its page, which
+is built then and kept while signed out, so nothing typed is lost. Pages are built the first time
+they are shown; a page may define `set_theme(theme)` to repaint when the theme changes.
 
 Factories import their page's module inside the function, so opening the app does not import
 every section's code, and a section's branch touches only its own entry here."""
@@ -41,12 +43,27 @@ class Section:
     icon: str
     purpose: str    # one or two sentences: what the owner does here (empty state, tooltip)
     make_page: Callable[[SectionContext], QWidget] | None = None
+    needs_session: bool = False     # the page is shown only while signed in
 
 
 def _control_center(context: SectionContext) -> QWidget:
     from umt.desktop.views.control_center import ControlCenterPage
 
     return ControlCenterPage(context.stack, context.theme)
+
+
+def _brands(context: SectionContext) -> QWidget:
+    from umt.desktop.controllers.records import RecordsController
+    from umt.desktop.views.brands import BrandsPage
+
+    return BrandsPage(RecordsController(context.session, "brands"))
+
+
+def _campaigns(context: SectionContext) -> QWidget:
+    from umt.desktop.controllers.records import RecordsController
+    from umt.desktop.views.campaigns import CampaignsPage
+
+    return CampaignsPage(RecordsController(context.session, "campaigns"), RecordsController(context.session, "brands"))
 
 
 CONTROL_CENTER = "control_center"
@@ -70,12 +87,16 @@ SECTIONS: list[Section] = [
         "Campaigns",
         "campaigns",
         "Plan campaigns with a goal, channels, dates and a budget, and keep their content together.",
+        _campaigns,
+        needs_session=True,
     ),
     Section(
         "brands",
         "Brands",
         "brands",
         "Keep each brand's voice: tone, audience, banned words, keyphrases, hashtags and sample posts.",
+        _brands,
+        needs_session=True,
     ),
 ]
 
