@@ -167,11 +167,16 @@ class SettingsDialog(QDialog):
         self.key_state = state
         self.api_key.setPlaceholderText("a key is stored; type to replace it" if state.stored else "none (local models need none)")
         self.forget_key.setVisible(state.stored)
-        self.storage.setText(state.storage)
+        self._show_storage(state.storage)
+
+    def _show_storage(self, text: str) -> None:
+        """The text arrives after the dialog was laid out: it gets the height its lines need."""
+        self.storage.setText(text)
+        self.storage.setMinimumHeight(self.storage.heightForWidth(max(self.storage.width(), 300)))
 
     def _on_controller_key_state_failed(self, exc: BaseException) -> None:
         self.api_key.setPlaceholderText("type a key to store it")
-        self.storage.setText(f"The keyring could not be read: {exc}")
+        self._show_storage(f"The keyring could not be read: {exc}")
 
     def key_change(self) -> KeyChange:
         """What the dialog asks for the key; an untouched field changes nothing."""
