@@ -69,11 +69,13 @@ def refuse_if_left_in_docker(stack: StackSpec, spec: ServiceSpec, data_dir: Path
         return
     if not docker_trace(stack, data_dir).exists():
         return   # Docker mode never ran with this data folder: nothing can be left in a volume
+    volume = f"{stack.name}_{spec.previous_volume}"
     raise DataMoveNeeded(
-        f"Your data from Docker mode is still in the Docker volume {stack.name}_{spec.previous_volume}, "
+        f"Your data from Docker mode is still in the Docker volume {volume}, "
         f"and native mode would start with an empty workspace. Start Docker and start the stack once in "
         f"Docker mode: umt then moves the data into {folder} (a verified copy), and both modes use it "
-        f"from then on. If you do not want that data any more, delete {docker_trace(stack, data_dir)}."
+        f"from then on. If you do not want that data any more, delete {docker_trace(stack, data_dir)}.",
+        volume,
     )
 
 

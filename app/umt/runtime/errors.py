@@ -50,3 +50,7 @@ class BuildFailed(RuntimeFailure):
 
 class DataMoveNeeded(RuntimeFailure):
     """The owner's data is where this backend cannot reach it yet; the message says what to do."""
+
+    def __init__(self, message: str, volume: str = ""):
+        self.volume = volume   # the Docker volume that still holds it
+        super().__init__(message)
