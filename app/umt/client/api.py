@@ -9,8 +9,9 @@ import msgspec
 import requests
 
 from umt.client.errors import ApiError, GatewayUnreachable, JobFailed, error_from_response
-from umt.contract import (Account, AuthStatus, Brand, Campaign, ContentItem, ContentVersions, Experiment,
-                          ImportResult, Job, LoginResult, Metric, Page, RecoveryCodes, Session, TotpEnrolment)
+from umt.contract import (About, Account, AuthStatus, Brand, Campaign, ContentItem, ContentVersions, Experiment,
+                          ImportResult, Job, LoginResult, Metric, Page, RecoveryCodes, ScoreResult, Session,
+                          TotpEnrolment)
 
 R = TypeVar("R")
 
@@ -151,6 +152,10 @@ class GatewayClient:
     def openapi(self) -> dict[str, Any]:
         return self.request("GET", "/openapi.json")
 
+    def about(self) -> About:
+        """What the gateway at this address is: name, version, api, openapi."""
+        return self.request("GET", "/", headers={"Accept": "application/json"}, type=About)
+
     # --- accounts -------------------------------------------------------------------------
 
     def setup_required(self) -> bool:
@@ -214,6 +219,19 @@ class GatewayClient:
         params = {k: v.isoformat() for k, v in (("start", start), ("end", end)) if v is not None}
         return self.request("GET", "/api/v1/exports/calendar.ics", params=params, raw=True)
 
+    # --- scoring --------------------------------------------------------------------------
+
+    def score(self, text: str, channel: str, *, keyphrase: str | None = None, brand_id: int | None = None,
+              timeout: Any = None) -> ScoreResult:
+        """The agent's score of a post, at once and stored nowhere (the live score panel).
+        ApiError 503 when the agent is not answering; ValidationFailed names the field at fault."""
+        body: dict[str, Any] = {"text": text, "channel": channel}
+        if keyphrase is not None:
+            body["keyphrase"] = keyphrase
+        if brand_id is not None:
+            body["brand_id"] = brand_id
+        return self.request("POST", "/api/v1/score", json_body=body, timeout=timeout, type=ScoreResult)
+
     # --- jobs -----------------------------------------------------------------------------
 
     def submit_job(self, kind: str, job_input: Any = None) -> Job:
@@ -225,6 +243,10 @@ class GatewayClient:
     def list_jobs(self, *, limit: int = 50, offset: int = 0, status: str | None = None,
                   kind: str | None = None) -> Page:
         return ResourceClient(self, "jobs", Job).list(limit=limit, offset=offset, status=status, kind=kind)
+
+    def cancel_job(self, job_id: int) -> Job:
+        """Cancels a queued or running job (the agent stops its task); Conflict if it has finished."""
+        return self.request("POST", f"/api/v1/jobs/{job_id}/cancel", type=Job)
 
     def job_events(self, job_id: int, read_timeout: float = 60.0) -> Iterator[Job]:
         """Each change of the job as the gateway streams it (server-sent events), until it ends."""
@@ -245,7 +267,7 @@ class GatewayClient:
 
     def wait_job(self, job_id: int, *, timeout: float = 300.0,
                  on_progress: Callable[[Job], None] | None = None, raise_on_failure: bool = True) -> Job:
-        """Follow a job until it is done or failed, calling on_progress with each change."""
+        """Follow a job until it is done, failed or cancelled, calling on_progress with each change."""
         deadline = time.monotonic() + timeout
         job = self.get_job(job_id)
         while not job.finished:

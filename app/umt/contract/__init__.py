@@ -12,15 +12,19 @@ from umt.contract.auth import (Account, AuthStatus, CodeInput, DisableTotpInput,
                                TotpEnrolment)
 from umt.contract.base import MAX_INT, ContractError, Input, Page, Record, convert, decode_json
 from umt.contract.jobs import JOB_KINDS, JOB_STATUSES, TERMINAL_JOB_STATES, Job, JobError, JobPage, JobQuery
-from umt.contract.resources import (STATUSES, Brand, BrandInput, BrandPage, BrandPatch, BrandQuery, CalendarQuery,
+from umt.contract.resources import (STATUSES, About, Brand, BrandInput, BrandPage, BrandPatch, BrandQuery, CalendarQuery,
                                     Campaign, CampaignInput, CampaignPage, CampaignPatch, CampaignQuery, ContentInput,
                                     ContentItem, ContentPage, ContentPatch, ContentQuery, ContentVersion,
                                     ContentVersions, Experiment, ExperimentInput, ExperimentPage, ExperimentPatch,
                                     ExperimentQuery, Export, ExportQuery, ImportResult, ListQuery, Metric, MetricInput,
                                     MetricPage, MetricPatch, MetricQuery, TransitionInput, Variant)
 
+from umt.contract.tasks import (TASK_KINDS, DraftInput, DraftResult, ScoreInput, ScoreRequest, ScoreResult,
+                                JobSubmission)
+
 __all__ = [
-    "Account", "AuthStatus", "Brand", "BrandInput", "BrandPage", "BrandPatch", "BrandQuery", "CalendarQuery",
+    "About", "Account", "DraftInput", "DraftResult", "JobSubmission", "ScoreInput", "ScoreRequest", "ScoreResult",
+    "TASK_KINDS", "AuthStatus", "Brand", "BrandInput", "BrandPage", "BrandPatch", "BrandQuery", "CalendarQuery",
     "Campaign", "CampaignInput", "CampaignPage", "CampaignPatch", "CampaignQuery", "CodeInput", "ContentInput",
     "ContentItem", "ContentPage", "ContentPatch", "ContentQuery", "ContentVersion", "ContentVersions",
     "ContractError", "DisableTotpInput", "Experiment", "ExperimentInput", "ExperimentPage", "ExperimentPatch",

@@ -13,9 +13,9 @@ from umt.contract.tasks import TASK_KINDS, job_input, job_result
 
 JobKind = Literal["draft", "score", "experiment", "sample_size", "best_time", "utm", "plan_calendar"]
 JOB_KINDS: tuple[str, ...] = JobKind.__args__
-JobStatus = Literal["queued", "running", "done", "failed"]
+JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
 JOB_STATUSES: tuple[str, ...] = JobStatus.__args__
-TERMINAL_JOB_STATES = ("done", "failed")
+TERMINAL_JOB_STATES = ("done", "failed", "cancelled")
 
 
 class JobError(Record):

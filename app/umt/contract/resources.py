@@ -187,6 +187,15 @@ class Export(Record, Generic[T]):
     items: list[T]
 
 
+class About(Record):
+    """What the gateway at an address is (GET /)."""
+
+    name: str
+    version: str
+    api: str
+    openapi: str
+
+
 class ImportResult(Record):
     inserted: int
     updated: int

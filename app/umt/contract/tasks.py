@@ -186,6 +186,23 @@ class ScoreInput(TaskInput):
         self._channel()
 
 
+class ScoreRequest(TaskInput):
+    """Score a post now, stored nowhere (the editor's live score panel): the gateway passes it to
+    the agent's score task with the brand's banned words and hashtags filled in from brand_id."""
+
+    text: text(200000, 1, description="the post as it would go out")
+    channel: AgentChannel
+    keyphrase: text(100) | None = None
+    brand_id: Id | None = msgspec.field(default=None)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self._channel()
+
+    def as_score_input(self) -> ScoreInput:
+        return ScoreInput(text=self.text, channel=self.channel, keyphrase=self.keyphrase, brand_id=self.brand_id)
+
+
 class ScoreCheck(Record):
     id: str
     status: Literal["pass", "warn", "fail", "info"]

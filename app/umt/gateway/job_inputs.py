@@ -23,17 +23,21 @@ from umt.gateway.errors import ValidationFailed
 
 
 
-def _one(connection: Connection, table, item_id: int, key: str):
+def _one(connection: Connection, table, item_id: int, key: str, prefix: str):
     row = connection.execute(select(table).where(table.c.id == item_id)).first()
     if row is None:
-        raise ValidationFailed(f"input.{key}", f"no {key.removesuffix('_id')} has id {item_id}")
+        raise ValidationFailed(_at(prefix, key), f"no {key.removesuffix('_id')} has id {item_id}")
     return row
 
 
-def read(kind: str, stored: dict[str, Any]) -> Any:
+def _at(prefix: str, key: str) -> str:
+    return f"{prefix}.{key}" if prefix else key
+
+
+def read(kind: str, stored: dict[str, Any], prefix: str = "input") -> Any:
     """A stored job input (plain JSON data) as its kind's record."""
     try:
-        return convert(stored, contract.TASK_KINDS[kind].input, prefix="input")
+        return convert(stored, contract.TASK_KINDS[kind].input, prefix=prefix)
     except ContractError as error:
         raise ValidationFailed(error.field, error.message) from None
 
@@ -43,15 +47,16 @@ def stored(job_input: Any) -> dict[str, Any]:
     return msgspec.to_builtins(job_input)
 
 
-def enrich(connection: Connection, kind: str, job_input: Any) -> Any:
-    """The agent's input for a job (the kind's record, ids filled in); raises ValidationFailed naming the field."""
+def enrich(connection: Connection, kind: str, job_input: Any, *, prefix: str = "input") -> Any:
+    """The agent's input for a job (the kind's record, ids filled in); raises ValidationFailed naming
+    the field (under `prefix`: a job's input sits under `input`, a scoring request's at the top)."""
     fill: dict[str, Any] = {}
     brand_id = getattr(job_input, "brand_id", None)
     campaign_id = getattr(job_input, "campaign_id", None)
     content_id = getattr(job_input, "content_id", None)
-    brand = _one(connection, t.brands, brand_id, "brand_id") if brand_id is not None else None
-    campaign = _one(connection, t.campaigns, campaign_id, "campaign_id") if campaign_id is not None else None
-    item = _one(connection, t.content_items, content_id, "content_id") if content_id is not None else None
+    brand = _one(connection, t.brands, brand_id, "brand_id", prefix) if brand_id is not None else None
+    campaign = _one(connection, t.campaigns, campaign_id, "campaign_id", prefix) if campaign_id is not None else None
+    item = _one(connection, t.content_items, content_id, "content_id", prefix) if content_id is not None else None
 
     if kind == "draft":
         if brand is not None:
@@ -76,14 +81,14 @@ def enrich(connection: Connection, kind: str, job_input: Any) -> Any:
             if job_input.channel is None:
                 fill["channel"] = item.channel
     elif kind == "experiment" and job_input.experiment_id is not None:
-        experiment = _one(connection, t.experiments, job_input.experiment_id, "experiment_id")
+        experiment = _one(connection, t.experiments, job_input.experiment_id, "experiment_id", prefix)
         fill["variants"] = [{"name": v["name"], "exposures": v["exposures"], "conversions": v["conversions"]}
                             for v in experiment.variants]
     elif kind == "best_time" and job_input.metrics is None:
         fill["metrics"] = _timing_rows(connection, job_input, brand_id, campaign_id)
     if not fill:
         return job_input
-    return read(kind, {**stored(job_input), **fill})
+    return read(kind, {**stored(job_input), **fill}, prefix)
 
 
 def _timing_rows(connection: Connection, job_input: Any, brand_id: int | None,

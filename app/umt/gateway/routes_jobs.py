@@ -1,4 +1,4 @@
-"""Routes for agent jobs: submit, poll, list and stream progress (server-sent events)."""
+"""Routes for agent jobs: submit, poll, list, stream progress (server-sent events) and cancel."""
 
 from __future__ import annotations
 
@@ -39,6 +39,11 @@ async def list_jobs(call: Call):
     return await call.run(call.services.crud.list, jobs_resource, call.query)
 
 
+async def cancel_job(call: Call):
+    """Queued: cancelled at once. Running: the agent call is cut and the agent stops. Finished: 409."""
+    return await call.run(call.services.runner.cancel, call.path["id"])
+
+
 async def job_events(call: Call):
     """Server-sent events: one `job` event per change, the stream ends when the job does."""
     engine, job_id = call.services.engine, call.path["id"]
@@ -73,4 +78,7 @@ def operations() -> list[Operation]:
                   reply=c.Job),
         Operation("GET", "/api/v1/jobs/{id}/events", job_events, "the job's changes as server-sent events", "jobs",
                   produces=("text/event-stream",)),
+        Operation("POST", "/api/v1/jobs/{id}/cancel", cancel_job,
+                  "cancel a queued or running job; a finished one is refused (409)", "jobs", reply=c.Job,
+                  errors=(409,)),
     ]
