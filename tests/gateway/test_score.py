@@ -13,7 +13,7 @@ from tests.gateway.servers import ThreadedServer
 from umt.agent.app import create_app as create_agent
 from umt.agent.settings import AgentSettings
 from umt.client import ApiError, Unauthorized, ValidationFailed
-from umt.contract.tasks import BannedWordFound
+from umt.contract.results import BannedWordFound
 
 POST = ("Our maple pecan blend is back for autumn. We roast it in small batches every Tuesday, so it reaches "
         "you within three days of roasting. Order by Friday for free delivery and try it with oat milk. "

@@ -19,8 +19,8 @@ from umt.contract.resources import (STATUSES, About, Brand, BrandInput, BrandPag
                                     ExperimentQuery, Export, ExportQuery, ImportResult, ListQuery, Metric, MetricInput,
                                     MetricPage, MetricPatch, MetricQuery, TransitionInput, Variant)
 
-from umt.contract.tasks import (TASK_KINDS, DraftInput, DraftResult, ScoreInput, ScoreRequest, ScoreResult,
-                                JobSubmission)
+from umt.contract.results import DraftResult, ScoreResult
+from umt.contract.tasks import TASK_KINDS, DraftInput, JobSubmission, ScoreInput, ScoreRequest
 
 __all__ = [
     "About", "Account", "DraftInput", "DraftResult", "JobSubmission", "ScoreInput", "ScoreRequest", "ScoreResult",

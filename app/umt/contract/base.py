@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timezone
-from functools import lru_cache
 from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
@@ -249,23 +248,11 @@ def _step(info, segment, last: bool):
     return None
 
 
-@lru_cache(maxsize=None)
-def field_names(record: type) -> tuple[str, ...]:
-    return tuple(record.__struct_fields__)
-
-
-__all__ = ["BigCount", "Channel", "ContractError", "Count", "Id", "Input", "Invalid", "MAX_INT", "Money", "Page",
-           "Record", "UNSET", "UnsetType", "as_utc", "contract_error", "convert", "decode_json", "field_names", "text",
-           "unique"]
 
 
 def listed(item: Any, max_items: int, min_items: int = 0) -> Any:
     """A list type with a length limit."""
-    return Annotated[list[item], Meta(min_length=min_length_or_none(min_items), max_length=max_items)]
-
-
-def min_length_or_none(value: int) -> int | None:
-    return value or None
+    return Annotated[list[item], Meta(min_length=min_items or None, max_length=max_items)]
 
 
 def patch_of(record: type) -> type:
@@ -282,3 +269,7 @@ def patch_of(record: type) -> type:
     return msgspec.defstruct(record.__name__.removesuffix("Input") + "Patch", fields, bases=(record,),
                              namespace={"__post_init__": __post_init__}, module=record.__module__,
                              kw_only=True, forbid_unknown_fields=True)
+
+__all__ = ["BigCount", "Channel", "ContractError", "Count", "Id", "Input", "Invalid", "MAX_INT", "Money", "Page",
+           "Record", "UNSET", "UnsetType", "as_utc", "contract_error", "convert", "decode_json", "listed", "patch_of", "text",
+           "unique"]

@@ -1,4 +1,4 @@
-"""Each job kind's input and result: the gateway checks a job's input with these when it is
+"""Each job kind's input (its result is in results.py): the gateway checks a job's input with these when it is
 submitted, the agent parses the same records, and the OpenAPI document shows them per kind.
 
 An input may name records by id (brand_id, campaign_id, content_id, experiment_id): the gateway
@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 import msgspec
 from msgspec import Meta
 
-from umt.contract.base import BigCount, Id, Input, Invalid, Record, listed, text
+from umt.contract.base import BigCount, Id, Input, Invalid, listed, text
+from umt.contract.results import (BestTimeResult, DraftResult, ExperimentStatsResult, PlanCalendarResult,
+                                  SampleSizeResult, ScoreResult, UtmResult)
 
 AGENT_CHANNELS = ("x", "linkedin", "instagram", "facebook", "threads", "email_subject", "email_body",
                   "meta_description", "blog", "tiktok", "pinterest", "youtube_title", "youtube_description",
@@ -139,34 +141,6 @@ class DraftInput(TaskInput):
         self._channel()
 
 
-class DraftFallback(Record):
-    used: bool
-    reason: str | None
-
-
-class DraftScore(Record):
-    score: int
-    rating: Literal["good", "fair", "poor"]
-    publishable: bool
-    reasons: list[str]
-
-
-class DraftVariant(Record):
-    text: str
-    provider: str
-    label: str
-    score: DraftScore
-
-
-class DraftResult(Record):
-    channel: str
-    rules: str
-    provider: str
-    model: str | None
-    fallback: DraftFallback
-    variants: list[DraftVariant]
-
-
 # --- score ---------------------------------------------------------------------------------
 
 class ScoreInput(TaskInput):
@@ -203,51 +177,6 @@ class ScoreRequest(TaskInput):
         return ScoreInput(text=self.text, channel=self.channel, keyphrase=self.keyphrase, brand_id=self.brand_id)
 
 
-class ScoreCheck(Record):
-    id: str
-    status: Literal["pass", "warn", "fail", "info"]
-    message: str
-    penalty: int
-
-
-class LinkReport(Record):
-    url: str
-    utm: dict[str, str]
-    missing_utm: list[str]
-
-
-class BannedWordFound(Record):
-    word: str
-    count: int
-
-
-class ScoreMetrics(Record):
-    characters: int
-    channel_length: int
-    max_chars: int
-    ideal_chars: list[int]
-    words: int
-    sentences: int
-    syllables: int
-    flesch_reading_ease: float | None
-    flesch_kincaid_grade: float | None
-    keyphrase_count: int | None
-    keyphrase_density_percent: float | None
-    hashtags: list[str]
-    links: list[LinkReport]
-    banned_words_found: list[BannedWordFound]
-
-
-class ScoreResult(Record):
-    score: int
-    rating: Literal["good", "fair", "poor"]
-    channel: str
-    publishable: bool
-    reasons: list[str]
-    checks: list[ScoreCheck]
-    metrics: ScoreMetrics
-
-
 # --- experiment statistics -----------------------------------------------------------------
 
 class VariantCounts(TaskInput):
@@ -279,68 +208,6 @@ class ExperimentStatsInput(TaskInput):
                               f"is {variant.conversions}, more than the {variant.exposures} exposures")
 
 
-class Interval(Record):
-    low: float | None
-    high: float | None
-    level: float
-    method: str
-
-
-class VariantStats(Record):
-    name: str
-    exposures: int
-    conversions: int
-    rate: float | None
-    interval: Interval
-    prob_best: float | None
-    expected_loss: float | None
-
-
-class Comparison(Record):
-    variant: str
-    control: str
-    enough_data: bool
-    not_enough_data_reason: str | None
-    p_value: float | None
-    p_value_holm: float | None
-    z: float | None
-    difference: float | None
-    relative_lift: float | None
-    significant: bool
-
-
-class Verdict(Record):
-    status: Literal["not_enough_data", "winner", "control_wins", "no_difference"]
-    message: str
-    winner: str | None = None
-
-
-class BayesianSummary(Record):
-    leader: str
-    prob_best: float | None
-    expected_loss: float | None
-    draws: int
-    seed: int
-    prior: str
-
-
-class ExperimentMethod(Record):
-    test: str
-    correction: str
-    interval: str
-    min_samples: int
-
-
-class ExperimentStatsResult(Record):
-    verdict: Verdict
-    control: str
-    alpha: float
-    variants: list[VariantStats]
-    comparisons: list[Comparison]
-    bayesian: BayesianSummary
-    method: ExperimentMethod
-
-
 # --- sample size ---------------------------------------------------------------------------
 
 class SampleSizeInput(TaskInput):
@@ -366,20 +233,6 @@ class SampleSizeInput(TaskInput):
         if self.target_rate >= 1:
             raise Invalid("minimum_detectable_effect", f"takes the rate from {self.baseline_rate} to "
                           f"{self.target_rate:.4g}, which is not below 1")
-
-
-class SampleSizeResult(Record):
-    per_variant: int
-    per_variant_exact: float
-    total: int
-    baseline_rate: float
-    target_rate: float
-    absolute_effect: float
-    relative_effect: float
-    cohens_h: float
-    alpha_per_comparison: float
-    method: str
-    days: int | None
 
 
 # --- best time -----------------------------------------------------------------------------
@@ -411,38 +264,6 @@ class BestTimeInput(TaskInput):
         self._timezone()
 
 
-class Slot(Record):
-    weekday: int
-    weekday_name: str
-    hour: int
-    posts: int
-    impressions: int
-    engagements: int
-    rate: float
-    shrunk_rate: float
-    lower_bound: float
-
-
-class BestTime(Record):
-    weekday: int
-    hour: int
-
-
-class BestTimeResult(Record):
-    status: Literal["ok", "not_enough_data"]
-    message: str
-    timezone: str
-    posts: int
-    impressions: int
-    engagements: int
-    warnings: list[str]
-    slots: list[Slot]
-    best_times: list[BestTime]
-    account_rate: float | None = None
-    prior_strength: float | None = None
-    method: str | None = None
-
-
 # --- utm -----------------------------------------------------------------------------------
 
 class UtmInput(TaskInput):
@@ -466,13 +287,6 @@ class UtmInput(TaskInput):
             raise Invalid("url", f"must be an http or https link, got {parts.scheme or 'no'} scheme")
         if not parts.hostname or any(c.isspace() for c in self.url):
             raise Invalid("url", "must be a complete link with a host name and no spaces")
-
-
-class UtmResult(Record):
-    url: str
-    parameters: dict[str, str]
-    replaced: list[str]
-    warnings: list[str]
 
 
 # --- calendar ------------------------------------------------------------------------------
@@ -527,24 +341,6 @@ class PlanCalendarInput(TaskInput):
             raise Invalid("end", "must be after start")
         if (end - start).days > MAX_SPAN_DAYS or (end - start).days == MAX_SPAN_DAYS and (end - start).seconds:
             raise Invalid("end", f"is more than {MAX_SPAN_DAYS} days after start")
-
-
-class PlannedPost(Record):
-    channel: str
-    at: datetime
-    local: datetime
-    weekday: int
-    hour: int
-    best_time: bool
-
-
-class PlanCalendarResult(Record):
-    items: list[PlannedPost]
-    planned: int
-    unplaced: int
-    timezone: str
-    min_gap_hours: float
-    warnings: list[str]
 
 
 # --- the kinds -----------------------------------------------------------------------------
