@@ -134,3 +134,58 @@ def test_the_command_honours_the_settings_saved_by_the_app(stack_ports):
     checks = {c["check"] for c in json.loads(result.stdout)["checks"]}
     assert f"port {port}" in checks                       # the saved setting applies...
     assert f"port {stack_ports['gateway']}" in checks     # ...under what the environment sets
+
+
+def test_help_lists_the_commands_and_hides_the_internal_one():
+    result = umt("--help")
+    assert result.returncode == 0
+    assert "==SUPPRESS==" not in result.stdout
+    assert "supervise" not in result.stdout
+    for name in ("up", "down", "status", "stats", "logs", "doctor", "secret"):
+        assert f"\n    {name} " in result.stdout, result.stdout
+
+
+def test_up_on_a_running_stack_says_so_and_stats_word_cpu_as_the_window_does(stack_down_afterwards):
+    import re
+
+    from umt import formatting
+
+    assert umt("up", "--backend", "native").returncode == 0
+    again = umt("up")
+    assert again.returncode == 0, again.stderr
+    assert "The stack is already running (native), supervised by the background supervisor" in again.stderr
+    assert "Starting the" not in again.stderr and "healthy in" not in again.stderr
+    assert again.stdout.strip() == f"http://127.0.0.1:{stack_down_afterwards['gateway']}"
+
+    stats = umt("stats", "--interval", "0.3")
+    assert stats.returncode == 0, stats.stderr
+    lines = {line.split()[0]: line for line in stats.stdout.splitlines()}
+    assert set(lines) == {"agent", "gateway"}
+    # Percent of one core, then the share of the service's own limit: the resources table's words.
+    assert re.search(r"CPU \d+\.\d % of a core · \d+ % of 1 CPU   memory [\d.]+ MiB of 192 MiB · \d+ %$", lines["gateway"]), lines
+    assert re.search(r"CPU \d+\.\d % of a core · \d+ % of 0\.5 CPUs   memory [\d.]+ MiB of 96.0 MiB · \d+ %$", lines["agent"]), lines
+    assert formatting.cpu_text(0.99, 0.5, 0.0198) == "1.0 % of a core · 2 % of 0.5 CPUs"
+
+
+def test_down_finds_the_native_stack_when_no_record_names_it(stack_down_afterwards, isolated_data):
+    """As an app that lost the record (or an older umt) leaves it: native processes run, nothing
+    says so. `umt down` must stop them, not report an idle Docker stack as stopped."""
+    from umt.healthcheck import probe
+
+    assert umt("up", "--backend", "native", "--no-supervise").returncode == 0
+    (isolated_data / "stack.json").unlink()
+    down = umt("down")
+    assert down.returncode == 0, down.stderr
+    assert "Stopped (native)" in down.stderr, down.stderr
+    for name, port in stack_down_afterwards.items():
+        assert not probe(f"http://127.0.0.1:{port}/health", 0.5), f"the {name} still answers"
+
+
+def test_secret_where_names_the_keyring_and_its_file(isolated_data):
+    import keyring
+
+    result = umt("secret", "where")
+    assert result.returncode == 0, result.stderr
+    assert "PlaintextKeyring" in result.stdout
+    assert f"Where: the file {keyring.get_keyring().file_path}" in result.stdout
+    assert str(isolated_data / "secrets") in result.stdout

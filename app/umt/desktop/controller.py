@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import psutil
@@ -18,7 +18,7 @@ from umt.desktop.tasks import Sampler, TaskManager
 from umt.runtime.backend import Backend
 from umt.runtime.choose import BackendChoice
 from umt.runtime.errors import EngineUnavailable
-from umt.runtime.model import Progress, ServiceEvent, ServiceStats, ServiceStatus, State
+from umt.runtime.model import EventKind, Progress, ServiceEvent, ServiceStats, ServiceStatus, State
 from umt.runtime.supervisor import Supervisor
 from umt.settings import DesktopSettings
 
@@ -31,7 +31,7 @@ Opener = Callable[[DesktopSettings, Callable[[ServiceEvent], None]], "tuple[Supe
 def open_for_settings(settings: DesktopSettings, on_event: Callable[[ServiceEvent], None]) -> tuple[Supervisor, BackendChoice]:
     """The real stack for these settings, opened the one way host programs open it (umt.launch:
     secrets written from the keyring, the backend the CLI would find, the supervisor's state file)."""
-    return launch.open_stack(settings.backend, overrides=settings.stack_overrides(), on_event=on_event)
+    return launch.open_stack(settings.backend, overrides=settings.stack_overrides(), on_event=on_event, actor="the desktop app")
 
 
 @dataclass(frozen=True)
@@ -180,8 +180,7 @@ class StackController(QObject):
                 self.supervisor.stop_watching()
                 if stop_stack:
                     self.supervisor.down()
-                    self._remember_backend(None)
-                elif any(s.state == State.RUNNING for s in self.supervisor.backend.statuses()):
+                elif not self.supervisor.released.is_set() and any(s.state == State.RUNNING for s in self.supervisor.backend.statuses()):
                     self._hand_over_supervision()
             if self._sampler is not None:
                 self._sampler.stop()
@@ -225,12 +224,10 @@ class StackController(QObject):
         self._take_over_supervision()
         self.supervisor.up(progress=self._on_worker_progress)
         self.supervisor.start_watching()
-        self._remember_backend(self.choice.backend.name)
 
     def _stop_job(self) -> None:
         self.supervisor.stop_watching()
         self.supervisor.down(progress=self._on_worker_progress)
-        self._remember_backend(None)
 
     def _take_over_supervision(self) -> None:
         """One supervisor per stack: the background one that `umt up` (or an earlier app) left
@@ -242,12 +239,6 @@ class StackController(QObject):
         """Quitting with the stack left running: the background supervisor keeps it up."""
         if self._opener is open_for_settings:
             launch.start_background_supervisor(self.choice.backend.name)
-
-    def _remember_backend(self, name: str | None) -> None:
-        """Where the stack runs, for `umt status` and the next 'auto' (as `umt up`/`down` do)."""
-        if self._opener is not open_for_settings:
-            return  # a test's backend is nothing the CLI could find
-        launch.remember_backend(name) if name else launch.forget_backend()
 
     def _sample(self) -> Snapshot:  # sampler thread
         """Stats every tick; statuses when something happened (an event, an operation) and at
@@ -312,7 +303,14 @@ class StackController(QObject):
 
     def _on_supervisor_event(self, event: ServiceEvent) -> None:  # supervisor thread
         self._statuses_stale.set()
+        if event.kind == EventKind.RELEASED:
+            self._tasks.call_in_gui(self._on_supervisor_released, event)
         self._tasks.call_in_gui(self.sig_service_event_received.emit, event)
+
+    def _on_supervisor_released(self, event: ServiceEvent) -> None:
+        """Stopped deliberately from elsewhere (`umt down`): the app shows it stopped, restarts nothing."""
+        if self.state.phase in stack_state.UP_PHASES:
+            self._set_state(replace(stack_state.STOPPED, detail=f"{event.detail[:1].upper()}{event.detail[1:]}; your data is kept."))
 
     def _on_apply_timer_timeout(self) -> None:
         sampler = self._sampler
