@@ -189,3 +189,42 @@ def test_secret_where_names_the_keyring_and_its_file(isolated_data):
     assert "PlaintextKeyring" in result.stdout
     assert f"Where: the file {keyring.get_keyring().file_path}" in result.stdout
     assert str(isolated_data / "secrets") in result.stdout
+
+
+def test_the_command_works_in_the_data_folder_chosen_in_the_app(stack_ports, tmp_path, isolated_data):
+    """An owner who chose a data folder in Settings: `umt up` and `umt down` from a terminal (no
+    UMT_DATA_DIR) find the stack there, as the app does, with the app's saved ports."""
+    from tests.conftest import free_port
+    from umt.healthcheck import probe
+    from umt.settings import DesktopSettings, save_settings
+
+    chosen = tmp_path / "chosen-data"
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("UMT_DATA_DIR", "UMT_GATEWAY_PORT")}
+    default_folder = tmp_path / "xdg-data" / "umt"      # the platform's folder under this test's XDG_DATA_HOME
+    save_settings(DesktopSettings(data_folder=str(chosen), stack_variables={"UMT_GATEWAY_PORT": str(port)}),
+                  default_folder / "settings.json")
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "umt.cli", *args], capture_output=True, text=True, env=env, timeout=90)
+
+    try:
+        up = run("up", "--backend", "native")
+        assert up.returncode == 0, up.stderr
+        assert up.stdout.strip() == f"http://127.0.0.1:{port}"
+        assert json.loads((chosen / "stack.json").read_text())["backend"] == "native"
+        assert not (default_folder / "stack.json").exists()
+        from umt.runtime.record import RecordFile
+
+        supervisor = RecordFile(chosen / "stack.json").read().live_supervisor()
+        assert supervisor is not None and supervisor.role == "background"
+        # The background supervisor reads the same settings: it probes the saved port, so it
+        # sees a healthy gateway and restarts nothing.
+        rows = json.loads(run("status", "--json").stdout)
+        assert {r["name"]: (r["health"], r["restarts"]) for r in rows["services"]} == {
+            "agent": ("healthy", 0), "gateway": ("healthy", 0)}
+    finally:
+        down = run("down")
+    assert down.returncode == 0, down.stderr
+    assert "Stopped (native)" in down.stderr
+    assert not probe(f"http://127.0.0.1:{port}/health", 0.5)

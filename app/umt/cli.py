@@ -22,6 +22,11 @@ EXIT_USAGE = 2
 
 
 def main(argv: list[str] | None = None) -> int:
+    from umt.settings import apply_data_folder, load_settings
+
+    # The data folder chosen in the app's Settings is this command's too: the stack record, the
+    # native services and their logs are there (UMT_DATA_DIR, when set, wins as in the app).
+    apply_data_folder(load_settings())
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
@@ -96,6 +101,7 @@ def _up(args) -> int:
               f"or stop it with `umt down` first.", file=sys.stderr)
         return EXIT_FAILED
     print(chosen.note, file=sys.stderr)
+    supervisor.refuse_if_running_elsewhere()   # before its supervisor is stopped below
     launch.stop_background_supervisor()   # a daemon from an earlier `up` would fight this one
     started = time.monotonic()
     supervisor.up(_print_progress, timeout_s=args.timeout)   # a failed start stops what it started
@@ -117,6 +123,9 @@ def _all_running(supervisor) -> bool:
 def _already_running(args, supervisor, record) -> int:
     """`umt up` on a running stack: says so and who supervises it; starts nothing."""
     watcher = record.live_supervisor()
+    if args.foreground and watcher is not None and watcher.role == ROLE_APP:
+        print("umt: the desktop app supervises this stack; quit it (keeping the stack running) first.", file=sys.stderr)
+        return EXIT_FAILED
     if args.foreground:
         launch.stop_background_supervisor()
         supervisor.adopt()
@@ -136,8 +145,9 @@ def _already_running(args, supervisor, record) -> int:
 
 def _down(args) -> int:
     record = launch.read_record()
-    launch.stop_background_supervisor()
     supervisor, chosen = launch.open_stack(args.backend, stack_file=args.stack_file, actor="umt down")
+    if record.backend in (None, chosen.backend.name):   # not the supervisor of a stack the other mode runs
+        launch.stop_background_supervisor()
     supervisor.down(_print_progress)
     print(f"Stopped ({chosen.backend.name}); your data is kept.", file=sys.stderr)
     watcher = record.live_supervisor()

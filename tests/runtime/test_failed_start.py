@@ -91,3 +91,23 @@ def test_a_docker_start_that_meets_a_taken_port_removes_the_agent_container(tmp_
     finally:
         supervisor.backend.close()
         remove_everything_of(os.environ["UMT_STACK_NAME"])
+
+
+def test_a_start_in_one_mode_is_refused_while_the_other_runs_the_stack(native_supervisor, isolated_data):
+    """The record names a live supervisor of a Docker stack: a native start would fight it for
+    the ports and orphan its containers, so it is refused before anything starts."""
+    import psutil
+
+    from umt.runtime.errors import StackRunsElsewhere
+    from umt.runtime.record import StackRecord, SupervisorRef
+
+    other = psutil.Process(os.getppid())   # any live process that is not this one stands for it
+    elsewhere = StackRecord("docker", "running", "run-1", SupervisorRef(other.pid, other.create_time(), "background"), "umt up")
+    native_supervisor.record.write(elsewhere)
+    with pytest.raises(StackRunsElsewhere) as caught:
+        native_supervisor.up(timeout_s=30)
+    assert "already runs in docker mode" in str(caught.value) and f"pid {other.pid}" in str(caught.value)
+    assert {s.state for s in native_supervisor.backend.statuses()} == {State.MISSING}
+    record = native_supervisor.record.read()
+    assert (record.backend, record.intent, record.run, record.supervisor) == ("docker", "running", "run-1", elsewhere.supervisor)
+    native_supervisor.record.write(StackRecord())   # so that the fixture's down stops only this test's own

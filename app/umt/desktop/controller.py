@@ -221,6 +221,7 @@ class StackController(QObject):
 
     def _start_job(self) -> None:
         self._ensure_open()
+        self.supervisor.refuse_if_running_elsewhere()   # before the other mode's supervisor is stopped
         self._take_over_supervision()
         self.supervisor.up(progress=self._on_worker_progress)
         self.supervisor.start_watching()

@@ -17,7 +17,7 @@ from typing import Callable
 
 from umt.healthcheck import probe
 from umt.runtime.backend import Backend, ProgressCallback, no_progress
-from umt.runtime.errors import PortInUse, ServiceFailed
+from umt.runtime.errors import PortInUse, ServiceFailed, StackRunsElsewhere
 from umt.runtime.model import EventKind, Health, Progress, ServiceEvent, ServiceStatus, State
 from umt.runtime.record import INTENT_RUNNING, INTENT_STOPPED, ROLE_APP, RecordFile, StackRecord, SupervisorRef, new_run_id
 
@@ -88,6 +88,7 @@ class Supervisor:
         """Starts every service in dependency order; returns when all are healthy, raises otherwise."""
         with self._lock:
             deadline = time.monotonic() + timeout_s
+            self.refuse_if_running_elsewhere()
             self.backend.events()   # what happened before this start (an earlier stop's deaths) is past
             self._begin_run()
             try:
@@ -137,7 +138,11 @@ class Supervisor:
     def down(self, progress: ProgressCallback = no_progress) -> None:
         with self._lock:
             # The intent first: a supervisor elsewhere that sees a service go reads it and lets go.
-            self._write_record(intent=INTENT_STOPPED, supervisor=None)
+            # (Not when the record is about the other backend: stopping leftovers here leaves
+            # the stack that runs there, and its supervisor, alone.)
+            record = self._read_record()
+            if record is None or not record.wants_running or record.backend in (None, self.backend.name):
+                self._write_record(intent=INTENT_STOPPED, supervisor=None)
             self._run = None
             services = self.backend.stack.stop_order()
             for index, spec in enumerate(services):
@@ -299,7 +304,17 @@ class Supervisor:
 
     def _begin_run(self) -> None:
         self._run = new_run_id()
-        self._write_record(intent=INTENT_RUNNING, run=self._run)
+        self._write_record(intent=INTENT_RUNNING, run=self._run, supervisor=None)   # whoever watches claims it
+
+    def refuse_if_running_elsewhere(self) -> None:
+        """One stack per data folder: while the other backend runs it under a live supervisor,
+        starting here would fight it for the ports and orphan its services."""
+        record = self._read_record()
+        if record is None or not record.wants_running or record.backend in (None, self.backend.name):
+            return
+        watcher = record.live_supervisor()
+        if watcher is not None and not watcher.is_this_process:
+            raise StackRunsElsewhere(record.backend, watcher.describe())
 
     def _still_current(self) -> bool:
         """Whether the stack is still the one this supervisor looks after: not stopped, nor
