@@ -163,9 +163,14 @@ def _status(args) -> int:
     supervisor, chosen = launch.open_stack(args.backend, stack_file=args.stack_file)
     supervisor.probe_health()
     rows = [_status_row(s, chosen.backend.name) for s in supervisor.statuses()]
+    record = launch.read_record()
+    watcher = record.live_supervisor() if record.backend == chosen.backend.name else None
+    supervised_by = None if watcher is None else {"role": watcher.role, "pid": watcher.pid, "words": watcher.describe()}
     if args.json:
-        print(json.dumps({"backend": chosen.backend.name, "services": rows}, indent=2))
+        print(json.dumps({"backend": chosen.backend.name, "supervisor": supervised_by, "services": rows}, indent=2))
     else:
+        print(f"{chosen.backend.name} mode, " + (f"supervised by {watcher.describe()}" if watcher else "with no supervisor"),
+              file=sys.stderr)
         for row in rows:
             print(f"{row['name']:<10} {row['state']:<10} {row['health']:<10} {row['detail']}")
     return 0 if all(r["health"] == "healthy" for r in rows) else 3

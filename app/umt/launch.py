@@ -117,9 +117,8 @@ def stop_background_supervisor() -> None:
     import psutil
 
     supervisor = read_record().live_supervisor()
-    if supervisor is None or supervisor.role != ROLE_BACKGROUND or supervisor.is_this_process:
-        return
-    daemon = supervisor.process()
+    daemon = None if supervisor is None or supervisor.role != ROLE_BACKGROUND or supervisor.is_this_process else supervisor.process()
+    daemon = daemon or _legacy_background_supervisor()
     try:
         if daemon is None:
             return
@@ -129,3 +128,17 @@ def stop_background_supervisor() -> None:
             time.sleep(0.02)
     except (OSError, psutil.Error):
         pass
+
+
+def _legacy_background_supervisor():
+    """A daemon an earlier umt version started, known only by its pid file: it goes too."""
+    import psutil
+
+    pid_file = data_dir() / "supervisor.pid"
+    try:
+        daemon = psutil.Process(int(pid_file.read_text()))
+        return daemon if "supervise" in daemon.cmdline() else None   # the pid may since be another program's
+    except (OSError, ValueError, psutil.Error):
+        return None
+    finally:
+        pid_file.unlink(missing_ok=True)

@@ -3,6 +3,7 @@ processes, and the real `umt down` run as a subprocess, stopping the stack whoev
 
 from __future__ import annotations
 
+import json
 import os
 
 import psutil
@@ -76,8 +77,8 @@ def test_umt_down_after_the_app_quit_leaving_the_stack_running_stops_the_native_
     assert handed_to is not None and handed_to.role == "background"
     daemon = handed_to.process()
 
-    status = umt("status", "--json")
-    assert '"backend": "native"' in status.stdout, status.stdout
+    status = json.loads(umt("status", "--json").stdout)   # every command reads the one record
+    assert (status["backend"], status["supervisor"]["role"], status["supervisor"]["pid"]) == ("native", "background", daemon.pid)
     up = umt("up")   # on a running stack: says so, starts nothing
     assert up.returncode == 0, up.stderr
     assert "already running (native)" in up.stderr and "background supervisor" in up.stderr, up.stderr
