@@ -46,6 +46,9 @@ def _start(qtbot, controller) -> None:
 def test_umt_down_stops_the_stack_the_app_supervises_and_the_app_shows_it_stopped(qtbot, native_controller, stack_ports):
     controller = native_controller
     _start(qtbot, controller)
+    up = umt("up")   # the app's stack, seen from a terminal: running, and who watches it
+    assert up.returncode == 0, up.stderr
+    assert f"already running (native), supervised by the desktop app (pid {os.getpid()})" in up.stderr, up.stderr
     down = umt("down")
     assert down.returncode == 0, down.stderr
     assert "Stopped (native)" in down.stderr
