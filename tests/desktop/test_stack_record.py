@@ -10,8 +10,8 @@ import psutil
 import pytest
 
 from umt import launch
-from umt.desktop.controller import StackController
-from umt.desktop.stack_state import Phase
+from umt.desktop.controllers.stack import StackController
+from umt.desktop.controllers.stack_state import Phase
 from umt.healthcheck import probe
 from umt.runtime.model import EventKind, State
 from umt.settings import DesktopSettings
