@@ -107,7 +107,8 @@ def test_the_data_folder_setting_applies_unless_umt_data_dir_is_set(tmp_path):
     chosen = tmp_path / "elsewhere"
     environ = {}
     apply_data_folder(DesktopSettings(data_folder=str(chosen)), environ)
-    assert environ == {"UMT_DATA_DIR": str(chosen)}
+    # The settings file stays where it was read, for this process and those it starts.
+    assert environ == {"UMT_DATA_DIR": str(chosen), "UMT_SETTINGS_FILE": str(settings_path())}
     environ = {"UMT_DATA_DIR": "/explicit"}
     apply_data_folder(DesktopSettings(data_folder=str(chosen)), environ)
     assert environ == {"UMT_DATA_DIR": "/explicit"}

@@ -71,6 +71,7 @@ class EventKind(str, enum.Enum):
     LIMIT_EXCEEDED = "limit_exceeded"
     LIMIT_WARNING = "limit_warning"
     GAVE_UP = "gave_up"
+    RELEASED = "released"    # the stack was stopped or started anew by another process: its supervisor let go
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Protocol
 
 import psutil
@@ -18,7 +18,7 @@ from umt.desktop.tasks import Sampler, TaskHandle, TaskManager
 from umt.runtime.backend import Backend
 from umt.runtime.choose import BackendChoice
 from umt.runtime.errors import EngineUnavailable
-from umt.runtime.model import Progress, ServiceEvent, ServiceStats, ServiceStatus, State
+from umt.runtime.model import EventKind, Progress, ServiceEvent, ServiceStats, ServiceStatus, State
 from umt.runtime.supervisor import Supervisor
 from umt.settings import DesktopSettings
 
@@ -38,25 +38,20 @@ class StackHost(Protocol):
     def hand_over_supervision(self, backend: str) -> None:
         """Quitting with the stack left running: a background supervisor keeps it up."""
 
-    def remember_backend(self, backend: str | None) -> None:
-        """Where the stack runs (None: it stopped), for `umt status` and the next 'auto'."""
-
 
 class LaunchHost:
     """The real host, through umt.launch: secrets written from the keyring, the backend the CLI
-    would find, the supervisor's state file, the background supervisor's pid file."""
+    would find, the supervisor's state file; the stack record (umt.runtime.record), which the
+    supervisor writes as it starts, stops and watches, tells the `umt` command what runs."""
 
     def open(self, settings: DesktopSettings, on_event: Callable[[ServiceEvent], None]) -> tuple[Supervisor, BackendChoice]:
-        return launch.open_stack(settings.backend, settings=settings, on_event=on_event)
+        return launch.open_stack(settings.backend, settings=settings, on_event=on_event, actor="the desktop app")
 
     def take_over_supervision(self) -> None:
         launch.stop_background_supervisor()
 
     def hand_over_supervision(self, backend: str) -> None:
         launch.start_background_supervisor(backend)
-
-    def remember_backend(self, backend: str | None) -> None:
-        launch.remember_backend(backend) if backend else launch.forget_backend()
 
 
 @dataclass(frozen=True)
@@ -240,8 +235,7 @@ class StackController(QObject):
                 self._supervisor.stop_watching()
                 if stop_stack:
                     self._supervisor.down()
-                    self._remember_backend(None)
-                elif any(s.state == State.RUNNING for s in self._supervisor.backend.statuses()):
+                elif not self._supervisor.released.is_set() and any(s.state == State.RUNNING for s in self._supervisor.backend.statuses()):
                     self._hand_over_supervision()
             if self._sampler is not None:
                 self._sampler.stop()
@@ -282,15 +276,14 @@ class StackController(QObject):
 
     def _start_job(self) -> None:
         self._ensure_open()
+        self._supervisor.refuse_if_running_elsewhere()   # before the other mode's supervisor is stopped
         self._take_over_supervision()
         self._supervisor.up(progress=self._on_worker_progress)
         self._supervisor.start_watching()
-        self._remember_backend(self._choice.backend.name)
 
     def _stop_job(self) -> None:
         self._supervisor.stop_watching()
         self._supervisor.down(progress=self._on_worker_progress)
-        self._remember_backend(None)
 
     def _take_over_supervision(self) -> None:
         """One supervisor per stack: the background one stops, and this app supervises from now on."""
@@ -298,9 +291,6 @@ class StackController(QObject):
 
     def _hand_over_supervision(self) -> None:
         self._host.hand_over_supervision(self._choice.backend.name)
-
-    def _remember_backend(self, name: str | None) -> None:
-        self._host.remember_backend(name)
 
     def _sample(self) -> Snapshot:  # sampler thread
         """Stats every tick; statuses when something happened (an event, an operation) and at
@@ -375,7 +365,14 @@ class StackController(QObject):
 
     def _on_supervisor_event(self, event: ServiceEvent) -> None:  # supervisor thread
         self._statuses_stale.set()
+        if event.kind == EventKind.RELEASED:
+            self._tasks.call_in_gui(self._on_supervisor_released, event)
         self._tasks.call_in_gui(self.sig_service_event_received.emit, event)
+
+    def _on_supervisor_released(self, event: ServiceEvent) -> None:
+        """Stopped deliberately from elsewhere (`umt down`): the app shows it stopped, restarts nothing."""
+        if self.state.phase in stack_state.UP_PHASES:
+            self._set_state(replace(stack_state.STOPPED, detail=f"{event.detail[:1].upper()}{event.detail[1:]}; your data is kept."))
 
     def _on_apply_timer_timeout(self) -> None:
         sampler = self._sampler

@@ -8,6 +8,7 @@ from typing import Sequence
 
 from umt.runtime.errors import (
     BuildFailed, DataMoveNeeded, EngineUnavailable, PortInUse, RuntimeFailure, ServiceFailed, StackFileError,
+    StackRunsElsewhere,
 )
 from umt.runtime.model import Health, ServiceStatus, State
 
@@ -97,6 +98,13 @@ def failure(exc: BaseException) -> StackState:
             f"Port {exc.port}, needed by the {exc.service}, is in use{held}.",
             f"Stop that program, or choose another {exc.service} port in Settings.",
             service=exc.service,
+        )
+    if isinstance(exc, StackRunsElsewhere):
+        return StackState(
+            Phase.ERROR,
+            f"The stack runs in {exc.backend} mode",
+            f"It was started in {exc.backend} mode and is supervised by {exc.supervisor}.",
+            f"Stop it there (or with `umt down`), then press Start; or choose {exc.backend} mode in Settings.",
         )
     if isinstance(exc, ServiceFailed):
         return StackState(

@@ -6,7 +6,7 @@ from typing import Any, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from umt.desktop import formatting
+from umt import formatting
 from umt.runtime.model import Health, ServiceStats, ServiceStatus, State
 
 Index = QModelIndex | QPersistentModelIndex

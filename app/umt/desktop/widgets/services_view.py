@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QPushButton, QStyledItemDelegate, QTableView
 
-from umt.desktop import formatting
+from umt import formatting
 from umt.desktop.models.stack import LevelRole, ServicesTableModel
 from umt.desktop.theme import Theme
 
