@@ -30,7 +30,7 @@ from umt.runtime.docker_config import (
 from umt.runtime import logfiles
 from umt.runtime.docker_image import ImageBuilder
 from umt.runtime.errors import EngineUnavailable, RuntimeFailure, ServiceFailed
-from umt.runtime.model import EventKind, Health, ServiceEvent, ServiceStats, ServiceStatus, State
+from umt.runtime.model import EventKind, Health, ServiceEvent, ServiceStats, ServiceStatus, State, describe_exit
 from umt.runtime.ports import check_port_free
 from umt.runtime.stackfile import StackSpec
 
@@ -39,7 +39,6 @@ _STATES = {
     "removing": State.STOPPING, "exited": State.EXITED, "dead": State.EXITED,
 }
 _HEALTH = {"starting": Health.STARTING, "healthy": Health.HEALTHY, "unhealthy": Health.UNHEALTHY}
-_EXIT_MEANINGS = {0: "stopped", 137: "killed (SIGKILL)", 143: "stopped (SIGTERM)"}
 _API_TIMEOUT_S = 30
 BUILD_LOG = "build"   # the image build's output, offered beside the services' logs
 
@@ -122,7 +121,7 @@ class DockerBackend(Backend):
         if oom:
             detail = "killed: it ran out of memory (its limit is set in the stack file)"
         elif exit_code is not None:
-            detail = detail or _EXIT_MEANINGS.get(exit_code, f"exited with code {exit_code}")
+            detail = detail or describe_exit(exit_code)
         return ServiceStatus(
             name=name,
             state=_STATES.get(status, State.FAILED),
@@ -359,7 +358,8 @@ def _service_event(raw: dict) -> ServiceEvent | None:
     if action == "start":
         return ServiceEvent(service, EventKind.START, at=at)
     if action == "die":
-        return ServiceEvent(service, EventKind.DIE, f"exit code {attributes.get('exitCode', '?')}", at=at)
+        code = attributes.get("exitCode", "")
+        return ServiceEvent(service, EventKind.DIE, describe_exit(int(code)) if code.lstrip("-").isdigit() else "exited", at=at)
     if action == "oom":
         return ServiceEvent(service, EventKind.OOM, "out of memory", at=at)
     if action.startswith("health_status"):
