@@ -90,7 +90,7 @@ class ControlCenterPage(QWidget):
         self.services_view.set_restart_enabled(up)
         self.stack_control.show_address(self.controller.gateway_url if up else None)
         if state.native_helps:
-            self._offer_native(state.title + ".", "Native mode runs the services as local processes, with no image to build.", "error")
+            self._offer_native("Run the services without Docker?", "Native mode runs them as local processes, with no image to build.", "error")
         elif self.banner.property("severity") == "error" and state.phase != Phase.ERROR:
             self.banner.hide()   # the error is over: the stack runs, or the backend changed
 

@@ -129,6 +129,7 @@ class LogsWindow(QWidget):
             self.tail = None
             self.text.setPlainText("\n".join(lines))
             self.text.moveCursor(QTextCursor.MoveOperation.End)
+            self.text.horizontalScrollBar().setValue(0)   # the last lines from their start, not their end
             self.status.setText(f"{len(lines)} recent lines of the {name}'s log.")
             if self.follow.isChecked():
                 self._start_following(name)
@@ -157,6 +158,7 @@ class LogsWindow(QWidget):
         self.text.appendPlainText("\n".join(lines))
         if at_end:
             self.text.moveCursor(QTextCursor.MoveOperation.End)
+            self.text.horizontalScrollBar().setValue(0)
 
     def _on_follower_ended(self, error: BaseException | None) -> None:
         self.follower = None
