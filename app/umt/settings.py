@@ -27,6 +27,8 @@ LIMIT_VARIABLES = {
 }
 # The agent's language-model endpoint; its API key lives in the keyring (umt.secrets).
 LLM_VARIABLES = ("UMT_LLM_BASE_URL", "UMT_LLM_MODEL")
+# The image Docker builds the services' image from (the stack file's BASE_IMAGE build arg).
+BASE_IMAGE_VARIABLE = "UMT_BASE_IMAGE"
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,9 @@ class ServicesTableModel(_RowsModel):
     def set_statuses(self, statuses: Sequence[ServiceStatus]) -> None:
         self.set_rows(statuses)
 
+    def restarting(self, number: int) -> bool:
+        return self._rows[number].state == State.RESTARTING
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not self._valid(index):
             return None
