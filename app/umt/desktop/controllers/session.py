@@ -1,0 +1,352 @@
+"""The session controller: the one owner of the GatewayClient and of who is signed in.
+
+Every workspace section talks to the gateway through `SessionController.call`, which runs the call
+off the GUI thread (desktop/tasks.py) and handles an expired session HERE, once: a 401 signs the
+owner out, emits `sig_session_expired` (the app asks to sign in again over the current page, so
+nothing typed is lost) and never reaches the section's error handler.
+
+The client exists while the stack's gateway runs (`follow_stack` or `set_gateway_url`). A session
+token survives a stack restart in memory, and across app starts only in the OS keyring ("Remember
+me on this computer", umt.secrets), read and written on workers like every keyring call.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from umt import secrets
+from umt.client import GatewayClient, GatewayUnreachable, Locked, Unauthorized
+from umt.client.errors import ApiError
+from umt.desktop.stack_state import Phase
+from umt.desktop.tasks import TaskManager
+
+ClientFactory = Callable[[str], GatewayClient]
+FOLLOW_TIMEOUT_S = 3600.0   # a job followed longer than this is left to the list's refresh
+
+
+@dataclass(frozen=True)
+class SessionState:
+    gateway_url: str | None        # None while the stack is not running
+    setup_required: bool | None    # None while unknown
+    signed_in: bool
+    user: object | None            # the signed-in account (the client's record)
+    message: str = ""              # one line for the UI ("The stack is stopped", "Session expired…")
+    session_expired: bool = False  # signed out by a 401: pages stay as they are while a dialog asks again
+    can_start: bool = False        # the stack is stopped or failed: a page may offer Start
+    remember_available: bool = False  # a keyring that protects secrets exists: "Remember me" may be offered
+
+
+SIGNED_OUT = SessionState(None, None, False, None, "The stack is stopped. Start it to sign in.", can_start=True)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A failed call in words a view can show (views never see the client's error types)."""
+
+    message: str
+    field: str | None = None
+    retry_after: float | None = None   # locked out: seconds to wait before the next try
+    code: str = ""
+
+    @classmethod
+    def from_error(cls, exc: BaseException) -> "Problem":
+        if isinstance(exc, Locked):
+            return cls(_sentence(exc.message), exc.field, exc.retry_after, exc.code)
+        if isinstance(exc, GatewayUnreachable):
+            return cls("The gateway does not answer. Is the stack running?", None, None, exc.code)
+        if isinstance(exc, ApiError):
+            return cls(_sentence(exc.message), exc.field, None, exc.code)
+        if isinstance(exc, OSError):
+            return cls(f"{exc.strerror or exc}.", None, None, "os_error")
+        return cls(f"Something went wrong: {exc}", None, None, type(exc).__name__)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return "The gateway refused the request."
+    return text[0].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+
+
+class JobFollow:
+    """What `follow_job` returns: `cancel()` stops the callbacks (the stream ends on its worker)."""
+
+    def __init__(self) -> None:
+        self._cancelled = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+
+class _FollowCancelled(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class _Probe:
+    setup_required: bool
+    user: Any
+    token: str | None
+    expires_at: str
+    remember_available: bool
+
+
+class SessionController(QObject):
+    sig_state_changed = Signal(object)
+    """The session changed (a SessionState), on the GUI thread."""
+
+    sig_session_expired = Signal()
+    """A call got 401 while signed in: the UI asks to sign in again and keeps what is being edited."""
+
+    def __init__(self, tasks: TaskManager, client_factory: ClientFactory = GatewayClient,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._tasks = tasks
+        self._client_factory = client_factory
+        self._client: GatewayClient | None = None
+        self._state = SIGNED_OUT
+        self._token: str | None = None          # the session, kept across a stack restart
+        self._expires_at = ""
+        self._remember = False
+        self._generation = 0                    # +1 at each sign-in or sign-out: older 401s are stale
+        self._key_generations: dict[str, int] = {}
+        self.last_email = ""                    # for "sign in again": the account that was signed in
+
+    # --- what the views and sections read ------------------------------------------------------
+    @property
+    def state(self) -> SessionState:
+        return self._state
+
+    @property
+    def tasks(self) -> TaskManager:
+        return self._tasks
+
+    @property
+    def client(self) -> GatewayClient | None:
+        """For controllers only (views hold no client); None while the stack is not running."""
+        return self._client
+
+    # --- the stack ---------------------------------------------------------------------------------
+    def follow_stack(self, stack) -> None:
+        """Takes the gateway's URL from a StackController whenever its state changes."""
+        stack.sig_state_changed.connect(lambda state: self._on_stack_state_changed(stack, state))
+        self._on_stack_state_changed(stack, stack.state)
+
+    def _on_stack_state_changed(self, stack, state) -> None:
+        if state.phase in (Phase.RUNNING, Phase.DEGRADED) and stack.gateway_url:
+            self.set_gateway_url(stack.gateway_url)
+        elif state.phase == Phase.STARTING:
+            self.set_gateway_url(None, "The stack is starting…", can_start=False)
+        elif state.phase == Phase.STOPPING:
+            self.set_gateway_url(None, "The stack is stopping.", can_start=False)
+        elif state.phase == Phase.ERROR:
+            self.set_gateway_url(None, f"The stack could not start: {state.title}.", can_start=True)
+        else:
+            self.set_gateway_url(None)
+
+    def set_gateway_url(self, url: str | None, message: str = "", *, can_start: bool = True) -> None:
+        """The gateway's address, or None while the stack does not run (with a line saying why)."""
+        if url is None:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+            self._set_state(SessionState(None, None, False, None,
+                                         message or "The stack is stopped. Start it to sign in.",
+                                         can_start=can_start, remember_available=self._state.remember_available))
+            return
+        if self._client is not None and self._client.base_url == url.rstrip("/"):
+            return
+        if self._client is not None:
+            self._client.close()
+        self._client = self._client_factory(url)
+        self._client.token = self._token
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Asks the gateway afresh whether setup is needed and who is signed in (after a failure)."""
+        client = self._client
+        if client is None:
+            return
+        self._set_state(SessionState(client.base_url, None, False, None, "Connecting to the gateway…",
+                                     remember_available=self._state.remember_available))
+        token = self._token
+        self._tasks.run(lambda: self._probe(client, token), lambda probe: self._on_probe_done(client, probe),
+                        lambda exc: self._on_probe_failed(client, exc), "reach the gateway")
+
+    @staticmethod
+    def _probe(client: GatewayClient, token: str | None) -> _Probe:  # worker thread
+        remember_available = secrets.can_remember_session()
+        if client.setup_required():
+            return _Probe(True, None, None, "", remember_available)
+        expires_at = ""
+        if token is None and remember_available:
+            remembered = secrets.remembered_session()
+            if remembered is not None:
+                token, expires_at = remembered
+        if token is None:
+            return _Probe(False, None, None, "", remember_available)
+        probe_client = GatewayClient(client.base_url, token, timeout=client.timeout, session=client.http)
+        try:
+            user = probe_client.me()
+        except Unauthorized:
+            if expires_at:      # it came from the keyring and no longer works: forget it
+                secrets.forget_session()
+            return _Probe(False, None, None, "", remember_available)
+        return _Probe(False, user, token, expires_at, remember_available)
+
+    def _on_probe_done(self, client: GatewayClient, probe: _Probe) -> None:
+        if client is not self._client:
+            return      # the stack moved on meanwhile
+        if probe.token is None:
+            self._token, self._remember = None, False
+        elif probe.expires_at:      # restored from the keyring
+            self._token, self._expires_at, self._remember = probe.token, probe.expires_at, True
+        client.token = self._token
+        self._generation += 1
+        signed_in = probe.user is not None
+        if signed_in:
+            self.last_email = _field(probe.user, "email") or self.last_email
+        message = ("Create the owner account to begin." if probe.setup_required
+                   else "" if signed_in else "Sign in to continue.")
+        self._set_state(SessionState(client.base_url, probe.setup_required, signed_in, probe.user, message,
+                                     remember_available=probe.remember_available))
+
+    def _on_probe_failed(self, client: GatewayClient, exc: BaseException) -> None:
+        if client is not self._client:
+            return
+        self._set_state(replace(self._state, message=Problem.from_error(exc).message))
+
+    # --- calls ---------------------------------------------------------------------------------
+    def call(self, fn: Callable[[GatewayClient], Any], on_done: Callable[[Any], None] | None = None,
+             on_error: Callable[[BaseException], None] | None = None, *, key: str | None = None,
+             description: str = "", unauthorized_is_expiry: bool = True) -> None:
+        """Runs fn(client) off the GUI thread; on_done(result) or on_error(exc) on the GUI thread.
+
+        A 401 is handled here once (signed out, sig_session_expired) and not passed to on_error;
+        sign-in itself passes `unauthorized_is_expiry=False` (a wrong password is a 401 too). With
+        `key`, a newer call with the same key supersedes the older: its callbacks never run."""
+        description = description or getattr(fn, "__name__", "call the gateway")
+        generation = self._generation
+        key_generation = None
+        if key is not None:
+            key_generation = self._key_generations.get(key, 0) + 1
+            self._key_generations[key] = key_generation
+
+        def current() -> bool:
+            return key is None or self._key_generations.get(key) == key_generation
+
+        def done(result: Any) -> None:
+            if current() and on_done is not None:
+                on_done(result)
+
+        def failed(exc: BaseException) -> None:
+            if not current():
+                return
+            if isinstance(exc, Unauthorized) and unauthorized_is_expiry:
+                self._on_unauthorized(generation)
+            elif on_error is not None:
+                on_error(exc)
+            else:
+                self._tasks.sig_task_failed.emit(description, exc)
+
+        client = self._client
+        if client is None:
+            not_running = GatewayUnreachable("the stack is not running; start it first")
+            self._tasks.call_in_gui(failed, not_running)
+            return
+        self._tasks.run(lambda: fn(client), done, failed, description)
+
+    def follow_job(self, job_id: int, on_event: Callable[[Any], None], on_done: Callable[[Any], None],
+                   on_error: Callable[[BaseException], None]) -> JobFollow:
+        """Streams a job's changes (client.wait_job over its events) on a worker; each change on the
+        GUI thread; the final job to on_done, a failed one to on_error as JobFailed."""
+        handle = JobFollow()
+
+        def on_change(job) -> None:   # worker thread
+            if handle.cancelled:
+                raise _FollowCancelled()
+            self._tasks.call_in_gui(lambda: None if handle.cancelled else on_event(job))
+
+        def follow(client: GatewayClient):
+            try:
+                return client.wait_job(job_id, timeout=FOLLOW_TIMEOUT_S, on_progress=on_change)
+            except _FollowCancelled:
+                return None
+
+        self.call(follow, lambda job: None if handle.cancelled or job is None else on_done(job),
+                  lambda exc: None if handle.cancelled else on_error(exc), description=f"follow job {job_id}")
+        return handle
+
+    # --- the signed-in state (the account controller and sign-out use these) ---------------------
+    def adopt_session(self, token: str, expires_at: str, user: Any, remember: bool) -> None:
+        """Signed in: `user` is the account's record; with `remember`, the token goes to the keyring."""
+        self._token, self._expires_at, self._remember = token, expires_at, remember
+        if self._client is not None:
+            self._client.token = token
+        self._generation += 1
+        self.last_email = _field(user, "email") or self.last_email
+        self._set_state(SessionState(self._state.gateway_url, False, True, user, "",
+                                     remember_available=self._state.remember_available))
+        if remember:
+            self._tasks.run(lambda: secrets.remember_session(token, expires_at), None, self._on_keyring_failed,
+                            "remember the session")
+        else:
+            self._tasks.run(secrets.forget_session, None, self._on_keyring_failed, "forget the session")
+
+    def signed_out(self, message: str = "Signed out.") -> None:
+        """Forgets the session here and in the keyring (after the gateway revoked it, or not)."""
+        self._drop_token()
+        self._set_state(SessionState(self._state.gateway_url, self._state.setup_required, False, None, message,
+                                     remember_available=self._state.remember_available))
+        self._tasks.run(secrets.forget_session, None, self._on_keyring_failed, "forget the session")
+
+    @property
+    def remembered(self) -> bool:
+        return self._remember
+
+    def _drop_token(self) -> None:
+        self._token, self._expires_at, self._remember = None, "", False
+        if self._client is not None:
+            self._client.token = None
+        self._generation += 1
+
+    def _on_unauthorized(self, generation: int) -> None:
+        if generation != self._generation:
+            return      # a call from before the last sign-in, sign-out or expiry: already handled
+        if self._state.session_expired:
+            self.sig_session_expired.emit()     # a call made since: ask again (the dialog may be closed)
+            return
+        if not self._state.signed_in:
+            return
+        self._drop_token()
+        self._set_state(SessionState(self._state.gateway_url, False, False, None,
+                                     "Your session has expired. Sign in again to go on.", session_expired=True,
+                                     remember_available=self._state.remember_available))
+        self._tasks.run(secrets.forget_session, None, self._on_keyring_failed, "forget the session")
+        self.sig_session_expired.emit()
+
+    def _on_keyring_failed(self, exc: BaseException) -> None:
+        self._tasks.sig_task_failed.emit("use the keyring", exc)
+
+    def _set_state(self, state: SessionState) -> None:
+        if state != self._state:
+            self._state = state
+            self.sig_state_changed.emit(state)
+
+
+def _field(record: Any, name: str) -> Any:
+    """A field of a client record, dict or typed (the client is becoming typed): one place to adapt."""
+    if record is None:
+        return None
+    return record.get(name) if isinstance(record, dict) else getattr(record, name, None)
+
+
+__all__ = ["JobFollow", "Problem", "SessionController", "SessionState"]
