@@ -82,8 +82,14 @@ class AccountController(QObject):
     def finish_setup(self, remember: bool) -> None:
         """The wizard is done: the owner is signed in and the workspace opens."""
         setup, self._setup = self._setup, None
-        if setup is not None:
-            self.session.adopt_session(setup.token, setup.expires_at, setup.user, remember)
+        if setup is None:
+            return
+
+        def adopt(user: Any) -> None:   # the account as it is now (2FA on since setup)
+            self.session.adopt_session(setup.token, setup.expires_at, user, remember)
+
+        self.session.call(lambda client: _scoped(client, setup.token).me(), adopt, lambda _exc: adopt(setup.user),
+                          description="open the workspace", unauthorized_is_expiry=False)
 
     def _setup_token(self) -> str | None:
         return None if self._setup is None else self._setup.token
