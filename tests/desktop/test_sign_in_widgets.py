@@ -1,0 +1,54 @@
+"""The sign-in pages' small parts: the password estimate, the QR code's modules, the countdown."""
+
+from __future__ import annotations
+
+import segno
+from PySide6.QtGui import QColor
+
+from umt.desktop.widgets.countdown import format_wait
+from umt.desktop.widgets.password_strength import PasswordStrengthMeter, estimate
+from umt.desktop.widgets.qr_code import QUIET_ZONE, qr_image
+
+
+def test_the_estimate_counts_what_a_guesser_tries_first():
+    assert estimate("short").score == 0 and "10 characters" in estimate("short").advice
+    assert estimate("password12").score == 1                       # a common password with digits
+    assert estimate("Password123!").score == 1
+    assert estimate("aaaaaaaaaaaaaaaaaaaa").score == 1             # one character, repeated
+    assert estimate("abcdefghij1234567890").score == 1             # alphabet and digit runs
+    assert estimate("qwertyuiopasdfghjkl").score == 1              # a keyboard row
+    strong = estimate("rye and sourdough at dawn")
+    assert strong.score >= 3 and strong.acceptable
+    # The owner's own name and email count for little.
+    assert estimate("adaowner2024!", hints=("Ada Owner", "ada@example.com")).bits < estimate("tq8#vz2mkp!x0").bits
+    assert estimate("ada ada ada owner", hints=("Ada Owner",)).score <= 1
+
+
+def test_the_meter_shows_the_estimate(qtbot):
+    meter = PasswordStrengthMeter()
+    qtbot.addWidget(meter)
+    assert meter.label.text() == "Use at least 10 characters."
+    meter.set_password("password12")
+    assert meter.bar.value() == 1 and meter.label.text().startswith("Weak:")
+    assert meter.bar.property("strength") == 1
+    meter.set_password("rye and sourdough at dawn")
+    assert meter.bar.value() >= 3 and meter.bar.accessibleDescription() == meter.label.text()
+
+
+def test_the_qr_code_draws_every_module_of_segnos_matrix(qapp):
+    text = "otpauth://totp/Ultimate%20Marketing%20Team:ada%40example.com?secret=JBSWY3DPEHPK3PXP"
+    matrix = [list(row) for row in segno.make(text, error="m", micro=False).matrix]
+    module = 5
+    image = qr_image(text, module)
+    assert image.width() == (len(matrix) + 2 * QUIET_ZONE) * module
+    black, white = QColor("black").rgb(), QColor("white").rgb()
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            centre = ((x + QUIET_ZONE) * module + module // 2, (y + QUIET_ZONE) * module + module // 2)
+            assert image.pixel(*centre) == (black if dark else white), (x, y)
+    assert image.pixel(1, 1) == white                              # the quiet zone
+
+
+def test_waits_read_as_minutes_and_seconds():
+    assert format_wait(30) == "0:30" and format_wait(29.2) == "0:30" and format_wait(900) == "15:00"
+    assert format_wait(-1) == "0:00"
