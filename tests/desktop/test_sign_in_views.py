@@ -44,8 +44,8 @@ class Workspace:
         layout = QVBoxLayout(self.content)
         for widget in (self.title, self.notes, self.save):
             layout.addWidget(widget)
-        self.gate = SessionGate(self.session, self.account, self.content)
-        self.page: SignInPage = self.gate.sign_in_page
+        self.page = SignInPage(self.session, self.account)
+        self.gate = SessionGate(self.session, self.page, self.content)
         self.window = QMainWindow()
         self.window.setWindowTitle(window_title)
         self.window.setCentralWidget(self.gate)
@@ -355,3 +355,23 @@ def test_when_the_lockout_is_over_the_form_says_so_and_takes_a_try_again(qtbot, 
         pass
     assert form.sign_in_button.isEnabled() and not form.password_countdown.isVisibleTo(form)
     assert form.password_error.text() == "You can try again now."
+
+
+def test_sections_share_one_sign_in_page(qtbot, tasks):
+    """One wizard, one half-done sign-in: the page moves to whichever section is shown."""
+    from PySide6.QtWidgets import QLabel, QStackedWidget
+
+    session = SessionController(tasks)
+    page = SignInPage(session, AccountController(session))
+    sections = QStackedWidget()
+    brands = SessionGate(session, page, QLabel("brands"))
+    campaigns = SessionGate(session, page, QLabel("campaigns"))
+    sections.addWidget(brands)
+    sections.addWidget(campaigns)
+    qtbot.addWidget(sections)
+    sections.show()
+    assert page.parent() is brands and brands.currentWidget() is page
+    sections.setCurrentWidget(campaigns)
+    assert page.parent() is campaigns and campaigns.currentWidget() is page and page.isVisible()
+    sections.setCurrentWidget(brands)
+    assert page.parent() is brands and brands.currentWidget() is page and page.isVisible()

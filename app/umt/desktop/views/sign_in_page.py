@@ -125,21 +125,39 @@ class SignInPage(QWidget):
 
 class SessionGate(QStackedWidget):
     """A section's widget behind the sign-in page: the section shows once someone is signed in,
-    and stays shown (with its edits) while an expired session is being renewed."""
+    and stays shown (with its edits) while an expired session is being renewed.
 
-    def __init__(self, session, account, content: QWidget, parent: QWidget | None = None) -> None:
+    The workspace has ONE sign-in page (one wizard, one half-done sign-in): every gate shares it
+    and takes it in when the gate is shown."""
+
+    def __init__(self, session, sign_in_page: SignInPage, content: QWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.sign_in_page = SignInPage(session, account)
+        self.session = session
+        self.sign_in_page = sign_in_page
         self.content = content
-        self.addWidget(self.sign_in_page)
         self.addWidget(content)
+        self._take_sign_in_page()
         session.sig_state_changed.connect(self._on_session_state_changed)
         self._on_session_state_changed(session.state)
 
     @property
-    def sig_start_requested(self):
-        return self.sign_in_page.sig_start_requested
+    def showing_content(self) -> bool:
+        return self.currentWidget() is self.content
+
+    def showEvent(self, event) -> None:
+        if self.sign_in_page.parent() is not self:
+            self._take_sign_in_page()
+            self._on_session_state_changed(self.session.state)
+        super().showEvent(event)
+
+    def _take_sign_in_page(self) -> None:
+        self.insertWidget(0, self.sign_in_page)
 
     def _on_session_state_changed(self, state) -> None:
-        keep_content = state.signed_in or (state.session_expired and self.currentWidget() is self.content)
-        self.setCurrentWidget(self.content if keep_content else self.sign_in_page)
+        keep_content = state.signed_in or (state.session_expired and self.showing_content)
+        if keep_content:
+            self.setCurrentWidget(self.content)
+        elif self.sign_in_page.parent() is self:
+            self.setCurrentWidget(self.sign_in_page)
+        else:
+            self.setCurrentWidget(self.content)     # another gate shows the page; this one takes it when shown
