@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from umt.desktop import autostart
 from umt.desktop.controller import Opener, StackController, open_for_settings
+from umt.desktop.controllers.account import AccountController
+from umt.desktop.controllers.session import SessionController
 from umt.desktop.logs_window import LogsWindow
 from umt.desktop.main_window import ControlCenterWindow
 from umt.desktop.notify import Notification, Notifier, notification_for
@@ -20,6 +22,9 @@ from umt.desktop.stack_state import UP_PHASES, Phase
 from umt.desktop.tasks import TaskManager
 from umt.desktop.theme import Theme, ThemeManager
 from umt.desktop.tray import StatusBarNotifier, TrayIcon, TrayNotifier, icon
+from umt.desktop.views.account_menu import AccountButton
+from umt.desktop.views.sign_in_again import SessionExpiryPrompter
+from umt.desktop.views.sign_in_page import SessionGate, SignInPage
 
 QUIT_STOP, QUIT_LEAVE, QUIT_CANCEL = "stop", "leave", "cancel"
 QuitQuestion = Callable[[], str]
@@ -48,6 +53,16 @@ class DesktopApp(QObject):
         self.tasks = TaskManager(self)
         self.controller = StackController(self.tasks, lambda: self.settings, opener, sample_interval_s, self)
         self.window = ControlCenterWindow(self.controller, theme, icon())
+        # The workspace's session: one client, one signed-in state, one sign-in page for every
+        # section (each wraps its page with `gate`), one "sign in again" dialog.
+        self.session = SessionController(self.tasks, parent=self)
+        self.account = AccountController(self.session, self)
+        self.session.follow_stack(self.controller)
+        self.sign_in_page = SignInPage(self.session, self.account)
+        self.sign_in_page.sig_start_requested.connect(self.controller.start)
+        self.account_button = AccountButton(self.session, self.account)
+        self.window.statusBar().addPermanentWidget(self.account_button)
+        self.expiry_prompter = SessionExpiryPrompter(self.session, self.account, self._active_window, self)
         self.tray = TrayIcon(tray_available, self)
         self.notifier = notifier or (TrayNotifier(self.tray) if self.tray.available else StatusBarNotifier(self.window))
         self.ask_quit = ask_quit or self._ask_quit
@@ -68,6 +83,13 @@ class DesktopApp(QObject):
         self.tray.sig_toggle_requested.connect(self.controller.toggle)
         self.tray.sig_quit_requested.connect(self.request_quit)
         self.tasks.sig_task_failed.connect(self._on_tasks_task_failed)
+
+    def gate(self, content: QWidget) -> SessionGate:
+        """A workspace section's page behind the sign-in page (shown while nobody is signed in)."""
+        return SessionGate(self.session, self.sign_in_page, content)
+
+    def _active_window(self) -> QWidget:
+        return QApplication.activeWindow() or self.window
 
     def start(self) -> None:
         """Shows the window and opens the stack in the background (adopting one that runs)."""
