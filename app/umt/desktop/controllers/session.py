@@ -286,8 +286,9 @@ class SessionController(QObject):
         return handle
 
     # --- the signed-in state (the account controller and sign-out use these) ---------------------
-    def adopt_session(self, token: str, expires_at: str, user: Any, remember: bool) -> None:
+    def adopt_session(self, token: str, expires_at: Any, user: Any, remember: bool) -> None:
         """Signed in: `user` is the account's record; with `remember`, the token goes to the keyring."""
+        expires_at = expires_at.isoformat() if hasattr(expires_at, "isoformat") else str(expires_at or "")
         self._token, self._expires_at, self._remember = token, expires_at, remember
         if self._client is not None:
             self._client.token = token
