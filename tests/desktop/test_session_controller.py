@@ -12,6 +12,8 @@ from umt.desktop.controllers.account import AccountController
 from umt.desktop.controllers.session import SessionController
 from umt.desktop.tasks import TaskManager
 
+from .session_fixtures import field
+
 
 
 def _signed_in(qtbot, tasks, stack, remember=False, code=False) -> tuple[SessionController, AccountController]:
@@ -60,12 +62,12 @@ def test_stopped_stack_and_a_gateway_that_needs_sign_in(qtbot, tasks, owner_stac
 
 def test_sign_in_with_code_calls_and_sign_out(qtbot, tasks, owner_stack):
     session, account = _signed_in(qtbot, tasks, owner_stack, code=True)
-    assert session.state.user["email"] == owner_stack.email and session.state.message == ""
+    assert field(session.state.user, "email") == owner_stack.email and session.state.message == ""
     token = session.client.token
     brands = []
     session.call(lambda client: client.brands.create(name="Acme Bakery"), brands.append, _fail)
     qtbot.waitUntil(lambda: bool(brands), timeout=10000)
-    assert brands[0]["name"] == "Acme Bakery"
+    assert field(brands[0], "name") == "Acme Bakery"
 
     errors = []
     session.call(lambda client: client.brands.get(999999), _fail, errors.append)
@@ -136,10 +138,10 @@ def test_a_newer_call_with_the_same_key_supersedes_the_older(qtbot, tasks, owner
 
     def slow(client):
         release.wait(10)
-        return ("old", client.me()["email"])
+        return ("old", field(client.me(), "email"))
 
     session.call(slow, results.append, _fail, key="search")
-    session.call(lambda client: ("new", client.me()["email"]), results.append, _fail, key="search")
+    session.call(lambda client: ("new", field(client.me(), "email")), results.append, _fail, key="search")
     qtbot.waitUntil(lambda: bool(results), timeout=10000)
     release.set()
     tasks.wait_for_done(10000)
@@ -181,7 +183,7 @@ def test_remember_me_keeps_the_session_in_the_keyring_off_the_gui_thread(qtbot, 
     restored = SessionController(tasks)
     restored.set_gateway_url(owner_stack.url)
     qtbot.waitUntil(lambda: restored.state.signed_in, timeout=10000)
-    assert restored.state.user["email"] == owner_stack.email and restored.remembered
+    assert field(restored.state.user, "email") == owner_stack.email and restored.remembered
 
     restored.signed_out()       # signing out forgets it
     qtbot.waitUntil(lambda: ("umt", "remembered_session") not in memory_keyring.items, timeout=5000)

@@ -22,7 +22,7 @@ from umt.desktop.views.sign_in_again import SessionExpiryPrompter
 from umt.desktop.views.sign_in_page import SessionGate, SignInPage
 from umt.settings import DesktopSettings
 
-from .session_fixtures import Authenticator, set_up_owner
+from .session_fixtures import Authenticator, field, set_up_owner
 
 CLICK = Qt.MouseButton.LeftButton
 
@@ -147,8 +147,8 @@ def test_first_run_setup_with_2fa_then_sign_out_and_in_with_a_code(qtbot, tasks,
         wizard.stored.setChecked(True)
         qtbot.mouseClick(wizard.finish_button, CLICK)
         qtbot.waitUntil(lambda: workspace.gate.currentWidget() is workspace.content, timeout=10000)
-        assert session.state.signed_in and session.state.user["email"] == "ada@example.com"
-        assert session.state.user["totp_enabled"] is True
+        assert session.state.signed_in and field(session.state.user, "email") == "ada@example.com"
+        assert field(session.state.user, "totp_enabled") is True
         assert workspace.account_button.text() == "Ada Owner"
         assert wizard.codes.codes == []             # not kept in the window
 
@@ -199,7 +199,7 @@ def test_sign_in_with_a_recovery_code_after_a_wrong_code(qtbot, tasks, owner_sta
     _type(qtbot, form.recovery, owner_stack.recovery_code().upper())     # case and spaces do not matter
     qtbot.mouseClick(form.verify_button, CLICK)
     qtbot.waitUntil(lambda: workspace.gate.currentWidget() is workspace.content, timeout=15000)
-    assert workspace.session.state.user["email"] == owner_stack.email
+    assert field(workspace.session.state.user, "email") == owner_stack.email
 
 
 def test_new_recovery_codes_and_a_new_password_from_the_account_menu(qtbot, tasks, owner_stack):
@@ -336,7 +336,7 @@ def test_an_expired_session_mid_edit_asks_again_and_keeps_the_text(qtbot, tasks,
 
     qtbot.mouseClick(workspace.save, CLICK)
     qtbot.waitUntil(lambda: bool(workspace.saved), timeout=15000)
-    assert workspace.saved[0]["name"] == "Crumb & Co" and workspace.saved[0]["voice"].startswith("Warm")
+    assert field(workspace.saved[0], "name") == "Crumb & Co" and field(workspace.saved[0], "voice").startswith("Warm")
 
 
 
