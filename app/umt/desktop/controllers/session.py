@@ -97,6 +97,7 @@ class _Probe:
     token: str | None
     expires_at: str
     remember_available: bool
+    from_keyring: bool = False
 
 
 class SessionController(QObject):
@@ -186,28 +187,28 @@ class SessionController(QObject):
         remember_available = secrets.can_remember_session()
         if client.setup_required():
             return _Probe(True, None, None, "", remember_available)
-        expires_at = ""
+        expires_at, from_keyring = "", False
         if token is None and remember_available:
             remembered = secrets.remembered_session()
             if remembered is not None:
-                token, expires_at = remembered
+                (token, expires_at), from_keyring = remembered, True
         if token is None:
             return _Probe(False, None, None, "", remember_available)
         probe_client = GatewayClient(client.base_url, token, timeout=client.timeout, session=client.http)
         try:
             user = probe_client.me()
         except Unauthorized:
-            if expires_at:      # it came from the keyring and no longer works: forget it
+            if from_keyring:    # remembered, but no longer valid: forget it
                 secrets.forget_session()
             return _Probe(False, None, None, "", remember_available)
-        return _Probe(False, user, token, expires_at, remember_available)
+        return _Probe(False, user, token, expires_at, remember_available, from_keyring)
 
     def _on_probe_done(self, client: GatewayClient, probe: _Probe) -> None:
         if client is not self._client:
             return      # the stack moved on meanwhile
         if probe.token is None:
             self._token, self._remember = None, False
-        elif probe.expires_at:      # restored from the keyring
+        elif probe.from_keyring:
             self._token, self._expires_at, self._remember = probe.token, probe.expires_at, True
         client.token = self._token
         self._generation += 1
