@@ -375,3 +375,42 @@ def test_sections_share_one_sign_in_page(qtbot, tasks):
     assert page.parent() is campaigns and campaigns.currentWidget() is page and page.isVisible()
     sections.setCurrentWidget(brands)
     assert page.parent() is brands and brands.currentWidget() is page and page.isVisible()
+
+
+def test_sign_out_instead_of_signing_in_again(qtbot, tasks, owner_stack):
+    workspace = Workspace(qtbot, tasks)
+    session, form = workspace.session, workspace.page.form
+    session.set_gateway_url(owner_stack.url)
+    qtbot.waitUntil(lambda: workspace.page.pages.currentIndex() == workspace.page.SIGN_IN, timeout=15000)
+    _sign_in_with_password(qtbot, form, owner_stack.email, owner_stack.password)
+    qtbot.mouseClick(form.toggle_recovery, CLICK)
+    _type(qtbot, form.recovery, owner_stack.recovery_code())
+    qtbot.mouseClick(form.verify_button, CLICK)
+    qtbot.waitUntil(lambda: workspace.gate.showing_content, timeout=15000)
+    with GatewayClient(owner_stack.url, session.client.token) as elsewhere:
+        elsewhere.logout()
+    qtbot.mouseClick(workspace.save, CLICK)
+    qtbot.waitUntil(lambda: workspace.prompter.dialog is not None and workspace.prompter.dialog.isVisible(),
+                    timeout=15000)
+    qtbot.mouseClick(workspace.prompter.dialog.sign_out_button, CLICK)
+    qtbot.waitUntil(lambda: workspace.prompter.dialog is None, timeout=5000)
+    assert workspace.gate.currentWidget() is workspace.page and workspace.page.pages.currentIndex() == workspace.page.SIGN_IN
+    assert workspace.page.sign_in_message.text() == "Signed out."
+    assert not session.state.signed_in and not session.state.session_expired
+
+
+def test_a_challenge_that_expired_goes_back_to_the_password_with_the_reason(qtbot, tasks):
+    """The gateway's challenge lives 5 minutes; a code after that gets 401 bad_challenge."""
+    from umt.client import Unauthorized
+    from umt.desktop.controllers.session import Problem
+    from umt.desktop.views.sign_in_form import SignInForm
+
+    form = SignInForm(AccountController(SessionController(tasks)))
+    qtbot.addWidget(form)
+    form._on_account_signed_in_step(True)
+    assert form.steps.currentIndex() == form.CODE_STEP
+    expired = Unauthorized(401, "bad_challenge", "the sign-in challenge is unknown or expired; sign in again",
+                           "challenge")
+    form._on_code_problem(Problem.from_error(expired))
+    assert form.steps.currentIndex() == form.PASSWORD_STEP
+    assert form.password_error.text() == "The sign-in challenge is unknown or expired; sign in again."
