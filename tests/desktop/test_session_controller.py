@@ -200,3 +200,24 @@ def test_remember_me_keeps_the_session_in_the_keyring_off_the_gui_thread(qtbot, 
     tasks.wait_for_done(5000)
     first_tasks.deleteLater()
     tasks.deleteLater()
+
+
+def test_the_session_follows_the_stack_controllers_phases(qtbot, controller, tasks):
+    """With the FakeBackend's stack: starting, running (the gateway URL), stopping, stopped."""
+    from umt.desktop.stack_state import failure
+    from umt.runtime.errors import PortInUse
+
+    session = SessionController(tasks)
+    session.follow_stack(controller)
+    assert session.state.gateway_url is None and session.state.can_start
+    states = []
+    session.sig_state_changed.connect(states.append)
+    controller.start()
+    qtbot.waitUntil(lambda: session.state.gateway_url is not None, timeout=20000)
+    assert states[0].message == "The stack is starting…" and not states[0].can_start
+    assert session.state.gateway_url == controller.gateway_url
+    controller.stop()
+    qtbot.waitUntil(lambda: session.state.gateway_url is None and session.state.can_start, timeout=20000)
+    assert any(s.message == "The stack is stopping." for s in states)
+    controller.sig_state_changed.emit(failure(PortInUse(8710, "gateway", "nginx")))
+    assert session.state.can_start and session.state.message.startswith("The stack could not start. A port is")

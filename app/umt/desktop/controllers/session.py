@@ -149,7 +149,7 @@ class SessionController(QObject):
         elif state.phase == Phase.STOPPING:
             self.set_gateway_url(None, "The stack is stopping.", can_start=False)
         elif state.phase == Phase.ERROR:
-            self.set_gateway_url(None, f"The stack could not start: {state.title}.", can_start=True)
+            self.set_gateway_url(None, f"The stack could not start. {state.title}. {state.detail}".strip(), can_start=True)
         else:
             self.set_gateway_url(None)
 
