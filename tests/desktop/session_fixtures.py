@@ -35,6 +35,7 @@ def native_stack(folder: Path) -> Iterator[str]:
     """Starts the real stack as native processes with its own data folder, name and ports; yields
     the gateway's URL and stops the processes afterwards."""
     from umt import launch
+    from umt.settings import DesktopSettings
 
     with pytest.MonkeyPatch.context() as patch:
         data = folder / "umt-data"
@@ -44,7 +45,7 @@ def native_stack(folder: Path) -> Iterator[str]:
         patch.setenv("UMT_GATEWAY_PORT", str(free_port()))
         patch.setenv("UMT_AGENT_PORT", str(free_port()))
         patch.setenv("XDG_DATA_HOME", str(folder / "xdg-data"))
-        supervisor, choice = launch.open_stack("native", overrides={})
+        supervisor, choice = launch.open_stack("native", DesktopSettings(backend="native"))
         try:
             supervisor.up()
             yield supervisor.gateway_url

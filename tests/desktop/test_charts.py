@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from umt.desktop.history import Point
+from umt.desktop.models.history import Point
 from umt.desktop.theme import Theme, palettes
 from umt.desktop.widgets.charts import HistoryChart, time_axis
 

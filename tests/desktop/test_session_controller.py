@@ -204,7 +204,7 @@ def test_remember_me_keeps_the_session_in_the_keyring_off_the_gui_thread(qtbot, 
 
 def test_the_session_follows_the_stack_controllers_phases(qtbot, controller, tasks):
     """With the FakeBackend's stack: starting, running (the gateway URL), stopping, stopped."""
-    from umt.desktop.stack_state import failure
+    from umt.desktop.controllers.stack_state import failure
     from umt.runtime.errors import PortInUse
 
     session = SessionController(tasks)

@@ -13,13 +13,16 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLineEdit, QMainWindow, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from umt.client import GatewayClient
-from umt.desktop.controller import StackController
+from umt.desktop.controllers.stack import StackController
 from umt.desktop.controllers.account import AccountController
 from umt.desktop.controllers.session import SessionController
-from umt.desktop.stack_state import Phase
+from umt.desktop.controllers.stack_state import Phase
 from umt.desktop.views.account_menu import AccountButton
 from umt.desktop.views.sign_in_again import SessionExpiryPrompter
-from umt.desktop.views.sign_in_page import SessionGate, SignInPage
+from umt.desktop.theme import Theme, palettes
+from umt.desktop.views.section_placeholder import SessionGatedPage
+from umt.desktop.views.sections import Section, SectionContext
+from umt.desktop.views.sign_in_page import SignInPage
 from umt.settings import DesktopSettings
 
 from .session_fixtures import Authenticator, field, set_up_owner
@@ -28,10 +31,11 @@ CLICK = Qt.MouseButton.LeftButton
 
 
 class Workspace:
-    """What the app builds for a section: the session, the account steps, a gate in a window,
-    the account button and the expiry dialog. `content` stands for a section with an editor."""
+    """What the app builds around a section that needs a session: the session, the account steps,
+    the one sign-in page, the section's gated page in a window, the account button and the expiry
+    dialog. The section's page (`content`) stands for an editor."""
 
-    def __init__(self, qtbot, tasks, window_title: str = "umt"):
+    def __init__(self, qtbot, tasks, stack: StackController | None = None):
         self.session = SessionController(tasks)
         self.account = AccountController(self.session)
         self.content = QWidget()
@@ -39,15 +43,19 @@ class Workspace:
         self.title.setAccessibleName("Brand name")
         self.notes = QPlainTextEdit()
         self.save = QPushButton("Save")
-        self.saved: list[dict] = []
+        self.saved: list = []
         self.save.clicked.connect(self._on_save_clicked)
         layout = QVBoxLayout(self.content)
         for widget in (self.title, self.notes, self.save):
             layout.addWidget(widget)
         self.page = SignInPage(self.session, self.account)
-        self.gate = SessionGate(self.session, self.page, self.content)
+        stack = stack or StackController(tasks, lambda: DesktopSettings(backend="native"))   # never started
+        context = SectionContext(stack, tasks, Theme("light", palettes()["light"]), lambda key: None,
+                                 session=self.session, sign_in_page=self.page)
+        section = Section("brands", "Brands", "brands", "Keep each brand's voice.", lambda _: self.content,
+                          needs_session=True)
+        self.gate = SessionGatedPage(section, context)
         self.window = QMainWindow()
-        self.window.setWindowTitle(window_title)
         self.window.setCentralWidget(self.gate)
         self.account_button = AccountButton(self.session, self.account)
         self.window.statusBar().addPermanentWidget(self.account_button)
@@ -87,15 +95,16 @@ def _sign_in_with_password(qtbot, form, email: str, password: str, remember: boo
 def test_first_run_setup_with_2fa_then_sign_out_and_in_with_a_code(qtbot, tasks, stack_ports, tmp_path):
     stack = StackController(tasks, lambda: DesktopSettings(backend="native", close_to_tray=False),
                             sample_interval_s=0.25)
-    workspace = Workspace(qtbot, tasks)
+    workspace = Workspace(qtbot, tasks, stack)
     session, page, wizard = workspace.session, workspace.page, workspace.page.wizard
     session.follow_stack(stack)
     page.sig_start_requested.connect(stack.start)
+    empty = workspace.gate.placeholder.empty
     try:
         # The stack is stopped: the section says so and offers Start.
-        assert workspace.gate.currentWidget() is page and page.pages.currentIndex() == page.STATUS
-        assert page.start_button.isVisibleTo(page) and "stopped" in page.status_message.text()
-        qtbot.mouseClick(page.start_button, CLICK)
+        assert workspace.gate.currentWidget() is workspace.gate.placeholder
+        assert "stopped" in empty.status.text() and empty.action.text() == "Start the stack"
+        qtbot.mouseClick(empty.action, CLICK)
         qtbot.waitUntil(lambda: stack.state.phase in (Phase.RUNNING, Phase.ERROR), timeout=90000)
         assert stack.state.phase == Phase.RUNNING, stack.state
         qtbot.waitUntil(lambda: page.pages.currentIndex() == page.SETUP, timeout=15000)
@@ -146,7 +155,7 @@ def test_first_run_setup_with_2fa_then_sign_out_and_in_with_a_code(qtbot, tasks,
         assert not wizard.remember.isEnabled()      # the suite's keyring is a plain file: not offered
         wizard.stored.setChecked(True)
         qtbot.mouseClick(wizard.finish_button, CLICK)
-        qtbot.waitUntil(lambda: workspace.gate.currentWidget() is workspace.content, timeout=10000)
+        qtbot.waitUntil(lambda: workspace.gate.showing_page, timeout=10000)
         assert session.state.signed_in and field(session.state.user, "email") == "ada@example.com"
         assert field(session.state.user, "totp_enabled") is True
         assert workspace.account_button.text() == "Ada Owner"
@@ -162,13 +171,13 @@ def test_first_run_setup_with_2fa_then_sign_out_and_in_with_a_code(qtbot, tasks,
         _sign_in_with_password(qtbot, page.form, "ada@example.com", password)
         _type(qtbot, page.form.code, phone.code(qtbot.waitUntil))
         qtbot.mouseClick(page.form.verify_button, CLICK)
-        qtbot.waitUntil(lambda: workspace.gate.currentWidget() is workspace.content, timeout=10000)
+        qtbot.waitUntil(lambda: workspace.gate.showing_page, timeout=10000)
 
         # The stack stops: the section says so again and offers Start.
         stack.stop()
         qtbot.waitUntil(lambda: stack.state.phase == Phase.STOPPED, timeout=30000)
-        qtbot.waitUntil(lambda: workspace.gate.currentWidget() is page, timeout=5000)
-        assert page.pages.currentIndex() == page.STATUS and page.start_button.isVisibleTo(page)
+        qtbot.waitUntil(lambda: workspace.gate.currentWidget() is workspace.gate.placeholder, timeout=5000)
+        assert empty.action.text() == "Start the stack" and empty.action.isVisibleTo(workspace.gate)
     finally:
         done = []
         stack.shutdown(stop_stack=True, on_done=lambda: done.append(True))
@@ -198,7 +207,7 @@ def test_sign_in_with_a_recovery_code_after_a_wrong_code(qtbot, tasks, owner_sta
     assert form.recovery_mode and form.recovery.isVisibleTo(form) and not form.code.isVisibleTo(form)
     _type(qtbot, form.recovery, owner_stack.recovery_code().upper())     # case and spaces do not matter
     qtbot.mouseClick(form.verify_button, CLICK)
-    qtbot.waitUntil(lambda: workspace.gate.currentWidget() is workspace.content, timeout=15000)
+    qtbot.waitUntil(lambda: workspace.gate.showing_page, timeout=15000)
     assert field(workspace.session.state.user, "email") == owner_stack.email
 
 
@@ -289,7 +298,7 @@ def test_remember_me_restores_the_session_from_the_keyring(qtbot, tasks, owner_s
     # The app starts again: the section opens signed in, no form shown.
     second = Workspace(qtbot, tasks)
     second.session.set_gateway_url(owner_stack.url)
-    qtbot.waitUntil(lambda: second.gate.currentWidget() is second.content, timeout=15000)
+    qtbot.waitUntil(lambda: second.gate.showing_page, timeout=15000)
     assert second.account_button.text() == "Ada Owner"
     tasks.wait_for_done(5000)
     assert "MainThread" not in memory_keyring.calls_by_thread
@@ -303,7 +312,7 @@ def test_an_expired_session_mid_edit_asks_again_and_keeps_the_text(qtbot, tasks,
     _sign_in_with_password(qtbot, form, owner_stack.email, owner_stack.password)
     _type(qtbot, form.code, owner_stack.authenticator.code(qtbot.waitUntil))
     qtbot.keyClick(form.code, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: workspace.gate.currentWidget() is workspace.content, timeout=15000)
+    qtbot.waitUntil(lambda: workspace.gate.showing_page, timeout=15000)
 
     qtbot.keyClicks(workspace.title, "Crumb & Co")
     workspace.notes.setPlainText("Warm, neighbourly, never pushy.\nSay 'loaf', not 'product'.")
@@ -316,7 +325,7 @@ def test_an_expired_session_mid_edit_asks_again_and_keeps_the_text(qtbot, tasks,
                     timeout=15000)
     dialog = workspace.prompter.dialog
     assert dialog.parent() is workspace.window and dialog.windowModality() == Qt.WindowModality.WindowModal
-    assert workspace.gate.currentWidget() is workspace.content        # the page stays as it was
+    assert workspace.gate.showing_page        # the page stays as it was
     assert workspace.title.text() == "Crumb & Co" and "'loaf'" in workspace.notes.toPlainText()
     assert dialog.form.email.text() == owner_stack.email and workspace.saved == []
 
@@ -331,7 +340,7 @@ def test_an_expired_session_mid_edit_asks_again_and_keeps_the_text(qtbot, tasks,
     _type(qtbot, dialog.form.recovery, owner_stack.recovery_code())
     with qtbot.waitSignal(dialog.finished, timeout=15000):
         qtbot.mouseClick(dialog.form.verify_button, CLICK)
-    assert session.state.signed_in and workspace.gate.currentWidget() is workspace.content
+    assert session.state.signed_in and workspace.gate.showing_page
     assert workspace.title.text() == "Crumb & Co" and "'loaf'" in workspace.notes.toPlainText()
 
     qtbot.mouseClick(workspace.save, CLICK)
@@ -357,25 +366,33 @@ def test_when_the_lockout_is_over_the_form_says_so_and_takes_a_try_again(qtbot, 
     assert form.password_error.text() == "You can try again now."
 
 
-def test_sections_share_one_sign_in_page(qtbot, tasks):
+def test_sections_share_one_sign_in_page(qtbot, tasks, owner_stack):
     """One wizard, one half-done sign-in: the page moves to whichever section is shown."""
     from PySide6.QtWidgets import QLabel, QStackedWidget
 
     session = SessionController(tasks)
     page = SignInPage(session, AccountController(session))
+    context = SectionContext(StackController(tasks, lambda: DesktopSettings(backend="native")), tasks,
+                             Theme("light", palettes()["light"]), lambda key: None, session=session,
+                             sign_in_page=page)
+    gated = [SessionGatedPage(Section(key, key.title(), key, "", lambda _, key=key: QLabel(key), needs_session=True),
+                              context) for key in ("brands", "campaigns")]
+    brands, campaigns = gated
     sections = QStackedWidget()
-    brands = SessionGate(session, page, QLabel("brands"))
-    campaigns = SessionGate(session, page, QLabel("campaigns"))
-    sections.addWidget(brands)
-    sections.addWidget(campaigns)
+    for widget in gated:
+        sections.addWidget(widget)
     qtbot.addWidget(sections)
     sections.show()
-    assert page.parent() is brands and brands.currentWidget() is page
+    assert brands.currentWidget() is brands.placeholder        # the stack is not running
+    session.set_gateway_url(owner_stack.url)
+    qtbot.waitUntil(lambda: page.pages.currentIndex() == page.SIGN_IN, timeout=15000)
+    assert page.parent() is brands and brands.currentWidget() is page and page.isVisible()
+    _type(qtbot, page.form.email, owner_stack.email)
     sections.setCurrentWidget(campaigns)
     assert page.parent() is campaigns and campaigns.currentWidget() is page and page.isVisible()
+    assert page.form.email.text() == owner_stack.email          # the same form, what was typed kept
     sections.setCurrentWidget(brands)
     assert page.parent() is brands and brands.currentWidget() is page and page.isVisible()
-
 
 def test_sign_out_instead_of_signing_in_again(qtbot, tasks, owner_stack):
     workspace = Workspace(qtbot, tasks)
@@ -386,7 +403,7 @@ def test_sign_out_instead_of_signing_in_again(qtbot, tasks, owner_stack):
     qtbot.mouseClick(form.toggle_recovery, CLICK)
     _type(qtbot, form.recovery, owner_stack.recovery_code())
     qtbot.mouseClick(form.verify_button, CLICK)
-    qtbot.waitUntil(lambda: workspace.gate.showing_content, timeout=15000)
+    qtbot.waitUntil(lambda: workspace.gate.showing_page, timeout=15000)
     with GatewayClient(owner_stack.url, session.client.token) as elsewhere:
         elsewhere.logout()
     qtbot.mouseClick(workspace.save, CLICK)

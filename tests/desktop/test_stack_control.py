@@ -3,7 +3,7 @@ progress bar, the advice line and the gateway address came and went)."""
 
 from __future__ import annotations
 
-from umt.desktop.stack_state import Phase, StackState
+from umt.desktop.controllers.stack_state import Phase, StackState
 from umt.desktop.widgets.stack_control import StackControl
 
 

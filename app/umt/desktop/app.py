@@ -10,21 +10,22 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from umt.desktop import autostart
-from umt.desktop.controller import Opener, StackController, open_for_settings
 from umt.desktop.controllers.account import AccountController
 from umt.desktop.controllers.session import SessionController
-from umt.desktop.logs_window import LogsWindow
-from umt.desktop.main_window import ControlCenterWindow
+from umt.desktop.controllers.settings import SettingsController
+from umt.desktop.controllers.stack import StackController, StackHost
+from umt.desktop.views.logs_window import LogsWindow
+from umt.desktop.views.main_window import MainWindow
 from umt.desktop.notify import Notification, Notifier, notification_for
 from umt.settings import DesktopSettings, load_settings, save_settings, settings_path
-from umt.desktop.settings_dialog import SettingsDialog
-from umt.desktop.stack_state import UP_PHASES, Phase
+from umt.desktop.views.settings_dialog import SettingsDialog
+from umt.desktop.controllers.stack_state import UP_PHASES, Phase
 from umt.desktop.tasks import TaskManager
 from umt.desktop.theme import Theme, ThemeManager
-from umt.desktop.tray import StatusBarNotifier, TrayIcon, TrayNotifier, icon
+from umt.desktop.views.tray import StatusBarNotifier, TrayIcon, TrayNotifier, icon
 from umt.desktop.views.account_menu import AccountButton
 from umt.desktop.views.sign_in_again import SessionExpiryPrompter
-from umt.desktop.views.sign_in_page import SessionGate, SignInPage
+from umt.desktop.views.sign_in_page import SignInPage
 
 QUIT_STOP, QUIT_LEAVE, QUIT_CANCEL = "stop", "leave", "cancel"
 QuitQuestion = Callable[[], str]
@@ -38,7 +39,7 @@ class DesktopApp(QObject):
         self,
         qapp: QApplication,
         settings: DesktopSettings | None = None,
-        opener: Opener = open_for_settings,
+        host: StackHost | None = None,
         notifier: Notifier | None = None,
         ask_quit: QuitQuestion | None = None,
         tray_available: bool | None = None,
@@ -51,15 +52,19 @@ class DesktopApp(QObject):
         self.themes = ThemeManager(qapp, self.settings.theme, parent=self)
         theme = self.themes.apply()
         self.tasks = TaskManager(self)
-        self.controller = StackController(self.tasks, lambda: self.settings, opener, sample_interval_s, self)
-        self.window = ControlCenterWindow(self.controller, theme, icon())
-        # The workspace's session: one client, one signed-in state, one sign-in page for every
-        # section (each wraps its page with `gate`), one "sign in again" dialog.
+        self.controller = StackController(self.tasks, lambda: self.settings, host, sample_interval_s, self)
+        self.settings_controller = SettingsController(self.tasks, self)
+        self.window = MainWindow(self.controller, self.tasks, theme, icon())
+        # The workspace's session: one client, one signed-in state, one sign-in page that every
+        # workspace section shows while nobody is signed in, one "sign in again" dialog. Sections
+        # are built on first show, after this: they find the session in their context.
         self.session = SessionController(self.tasks, parent=self)
         self.account = AccountController(self.session, self)
         self.session.follow_stack(self.controller)
         self.sign_in_page = SignInPage(self.session, self.account)
         self.sign_in_page.sig_start_requested.connect(self.controller.start)
+        self.window.context.session = self.session
+        self.window.context.sign_in_page = self.sign_in_page
         self.account_button = AccountButton(self.session, self.account)
         self.window.statusBar().addPermanentWidget(self.account_button)
         self.expiry_prompter = SessionExpiryPrompter(self.session, self.account, self._active_window, self)
@@ -83,10 +88,7 @@ class DesktopApp(QObject):
         self.tray.sig_toggle_requested.connect(self.controller.toggle)
         self.tray.sig_quit_requested.connect(self.request_quit)
         self.tasks.sig_task_failed.connect(self._on_tasks_task_failed)
-
-    def gate(self, content: QWidget) -> SessionGate:
-        """A workspace section's page behind the sign-in page (shown while nobody is signed in)."""
-        return SessionGate(self.session, self.sign_in_page, content)
+        self.settings_controller.sig_key_change_failed.connect(self._on_settings_controller_key_change_failed)
 
     def _active_window(self) -> QWidget:
         return QApplication.activeWindow() or self.window
@@ -128,7 +130,10 @@ class DesktopApp(QObject):
         self.controller.shutdown(stop, self._on_controller_shut_down)
 
     def _on_controller_shut_down(self) -> None:
-        self.tasks.wait_for_done(5000)
+        # Drops what is queued, gives what runs a moment (a key being stored) with the window live.
+        self.tasks.shutdown(on_done=lambda _ended: self._on_tasks_shut_down())
+
+    def _on_tasks_shut_down(self) -> None:
         if self.logs_window is not None:
             self.logs_window.close()
         self.window.quitting = True
@@ -152,7 +157,7 @@ class DesktopApp(QObject):
 
     # --- settings ------------------------------------------------------------------------------
     def open_settings(self) -> SettingsDialog:
-        dialog = SettingsDialog(self.settings, self.tray.available, self.window)
+        dialog = SettingsDialog(self.settings, self.tray.available, self.settings_controller, self.window)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.settings()))
         dialog.open()  # window-modal, without a nested event loop
         return dialog
@@ -181,14 +186,14 @@ class DesktopApp(QObject):
         """The banner's offer: run the services as local processes from now on."""
         failed = self.controller.state.phase == Phase.ERROR
         self.apply_settings(self.settings.with_changes(backend="native"))
-        self.window.banner.hide()
+        self.window.control_center.banner.hide()
         if failed:
             self.controller.start()
 
     # --- logs and notifications ----------------------------------------------------------------
     def show_logs(self, service: str = "") -> LogsWindow:
         if self.logs_window is None:
-            self.logs_window = LogsWindow(self.controller, self.tasks)
+            self.logs_window = LogsWindow(self.controller)
             self.logs_window.setWindowIcon(icon())
         self.logs_window.show_service(service)
         return self.logs_window
@@ -200,6 +205,9 @@ class DesktopApp(QObject):
 
     def _on_themes_theme_changed(self, theme: Theme) -> None:
         self.window.set_theme(theme)
+
+    def _on_settings_controller_key_change_failed(self, exc: BaseException) -> None:
+        self.window.statusBar().showMessage(f"Could not store the API key in the keyring: {exc}", 15000)
 
     def _on_tasks_task_failed(self, description: str, exc: BaseException) -> None:
         self.window.statusBar().showMessage(f"Could not {description}: {exc}", 15000)

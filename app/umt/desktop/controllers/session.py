@@ -19,13 +19,13 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, Signal
 
 from umt import secrets
-from umt.client import GatewayClient, GatewayUnreachable, Locked, Unauthorized
+from umt.client import GatewayClient, GatewayUnreachable, JobFailed, Locked, Unauthorized
 from umt.client.errors import ApiError
-from umt.desktop.stack_state import Phase
-from umt.desktop.tasks import TaskManager
+from umt.desktop.controllers.stack_state import Phase
+from umt.desktop.tasks import TaskHandle, TaskManager
 
 ClientFactory = Callable[[str], GatewayClient]
-FOLLOW_TIMEOUT_S = 3600.0   # a job followed longer than this is left to the list's refresh
+STREAM_READ_TIMEOUT_S = 30.0     # a quiet job stream is reopened after this (and `stop` looked at)
 
 
 @dataclass(frozen=True)
@@ -72,24 +72,6 @@ def _sentence(text: str) -> str:
     return text[0].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
 
 
-class JobFollow:
-    """What `follow_job` returns: `cancel()` stops the callbacks (the stream ends on its worker)."""
-
-    def __init__(self) -> None:
-        self._cancelled = threading.Event()
-
-    def cancel(self) -> None:
-        self._cancelled.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancelled.is_set()
-
-
-class _FollowCancelled(Exception):
-    pass
-
-
 @dataclass(frozen=True)
 class _Probe:
     setup_required: bool
@@ -118,7 +100,6 @@ class SessionController(QObject):
         self._expires_at = ""
         self._remember = False
         self._generation = 0                    # +1 at each sign-in or sign-out: older 401s are stale
-        self._key_generations: dict[str, int] = {}
         self.last_email = ""                    # for "sign in again": the account that was signed in
 
     # --- what the views and sections read ------------------------------------------------------
@@ -228,29 +209,27 @@ class SessionController(QObject):
     # --- calls ---------------------------------------------------------------------------------
     def call(self, fn: Callable[[GatewayClient], Any], on_done: Callable[[Any], None] | None = None,
              on_error: Callable[[BaseException], None] | None = None, *, key: str | None = None,
-             description: str = "", unauthorized_is_expiry: bool = True) -> None:
+             description: str = "", unauthorized_is_expiry: bool = True) -> TaskHandle:
         """Runs fn(client) off the GUI thread; on_done(result) or on_error(exc) on the GUI thread.
 
         A 401 is handled here once (signed out, sig_session_expired) and not passed to on_error;
         sign-in itself passes `unauthorized_is_expiry=False` (a wrong password is a 401 too). With
-        `key`, a newer call with the same key supersedes the older: its callbacks never run."""
+        `key`, a newer call with the same key supersedes the older: its callbacks never run.
+        Returns the task's handle (cancel() it and no callback runs)."""
         description = description or getattr(fn, "__name__", "call the gateway")
-        generation = self._generation
-        key_generation = None
-        if key is not None:
-            key_generation = self._key_generations.get(key, 0) + 1
-            self._key_generations[key] = key_generation
+        client = self._client
 
-        def current() -> bool:
-            return key is None or self._key_generations.get(key) == key_generation
+        def work() -> Any:  # worker thread
+            if client is None:
+                raise GatewayUnreachable("the stack is not running; start it first")
+            return fn(client)
 
-        def done(result: Any) -> None:
-            if current() and on_done is not None:
-                on_done(result)
+        failed = self._error_handler(self._generation, on_error, description, unauthorized_is_expiry)
+        return self._tasks.run(work, on_done, failed, description, key=key)
 
-        def failed(exc: BaseException) -> None:
-            if not current():
-                return
+    def _error_handler(self, generation: int, on_error: Callable[[BaseException], None] | None, description: str,
+                       unauthorized_is_expiry: bool = True) -> Callable[[BaseException], None]:
+        def failed(exc: BaseException) -> None:  # GUI thread
             if isinstance(exc, Unauthorized) and unauthorized_is_expiry:
                 self._on_unauthorized(generation)
             elif on_error is not None:
@@ -258,33 +237,34 @@ class SessionController(QObject):
             else:
                 self._tasks.sig_task_failed.emit(description, exc)
 
-        client = self._client
-        if client is None:
-            not_running = GatewayUnreachable("the stack is not running; start it first")
-            self._tasks.call_in_gui(failed, not_running)
-            return
-        self._tasks.run(lambda: fn(client), done, failed, description)
+        return failed
 
     def follow_job(self, job_id: int, on_event: Callable[[Any], None], on_done: Callable[[Any], None],
-                   on_error: Callable[[BaseException], None]) -> JobFollow:
-        """Streams a job's changes (client.wait_job over its events) on a worker; each change on the
-        GUI thread; the final job to on_done, a failed one to on_error as JobFailed."""
-        handle = JobFollow()
+                   on_error: Callable[[BaseException], None]) -> TaskHandle:
+        """Streams a job's changes (its server-sent events) through the task helper's follower:
+        each change on the GUI thread, the final job to on_done, a failed one to on_error as
+        JobFailed; a 401 is handled as in `call`. `cancel()` the handle and nothing more is heard."""
+        client = self._client
+        last: list[Any] = []
+        failed = self._error_handler(self._generation, on_error, f"follow job {job_id}")
 
-        def on_change(job) -> None:   # worker thread
-            if handle.cancelled:
-                raise _FollowCancelled()
-            self._tasks.call_in_gui(lambda: None if handle.cancelled else on_event(job))
+        def on_items(jobs: list) -> None:
+            last[:] = jobs[-1:]
+            for job in jobs:
+                on_event(job)
 
-        def follow(client: GatewayClient):
-            try:
-                return client.wait_job(job_id, timeout=FOLLOW_TIMEOUT_S, on_progress=on_change)
-            except _FollowCancelled:
-                return None
+        def on_end(error: BaseException | None) -> None:
+            if error is None and last and last[0].status == "failed":
+                error = JobFailed(last[0])
+            if error is None and not (last and last[0].finished):
+                error = GatewayUnreachable(f"the stream of job {job_id} ended before the job did")
+            if error is not None:
+                failed(error)
+            else:
+                on_done(last[0])
 
-        self.call(follow, lambda job: None if handle.cancelled or job is None else on_done(job),
-                  lambda exc: None if handle.cancelled else on_error(exc), description=f"follow job {job_id}")
-        return handle
+        return self._tasks.follow(lambda stop: _job_changes(client, job_id, stop), on_items, on_end,
+                                  f"job {job_id}")
 
     # --- the signed-in state (the account controller and sign-out use these) ---------------------
     def adopt_session(self, token: str, expires_at: Any, user: Any, remember: bool) -> None:
@@ -351,4 +331,24 @@ def _field(record: Any, name: str) -> Any:
     return record.get(name) if isinstance(record, dict) else getattr(record, name, None)
 
 
-__all__ = ["JobFollow", "Problem", "SessionController", "SessionState"]
+def _job_changes(client: GatewayClient | None, job_id: int, stop: threading.Event):
+    """Each change of a job until it ends or `stop` is set (worker thread): the current record,
+    then its events; a stream that breaks off (a gateway restart) is reopened."""
+    if client is None:
+        raise GatewayUnreachable("the stack is not running; start it first")
+    job = client.get_job(job_id)
+    yield job
+    while not job.finished and not stop.is_set():
+        try:
+            for job in client.job_events(job_id, read_timeout=STREAM_READ_TIMEOUT_S):
+                yield job
+                if job.finished or stop.is_set():
+                    return
+        except GatewayUnreachable:
+            if stop.wait(0.2):      # broken off: look again shortly, unless told to stop
+                return
+            job = client.get_job(job_id)
+            yield job
+
+
+__all__ = ["Problem", "SessionController", "SessionState"]

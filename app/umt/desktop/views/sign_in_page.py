@@ -1,14 +1,11 @@
-"""The page a workspace section shows while nobody is signed in: the stack is stopped (say so, offer
-Start), the gateway is being reached, the owner has to be set up (the wizard), or sign in.
-
-`SessionGate` puts it in front of a section's own widget and takes it away once signed in. When a
-session expires the section stays in view (what is being edited stays too) and the app's dialog
-asks to sign in again."""
+"""The workspace's sign-in page, which a section shows while nobody is signed in (views/
+section_placeholder.py, SessionGatedPage): the stack is stopped (say so, offer Start), the gateway
+is being reached, the owner has to be set up (the wizard), or sign in."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from umt.desktop.widgets.fitting_stack import FittingStack
 from umt.desktop.views.owner_setup import OwnerSetupWizard
@@ -121,43 +118,3 @@ class SignInPage(QWidget):
 
     def _on_retry_button_clicked(self) -> None:
         self.session.refresh()
-
-
-class SessionGate(QStackedWidget):
-    """A section's widget behind the sign-in page: the section shows once someone is signed in,
-    and stays shown (with its edits) while an expired session is being renewed.
-
-    The workspace has ONE sign-in page (one wizard, one half-done sign-in): every gate shares it
-    and takes it in when the gate is shown."""
-
-    def __init__(self, session, sign_in_page: SignInPage, content: QWidget, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.sign_in_page = sign_in_page
-        self.content = content
-        self.addWidget(content)
-        self._take_sign_in_page()
-        session.sig_state_changed.connect(self._on_session_state_changed)
-        self._on_session_state_changed(session.state)
-
-    @property
-    def showing_content(self) -> bool:
-        return self.currentWidget() is self.content
-
-    def showEvent(self, event) -> None:
-        if self.sign_in_page.parent() is not self:
-            self._take_sign_in_page()
-            self._on_session_state_changed(self.session.state)
-        super().showEvent(event)
-
-    def _take_sign_in_page(self) -> None:
-        self.insertWidget(0, self.sign_in_page)
-
-    def _on_session_state_changed(self, state) -> None:
-        keep_content = state.signed_in or (state.session_expired and self.showing_content)
-        if keep_content:
-            self.setCurrentWidget(self.content)
-        elif self.sign_in_page.parent() is self:
-            self.setCurrentWidget(self.sign_in_page)
-        else:
-            self.setCurrentWidget(self.content)     # another gate shows the page; this one takes it when shown

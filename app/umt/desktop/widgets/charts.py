@@ -11,7 +11,7 @@ from PySide6.QtCore import QMargins, QPointF, Qt
 from PySide6.QtGui import QFont, QPainter, QPen
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
-from umt.desktop.history import HISTORY_SECONDS, Point, ResourceHistory
+from umt.desktop.models.history import HISTORY_SECONDS, Point, ResourceHistory
 from umt.desktop.theme import Theme
 
 

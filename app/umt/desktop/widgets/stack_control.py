@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout
 
-from umt.desktop.stack_state import Phase, StackState
+from umt.desktop.controllers.stack_state import Phase, StackState
 
 _BUTTON_TEXT = {
     Phase.STOPPED: "Start",
