@@ -115,6 +115,24 @@ def main(argv: list[str] | None = None) -> int:
         grab("13-new-recovery-codes-shown", new_codes)
         new_codes.close()
         window.close()
+
+        # The main window: the Brands section while nobody is signed in, and the account menu.
+        from umt.desktop.app import DesktopApp
+        from umt.settings import DesktopSettings
+
+        app = DesktopApp(qapp, settings=DesktopSettings(backend="native", close_to_tray=False, theme=theme),
+                         tray_available=False, ask_quit=lambda: "leave")
+        app.window.resize(1180, 780)
+        app.window.show()
+        app.window.show_section("brands")
+        grab("14-window-brands-stack-stopped", app.window)
+        app.session._set_state(SessionState(url, False, False, None, "Sign in to continue.", remember_available=True))
+        app.sign_in_page.form.email.setText("owner@example.com")
+        grab("15-window-brands-sign-in", app.window)
+        app.session._set_state(SessionState(url, False, True, user))
+        grab("16-window-brands-signed-in", app.window)
+        app.window.quitting = True
+        app.window.close()
     print("\n".join(str(p) for p in written))
     return 0
 
