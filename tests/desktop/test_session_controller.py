@@ -109,26 +109,47 @@ def test_wrong_password_and_wrong_code_are_problems_not_expiry(qtbot, tasks, own
     qtbot.waitUntil(lambda: session.state.signed_in, timeout=10000)
 
 
-def test_a_401_signs_out_once_and_never_reaches_the_caller(qtbot, tasks, owner_stack):
-    session, _ = _signed_in(qtbot, tasks, owner_stack)
+def test_a_401_signs_out_once_and_the_calls_run_again_after_signing_in_again(qtbot, tasks, owner_stack):
+    session, account = _signed_in(qtbot, tasks, owner_stack)
     with GatewayClient(owner_stack.url, session.client.token) as other_device:
         other_device.logout()       # the session ends elsewhere (signed out on another device)
-    errors = []
-    expiries = []
+    errors, results, expiries = [], [], []
     session.sig_session_expired.connect(lambda: expiries.append(True))
-    for _ in range(3):              # three calls in flight: one expiry, not three
-        session.call(lambda client: client.me(), _fail, errors.append)
+    for n in range(3):              # three calls in flight: one expiry, not three
+        session.call(lambda client, n=n: (n, field(client.me(), "email")), results.append, errors.append)
     qtbot.waitUntil(lambda: session.state.session_expired, timeout=10000)
-    tasks.wait_for_done(10000)
-    marker = []
-    tasks.call_in_gui(marker.append, True)       # delivered after every queued result
-    qtbot.waitUntil(lambda: bool(marker), timeout=5000)
-    assert expiries == [True] and errors == []
+    _settle(qtbot, tasks)
+    assert expiries == [True] and errors == [] and results == []
     assert not session.state.signed_in and session.state.message.startswith("Your session has expired")
 
-    session.call(lambda client: client.me(), _fail, errors.append)   # a call made since: ask again
-    qtbot.waitUntil(lambda: len(expiries) == 2, timeout=10000)
+    session.call(lambda client: (3, field(client.me(), "email")), results.append, errors.append)   # made since
+    qtbot.waitUntil(lambda: len(expiries) == 2, timeout=10000)      # asks again
+    assert errors == [] and results == []
+
+    # Signed in again: every waiting call runs, with the new session.
+    needs_code = []
+    account.sign_in(owner_stack.email, owner_stack.password, False, needs_code.append, _fail)
+    qtbot.waitUntil(lambda: bool(needs_code), timeout=10000)
+    account.second_factor(lambda _: None, _fail, recovery_code=owner_stack.recovery_code())
+    qtbot.waitUntil(lambda: len(results) == 4, timeout=10000)
+    assert sorted(results) == [(n, owner_stack.email) for n in range(4)] and errors == []
+
+    # Expired again, and the owner signs out instead: the waiting call's handler hears of the 401.
+    with GatewayClient(owner_stack.url, session.client.token) as other_device:
+        other_device.logout()
+    session.call(lambda client: client.me(), _fail, errors.append)
+    qtbot.waitUntil(lambda: session.state.session_expired, timeout=10000)
     assert errors == []
+    session.signed_out()
+    assert len(errors) == 1 and type(errors[0]).__name__ == "Unauthorized"
+
+
+def _settle(qtbot, tasks) -> None:
+    """Every background call finished and its result delivered on the GUI thread."""
+    tasks.wait_for_done(10000)
+    delivered = []
+    tasks.call_in_gui(delivered.append, True)
+    qtbot.waitUntil(lambda: bool(delivered), timeout=5000)
 
 
 def test_a_newer_call_with_the_same_key_supersedes_the_older(qtbot, tasks, owner_stack):

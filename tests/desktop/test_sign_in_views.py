@@ -44,6 +44,7 @@ class Workspace:
         self.notes = QPlainTextEdit()
         self.save = QPushButton("Save")
         self.saved: list = []
+        self.errors: list = []
         self.save.clicked.connect(self._on_save_clicked)
         layout = QVBoxLayout(self.content)
         for widget in (self.title, self.notes, self.save):
@@ -66,8 +67,17 @@ class Workspace:
 
     def _on_save_clicked(self) -> None:
         name, voice = self.title.text(), self.notes.toPlainText()
-        self.session.call(lambda client: client.brands.create(name=name, voice=voice), self.saved.append,
-                          lambda exc: pytest.fail(f"save failed: {exc}"))
+        self.save.setEnabled(False)     # as a section's page does while saving
+
+        def saved(record) -> None:
+            self.saved.append(record)
+            self.save.setEnabled(True)
+
+        def failed(exc) -> None:
+            self.errors.append(exc)
+            self.save.setEnabled(True)
+
+        self.session.call(lambda client: client.brands.create(name=name, voice=voice), saved, failed)
 
 
 def _type(qtbot, field: QLineEdit, text: str) -> None:
@@ -329,9 +339,11 @@ def test_an_expired_session_mid_edit_asks_again_and_keeps_the_text(qtbot, tasks,
     assert workspace.title.text() == "Crumb & Co" and "'loaf'" in workspace.notes.toPlainText()
     assert dialog.form.email.text() == owner_stack.email and workspace.saved == []
 
-    qtbot.mouseClick(workspace.save, CLICK)          # saving again meanwhile: the same dialog, not a second
+    assert not workspace.save.isEnabled()            # the save waits for the new session
+    reads = []
+    session.call(lambda client: client.brands.list(), reads.append)   # another call meanwhile: the same dialog
     _settle(qtbot, tasks)
-    assert workspace.prompter.dialog is dialog
+    assert workspace.prompter.dialog is dialog and reads == []
 
     _type(qtbot, dialog.form.password, owner_stack.password)
     qtbot.keyClick(dialog.form.password, Qt.Key.Key_Return)
@@ -343,8 +355,9 @@ def test_an_expired_session_mid_edit_asks_again_and_keeps_the_text(qtbot, tasks,
     assert session.state.signed_in and workspace.gate.showing_page
     assert workspace.title.text() == "Crumb & Co" and "'loaf'" in workspace.notes.toPlainText()
 
-    qtbot.mouseClick(workspace.save, CLICK)
-    qtbot.waitUntil(lambda: bool(workspace.saved), timeout=15000)
+    # The save pressed as the session ran out goes through now, without another click.
+    qtbot.waitUntil(lambda: bool(workspace.saved) and bool(reads), timeout=15000)
+    assert workspace.save.isEnabled() and len(workspace.saved) == 1 and workspace.errors == []
     assert field(workspace.saved[0], "name") == "Crumb & Co" and field(workspace.saved[0], "voice").startswith("Warm")
 
 
@@ -414,6 +427,8 @@ def test_sign_out_instead_of_signing_in_again(qtbot, tasks, owner_stack):
     assert workspace.gate.currentWidget() is workspace.page and workspace.page.pages.currentIndex() == workspace.page.SIGN_IN
     assert workspace.page.sign_in_message.text() == "Signed out."
     assert not session.state.signed_in and not session.state.session_expired
+    # The save that waited for a new session hears of the 401 now: the page is not left waiting.
+    assert [type(e).__name__ for e in workspace.errors] == ["Unauthorized"] and workspace.save.isEnabled()
 
 
 def test_a_challenge_that_expired_goes_back_to_the_password_with_the_reason(qtbot, tasks):

@@ -2,8 +2,10 @@
 
 Every workspace section talks to the gateway through `SessionController.call`, which runs the call
 off the GUI thread (desktop/tasks.py) and handles an expired session HERE, once: a 401 signs the
-owner out, emits `sig_session_expired` (the app asks to sign in again over the current page, so
-nothing typed is lost) and never reaches the section's error handler.
+owner out and emits `sig_session_expired` (the app asks to sign in again over the current page, so
+nothing typed is lost). The call that met the 401 waits and runs again once the owner has signed
+in again, so a Save pressed as the session ran out still saves; only if the owner signs out
+instead (or the stack stops) does its error handler hear of the 401.
 
 The client exists while the stack's gateway runs (`follow_stack` or `set_gateway_url`). A session
 token survives a stack restart in memory, and across app starts only in the OS keyring ("Remember
@@ -72,6 +74,17 @@ def _sentence(text: str) -> str:
     return text[0].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
 
 
+@dataclass
+class _WaitingCall:
+    """A call that met the expiry: run `again` once signed in again (None for a stream: its
+    on_error hears instead), or give `error` to on_error when no new session comes."""
+
+    again: Callable[[], None] | None
+    on_error: Callable[[BaseException], None] | None
+    description: str
+    error: BaseException | None = None
+
+
 @dataclass(frozen=True)
 class _Probe:
     setup_required: bool
@@ -100,6 +113,8 @@ class SessionController(QObject):
         self._expires_at = ""
         self._remember = False
         self._generation = 0                    # +1 at each sign-in or sign-out: older 401s are stale
+        self._waiting: list[_WaitingCall] = []  # calls that met the expiry, run again after signing in
+        self._key_serials: dict[str, int] = {}  # per key, the newest call's number (a retry must be the newest)
         self.last_email = ""                    # for "sign in again": the account that was signed in
 
     # --- what the views and sections read ------------------------------------------------------
@@ -136,6 +151,8 @@ class SessionController(QObject):
 
     def set_gateway_url(self, url: str | None, message: str = "", *, can_start: bool = True) -> None:
         """The gateway's address, or None while the stack does not run (with a line saying why)."""
+        if url is None or self._client is None or self._client.base_url != url.rstrip("/"):
+            self._fail_waiting_calls()
         if url is None:
             if self._client is not None:
                 self._client.close()
@@ -212,26 +229,37 @@ class SessionController(QObject):
              description: str = "", unauthorized_is_expiry: bool = True) -> TaskHandle:
         """Runs fn(client) off the GUI thread; on_done(result) or on_error(exc) on the GUI thread.
 
-        A 401 is handled here once (signed out, sig_session_expired) and not passed to on_error;
-        sign-in itself passes `unauthorized_is_expiry=False` (a wrong password is a 401 too). With
-        `key`, a newer call with the same key supersedes the older: its callbacks never run.
-        Returns the task's handle (cancel() it and no callback runs)."""
+        A 401 is handled here once (signed out, sig_session_expired) and not passed to on_error:
+        the call waits and runs again once the owner has signed in again (on_error gets the 401
+        only if they sign out instead, or the stack stops). Sign-in itself passes
+        `unauthorized_is_expiry=False` (a wrong password is a 401 too). With `key`, a newer call
+        with the same key supersedes the older: its callbacks never run. Returns the task's
+        handle (cancel() it and no callback runs)."""
         description = description or getattr(fn, "__name__", "call the gateway")
         client = self._client
+        serial = None
+        if key is not None:
+            serial = self._key_serials[key] = self._key_serials.get(key, 0) + 1
 
         def work() -> Any:  # worker thread
             if client is None:
                 raise GatewayUnreachable("the stack is not running; start it first")
             return fn(client)
 
-        failed = self._error_handler(self._generation, on_error, description, unauthorized_is_expiry)
+        def again() -> None:
+            if key is None or self._key_serials.get(key) == serial:   # not superseded meanwhile
+                self.call(fn, on_done, on_error, key=key, description=description)
+
+        retry = _WaitingCall(again, on_error, description) if unauthorized_is_expiry else None
+        failed = self._error_handler(self._generation, on_error, description, retry)
         return self._tasks.run(work, on_done, failed, description, key=key)
 
     def _error_handler(self, generation: int, on_error: Callable[[BaseException], None] | None, description: str,
-                       unauthorized_is_expiry: bool = True) -> Callable[[BaseException], None]:
+                       retry: "_WaitingCall | None" = None) -> Callable[[BaseException], None]:
         def failed(exc: BaseException) -> None:  # GUI thread
-            if isinstance(exc, Unauthorized) and unauthorized_is_expiry:
-                self._on_unauthorized(generation)
+            if isinstance(exc, Unauthorized) and retry is not None and self._on_unauthorized(generation):
+                retry.error = exc
+                self._waiting.append(retry)
             elif on_error is not None:
                 on_error(exc)
             else:
@@ -246,7 +274,8 @@ class SessionController(QObject):
         JobFailed; a 401 is handled as in `call`. `cancel()` the handle and nothing more is heard."""
         client = self._client
         last: list[Any] = []
-        failed = self._error_handler(self._generation, on_error, f"follow job {job_id}")
+        failed = self._error_handler(self._generation, on_error, f"follow job {job_id}",
+                                     _WaitingCall(None, on_error, f"follow job {job_id}"))
 
         def on_items(jobs: list) -> None:
             last[:] = jobs[-1:]
@@ -277,6 +306,7 @@ class SessionController(QObject):
         self.last_email = _field(user, "email") or self.last_email
         self._set_state(SessionState(self._state.gateway_url, False, True, user, "",
                                      remember_available=self._state.remember_available))
+        self._run_waiting_calls()
         if remember:
             self._tasks.run(lambda: secrets.remember_session(token, expires_at), None, self._on_keyring_failed,
                             "remember the session")
@@ -288,6 +318,7 @@ class SessionController(QObject):
         self._drop_token()
         self._set_state(SessionState(self._state.gateway_url, self._state.setup_required, False, None, message,
                                      remember_available=self._state.remember_available))
+        self._fail_waiting_calls()
         self._tasks.run(secrets.forget_session, None, self._on_keyring_failed, "forget the session")
 
     @property
@@ -300,20 +331,44 @@ class SessionController(QObject):
             self._client.token = None
         self._generation += 1
 
-    def _on_unauthorized(self, generation: int) -> None:
-        if generation != self._generation:
-            return      # a call from before the last sign-in, sign-out or expiry: already handled
+    def _on_unauthorized(self, generation: int) -> bool:
+        """True when the call waits for the owner to sign in again (False: its handler hears of it)."""
         if self._state.session_expired:
-            self.sig_session_expired.emit()     # a call made since: ask again (the dialog may be closed)
-            return
+            if generation == self._generation:
+                self.sig_session_expired.emit()     # a call made since: ask again (the dialog may be closed)
+            return True                             # made before or after the expiry: it waits
         if not self._state.signed_in:
-            return
+            return False                            # signed out: nothing to wait for
+        if generation != self._generation:
+            return False                            # made with an older session than the current one
         self._drop_token()
         self._set_state(SessionState(self._state.gateway_url, False, False, None,
                                      "Your session has expired. Sign in again to go on.", session_expired=True,
                                      remember_available=self._state.remember_available))
         self._tasks.run(secrets.forget_session, None, self._on_keyring_failed, "forget the session")
         self.sig_session_expired.emit()
+        return True
+
+    def _run_waiting_calls(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        for call in waiting:
+            if call.again is not None:
+                call.again()
+            else:
+                self._fail([call])     # a stream is not reopened by itself: its owner decides
+
+    def _fail(self, calls: "list[_WaitingCall]") -> None:
+        for call in calls:
+            if call.on_error is not None:
+                call.on_error(call.error)
+            else:
+                self._tasks.sig_task_failed.emit(call.description, call.error)
+
+    def _fail_waiting_calls(self) -> None:
+        """No renewed session is coming (signed out, the stack stopped): the waiting calls' handlers
+        hear of the 401 after all, so a page is not left waiting."""
+        waiting, self._waiting = self._waiting, []
+        self._fail(waiting)
 
     def _on_keyring_failed(self, exc: BaseException) -> None:
         self._tasks.sig_task_failed.emit("use the keyring", exc)
