@@ -27,7 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication, QMainWindow
 
     from umt.desktop.controllers.account import AccountController, Enrolment
-    from umt.desktop.controllers.session import Problem, SessionController, SessionState
+    from umt.desktop.controllers.problem import Problem
+    from umt.desktop.controllers.session import SessionController, SessionState
     from umt.desktop.tasks import TaskManager
     from umt.desktop.theme import ThemeManager
     from umt.desktop.views.account_menu import ChangePasswordDialog, NewRecoveryCodesDialog

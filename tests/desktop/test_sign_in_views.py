@@ -365,7 +365,7 @@ def test_an_expired_session_mid_edit_asks_again_and_keeps_the_text(qtbot, tasks,
 def test_when_the_lockout_is_over_the_form_says_so_and_takes_a_try_again(qtbot, tasks):
     """The end of the countdown (the real lockout above lasts 30 s; this one a moment)."""
     from umt.client import Locked
-    from umt.desktop.controllers.session import Problem
+    from umt.desktop.controllers.problem import Problem
     from umt.desktop.views.sign_in_form import SignInForm
 
     form = SignInForm(AccountController(SessionController(tasks)))
@@ -434,7 +434,7 @@ def test_sign_out_instead_of_signing_in_again(qtbot, tasks, owner_stack):
 def test_a_challenge_that_expired_goes_back_to_the_password_with_the_reason(qtbot, tasks):
     """The gateway's challenge lives 5 minutes; a code after that gets 401 bad_challenge."""
     from umt.client import Unauthorized
-    from umt.desktop.controllers.session import Problem
+    from umt.desktop.controllers.problem import Problem
     from umt.desktop.views.sign_in_form import SignInForm
 
     form = SignInForm(AccountController(SessionController(tasks)))

@@ -13,7 +13,8 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject
 
 from umt.client import GatewayClient
-from umt.desktop.controllers.session import Problem, SessionController
+from umt.desktop.controllers.problem import Problem
+from umt.desktop.controllers.session import SessionController
 
 Done = Callable[[Any], None]
 Failed = Callable[[Problem], None]

@@ -21,8 +21,8 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, Signal
 
 from umt import secrets
-from umt.client import GatewayClient, GatewayUnreachable, JobFailed, Locked, Unauthorized
-from umt.client.errors import ApiError
+from umt.client import GatewayClient, GatewayUnreachable, JobFailed, Unauthorized
+from umt.desktop.controllers.problem import Problem
 from umt.desktop.controllers.stack_state import Phase
 from umt.desktop.tasks import TaskHandle, TaskManager
 
@@ -43,35 +43,6 @@ class SessionState:
 
 
 SIGNED_OUT = SessionState(None, None, False, None, "The stack is stopped. Start it to sign in.", can_start=True)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A failed call in words a view can show (views never see the client's error types)."""
-
-    message: str
-    field: str | None = None
-    retry_after: float | None = None   # locked out: seconds to wait before the next try
-    code: str = ""
-
-    @classmethod
-    def from_error(cls, exc: BaseException) -> "Problem":
-        if isinstance(exc, Locked):
-            return cls(_sentence(exc.message), exc.field, exc.retry_after, exc.code)
-        if isinstance(exc, GatewayUnreachable):
-            return cls("The gateway does not answer. Is the stack running?", None, None, exc.code)
-        if isinstance(exc, ApiError):
-            return cls(_sentence(exc.message), exc.field, None, exc.code)
-        if isinstance(exc, OSError):
-            return cls(f"{exc.strerror or exc}.", None, None, "os_error")
-        return cls(f"Something went wrong: {exc}", None, None, type(exc).__name__)
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    if not text:
-        return "The gateway refused the request."
-    return text[0].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
 
 
 @dataclass
@@ -406,4 +377,4 @@ def _job_changes(client: GatewayClient | None, job_id: int, stop: threading.Even
             yield job
 
 
-__all__ = ["Problem", "SessionController", "SessionState"]
+__all__ = ["SessionController", "SessionState"]
