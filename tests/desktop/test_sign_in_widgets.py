@@ -52,3 +52,49 @@ def test_the_qr_code_draws_every_module_of_segnos_matrix(qapp):
 def test_waits_read_as_minutes_and_seconds():
     assert format_wait(30) == "0:30" and format_wait(29.2) == "0:30" and format_wait(900) == "15:00"
     assert format_wait(-1) == "0:00"
+
+
+def test_every_control_of_the_sign_in_pages_has_a_name_and_takes_the_keyboard(qtbot, tasks):
+    """Screen readers read a name for each field and button, and Tab reaches each of them."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QAbstractButton, QLineEdit
+
+    from umt.desktop.controllers.account import AccountController
+    from umt.desktop.controllers.session import SessionController
+    from umt.desktop.views.account_menu import ChangePasswordDialog, NewRecoveryCodesDialog
+    from umt.desktop.views.sign_in_page import SignInPage
+
+    session = SessionController(tasks)
+    account = AccountController(session)
+    page = SignInPage(session, account)
+    dialogs = [ChangePasswordDialog(account, {"name": "Ada", "email": "ada@example.com"}), NewRecoveryCodesDialog(account)]
+    for widget in [page, *dialogs]:
+        qtbot.addWidget(widget)
+        controls = widget.findChildren(QLineEdit) + widget.findChildren(QAbstractButton)
+        assert controls
+        for control in controls:
+            name = control.accessibleName() or (control.text() if isinstance(control, QAbstractButton) else "")
+            assert name.replace("&", "").strip(), f"{type(control).__name__} in {type(widget).__name__} has no name"
+            assert control.focusPolicy() & Qt.FocusPolicy.TabFocus, f"{name} cannot be reached with Tab"
+
+
+def test_tab_walks_the_sign_in_form_in_reading_order(qtbot, tasks):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from umt.desktop.controllers.account import AccountController
+    from umt.desktop.controllers.session import SessionController
+    from umt.desktop.views.sign_in_form import SignInForm
+
+    form = SignInForm(AccountController(SessionController(tasks)))
+    form.set_remember_available(True)
+    qtbot.addWidget(form)
+    form.show()
+    form.activateWindow()
+    qtbot.waitUntil(lambda: form.isActiveWindow(), timeout=5000)
+    form.email.setFocus()
+    order = [form.email]
+    for _ in range(3):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        order.append(QApplication.focusWidget())
+    assert order == [form.email, form.password, form.remember, form.sign_in_button]
