@@ -6,8 +6,8 @@ It adds the steps; the SessionController keeps the client and the signed-in stat
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject
@@ -179,9 +179,11 @@ class AccountController(QObject):
     def save_text(self, path: str, text: str, on_done: Callable[[None], None], on_error: Failed) -> None:
         """Writes a small text file (the recovery codes) off the GUI thread, readable by the owner only."""
         def write() -> None:
-            target = Path(path)
-            target.write_text(text, encoding="utf-8")
-            target.chmod(0o600)
+            # Private from the first byte (not chmod-ed after): the codes open the account.
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(descriptor, 0o600)     # a file that existed keeps its mode otherwise
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(text)
 
         self.session.tasks.run(write, on_done, lambda exc: on_error(Problem.from_error(exc)), "save the codes")
 
