@@ -181,7 +181,8 @@ class AccountController(QObject):
         def write() -> None:
             # Private from the first byte (not chmod-ed after): the codes open the account.
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.fchmod(descriptor, 0o600)     # a file that existed keeps its mode otherwise
+            if hasattr(os, "fchmod"):       # a file that existed keeps its mode otherwise (not on Windows)
+                os.fchmod(descriptor, 0o600)
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
                 handle.write(text)
 
