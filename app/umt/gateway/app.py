@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 import umt
-from umt.gateway import migrations, routes_auth, routes_data, routes_jobs
+from umt.gateway import migrations, routes_analytics, routes_auth, routes_data, routes_jobs
 from umt.gateway.accounts import Accounts, purge_expired_sessions
 from umt.gateway.crud import Crud
 from umt.gateway.db import make_engine, reading
@@ -122,7 +122,8 @@ def create_app(settings: GatewaySettings) -> Starlette:
     if not settings.database_url:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     services = Services(settings, signing_key)
-    operations = routes_auth.operations() + routes_data.operations() + routes_jobs.operations()
+    operations = (routes_auth.operations() + routes_data.operations() + routes_jobs.operations()
+                  + routes_analytics.operations())
     document = openapi_document(operations, umt.__version__)
 
     async def health(_: Request) -> JSONResponse:
