@@ -161,6 +161,7 @@ def test_top_content_by_each_measure(owner, seeded, measure):
     floored = owner.analytics.top_content(START, END, measure=measure, limit=50, min_impressions=2000, channel="x")
     assert floored.items == expected_top(seeded, measure, 50, 2000, channel="x")
     assert floored.min_impressions == 2000 and all(i.impressions >= 2000 and i.channel == "x" for i in floored.items)
+    assert owner.analytics.top_content(START, END, measure=measure, min_impressions=10**12).items == []
 
 
 # --- the weekday × hour grid -----------------------------------------------------------------

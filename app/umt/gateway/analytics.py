@@ -1,20 +1,20 @@
 """Analytics aggregates, computed by the database (SQLAlchemy Core, the same results on SQLite and
 PostgreSQL): totals by day, ISO week, channel, campaign or content item; top content by a measure;
 the weekday × hour grid in the owner's time zone. Python only divides sums into rates and, on
-SQLite, which has no time zone database, places each grouped UTC minute in the local grid.
+SQLite, which has no time zone database, places each item's sums in the local grid.
 
 Grouped by channel, campaign or content item, the metrics are summed per content item first
 (an index range scan on metrics.day) and only those few rows are joined to their content items."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 from decimal import Decimal
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 import msgspec
-from sqlalchemy import Float, Integer, Select, cast, extract, func, select
+from sqlalchemy import BigInteger, Float, Integer, Select, cast, extract, func, literal, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError
 from sqlalchemy.ext.compiler import compiles
@@ -24,7 +24,7 @@ from starlette.responses import Response
 
 from umt.contract import analytics as a
 from umt.gateway import tables as t
-from umt.gateway.db import reading
+from umt.gateway.db import as_utc, reading
 from umt.gateway.errors import ValidationFailed
 
 m, items, campaigns = t.metrics, t.content_items, t.campaigns
@@ -110,9 +110,12 @@ def reply(record: Any) -> Response:
 def totals(engine: Engine, q: a.TotalsQuery) -> a.TotalsReport:
     with reading(engine) as connection:
         if q.by in ("day", "week"):
-            bucket = m.c.day if q.by == "day" else week_start(m.c.day)
-            query = _in_range(select(bucket.label("first_day"), *_sums()), q).group_by(bucket).order_by(bucket)
-            rows = [_period_row(q.by, r) for r in connection.execute(query)]
+            query = _in_range(select(m.c.day.label("first_day"), *_sums()), q).group_by(m.c.day)
+            if q.by == "week":  # days first (the index gives them in order), then their few rows by week
+                days = query.subquery("days")
+                week = week_start(days.c.first_day)
+                query = select(week.label("first_day"), *_sums(days)).group_by(week)
+            rows = [_period_row(q.by, r) for r in connection.execute(query.order_by("first_day"))]
         else:
             per_item = _per_item(q).subquery("per_item")
             sums = _sums(per_item)
@@ -156,7 +159,7 @@ def top_content(engine: Engine, q: a.TopContentQuery) -> a.TopContent:
     minimum = max(floor, 1) if q.measure == "engagement_rate" else floor  # a rate needs impressions
     ranked = _per_item(q)
     if minimum:
-        ranked = ranked.having(func.sum(m.c.impressions) >= minimum)
+        ranked = ranked.having(func.sum(m.c.impressions) >= literal(minimum, BigInteger))  # may pass 2**31
     ranked = ranked.order_by(_measure(q.measure, func.sum(m.c.engagements), func.sum(m.c.impressions),
                                       func.sum(m.c[q.measure]) if q.measure in COUNTS else None).desc(),
                              m.c.content_id).limit(q.limit).subquery("ranked")
@@ -201,16 +204,16 @@ def heatmap(engine: Engine, q: a.HeatmapQuery) -> a.Heatmap:
             for r in rows:
                 cells[(r.weekday, r.hour)] = [r.posts, *_sums_of(r)]
         else:
-            # SQLite has no zone database: it groups by UTC minute (not hour: a +05:30 or +05:45
-            # zone splits a UTC hour across two local hours) and Python places each minute.
-            minute = func.strftime("%Y-%m-%d %H:%M", posted)
-            query = (select(minute.label("minute"), func.count().label("posts"), *_sums(per_item))
-                     .select_from(joined).where(posted.is_not(None)).group_by(minute))
+            # SQLite has no zone database: it sums each item's metrics and Python places the item
+            # by its exact UTC post time. (Not a UTC-hour grouping: a +05:30 or +05:45 zone splits
+            # a UTC hour across two local hours; and grouping by minute would cost a sort for
+            # nothing, as items rarely share one.)
+            query = select(posted.label("posted"), *per_item.c).select_from(joined).where(posted.is_not(None))
             zone = ZoneInfo(q.time_zone)
             for r in connection.execute(query):
-                local = datetime.fromisoformat(r.minute).replace(tzinfo=timezone.utc).astimezone(zone)
+                local = as_utc(r.posted).astimezone(zone)
                 cell = cells.setdefault((local.weekday(), local.hour), [0, 0, 0, 0, 0, Decimal(0)])
-                for index, value in enumerate([r.posts, *_sums_of(r)]):
+                for index, value in enumerate([1, *_sums_of(r)]):
                     cell[index] += Decimal(str(value)) if index == 5 else int(value)
     return a.Heatmap(time_zone=q.time_zone, start=q.start, end=q.end, cells=[
         a.HeatmapCell(weekday=weekday, hour=hour, posts=int(values[0]), **totals_fields(*values[1:]))
