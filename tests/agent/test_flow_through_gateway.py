@@ -45,6 +45,9 @@ def test_draft_score_experiment_best_time_and_calendar(owner):
         "brief": "Our autumn blend is back with notes of maple and pecan", "offer": "20% off this week",
         "provider": "template"}).id, timeout=60)
     assert draft.status == "done"
+    assert draft.input_record().brand_id == brand.id and draft.input_record().variants == 3
+    typed = draft.result_record()  # the kind's result record: attribute access all the way down
+    assert typed.channel == "linkedin" and all(0 <= v.score.score <= 100 for v in typed.variants)
     variants = draft.result["variants"]
     assert len(variants) == 3 and all(v["label"].startswith("Template draft") for v in variants)
 

@@ -253,3 +253,14 @@ def test_fuzzed_inputs_never_cause_a_server_error(agent_url, kind):
             assert set(payload["error"]) == {"code", "message", "field"}
 
     check()
+
+
+def test_the_agent_has_code_for_every_kind_in_the_contract_and_each_result_fits_it(agent_url):
+    import msgspec
+
+    from umt.contract.tasks import TASK_KINDS
+
+    assert TASKS.keys() == TASK_KINDS.keys()
+    for kind, body in VALID.items():
+        result = post_task(agent_url, kind, body).json()["result"]
+        msgspec.convert(result, TASK_KINDS[kind].result)  # raises on a missing, unknown or mistyped field

@@ -3,8 +3,6 @@ could not be done although the input was fine (a 502). Inputs are checked by umt
 
 from __future__ import annotations
 
-from umt.contract import ContractError
-
 
 class InputError(Exception):
     """A task input the agent cannot use; becomes a 4xx reply with this code, message and field."""
@@ -17,7 +15,8 @@ class InputError(Exception):
         self.status = status
 
     @classmethod
-    def from_contract(cls, error: ContractError) -> "InputError":
+    def from_contract(cls, error) -> "InputError":
+        """From umt.contract's ContractError."""
         return cls(error.field or "", error.message)
 
     def as_json(self) -> dict:

@@ -1,8 +1,8 @@
 """The task kinds the agent runs: their inputs and results are umt.contract's (TASK_KINDS); here
 is where each kind's code lives.
 
-A kind's module is imported on its first use, so an idle agent carries only the web stack and
-the contract."""
+A kind's module and the contract (msgspec) are imported on first use, so an idle agent carries
+only the web stack."""
 
 from __future__ import annotations
 
@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from umt.agent.errors import InputError
-from umt.contract import ContractError, convert, decode_json
-from umt.contract.tasks import TASK_KINDS
 
 
 @dataclass(frozen=True)
@@ -27,6 +25,8 @@ class TaskKind:
     @property
     def input(self) -> type:
         """The contract's record for this kind's input."""
+        from umt.contract.tasks import TASK_KINDS
+
         return TASK_KINDS[self.name].input
 
     @property
@@ -40,6 +40,8 @@ class TaskKind:
 
     def decode(self, body: bytes) -> Any:
         """The request body as this kind's input record; raises InputError naming the field."""
+        from umt.contract import ContractError, decode_json
+
         try:
             return decode_json(body, self.input)
         except ContractError as error:
@@ -47,6 +49,8 @@ class TaskKind:
 
     def describe(self) -> dict:
         import msgspec
+
+        from umt.contract.tasks import TASK_KINDS
 
         schema = msgspec.json.schema(self.input)
         fields = schema["$defs"][self.input.__name__]
@@ -57,8 +61,10 @@ class TaskKind:
 
 def read_input(kind: str, data: Any) -> Any:
     """Python data as `kind`'s input record (for callers that hold data, not JSON bytes)."""
+    from umt.contract import ContractError, convert
+
     try:
-        return convert(data, TASK_KINDS[kind].input)
+        return convert(data, TASKS[kind].input)
     except ContractError as error:
         raise InputError.from_contract(error) from None
 
@@ -72,4 +78,3 @@ TASKS: dict[str, TaskKind] = {kind.name: kind for kind in (
     TaskKind("utm", "umt.agent.utm", "parse_utm", "run_utm"),
     TaskKind("plan_calendar", "umt.agent.planner", "parse_calendar", "run_calendar", reports_progress=True),
 )}
-assert TASKS.keys() == TASK_KINDS.keys(), "every kind in the contract has its code here"

@@ -146,12 +146,12 @@ def contract_error(error: msgspec.ValidationError, root: Any, prefix: str = "",
     if message.startswith("@"):  # an Invalid from a __post_init__
         field, _, message = message[1:].partition("|")
         return ContractError(_join(prefix, _join(path, field)) or None, message)
-    found = re.fullmatch(r"Object missing required field `(.+)`", message)
+    found = re.fullmatch(r"Object missing required field `(.+)`", message, re.DOTALL)
     if found:
-        return ContractError(_join(prefix, _join(path, found[1])), "is required")
-    found = re.fullmatch(r"Object contains unknown field `(.+)`", message)
+        return ContractError(_join(prefix, _member(path, found[1])), "is required")
+    found = re.fullmatch(r"Object contains unknown field `(.+)`", message, re.DOTALL)
     if found:
-        return ContractError(_join(prefix, _join(path, found[1])), unknown)
+        return ContractError(_join(prefix, _member(path, found[1])), unknown)
     where = _join(prefix, path) or None
     return ContractError(where, _human(message, root, path))
 
@@ -202,6 +202,11 @@ def _join(path: str, key: str) -> str:
     if not path or key.startswith("["):
         return f"{path}{key}"
     return f"{path}.{key}"
+
+
+def _member(path: str, name: str) -> str:
+    """A field name (as sent: it may hold any character) after a path."""
+    return f"{path}.{name}" if path else name
 
 
 _SEGMENT = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")

@@ -11,7 +11,7 @@ from typing import Any, Awaitable, Callable
 import anyio
 import msgspec
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from umt.contract import MAX_INT, ContractError, convert, decode_json
@@ -79,7 +79,8 @@ def build_route(operation: Operation, services: Any) -> Route:
             return result
         if result is None:
             return Response(status_code=204)
-        return JSONResponse(result, status_code=operation.status)
+        # msgspec writes JSON several times faster than json.dumps (and NaN as null, not as NaN).
+        return Response(msgspec.json.encode(result), status_code=operation.status, media_type="application/json")
 
     return Route(operation.path, endpoint, methods=[operation.method])
 
