@@ -12,14 +12,12 @@ from datetime import date
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
-import msgspec
 from sqlalchemy import BigInteger, Float, Integer, Select, cast, extract, func, literal, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import Date
-from starlette.responses import Response
 
 from umt.contract import analytics as a
 from umt.gateway import tables as t
@@ -102,10 +100,6 @@ def _overall(rows: Iterable[Any]) -> a.Totals:
         for index, name in enumerate(SUMMED):
             sums[index] += getattr(row, name)
     return a.Totals(**totals_fields(*sums))
-
-
-def reply(record: Any) -> Response:
-    return Response(msgspec.json.encode(record), media_type="application/json")
 
 
 # --- totals --------------------------------------------------------------------------------

@@ -8,15 +8,15 @@ from umt.gateway.http import Call, Operation
 
 
 async def analytics_totals(call: Call):
-    return analytics.reply(await call.run(analytics.totals, call.services.engine, call.query))
+    return await call.run(analytics.totals, call.services.engine, call.query)
 
 
 async def analytics_top_content(call: Call):
-    return analytics.reply(await call.run(analytics.top_content, call.services.engine, call.query))
+    return await call.run(analytics.top_content, call.services.engine, call.query)
 
 
 async def analytics_heatmap(call: Call):
-    return analytics.reply(await call.run(analytics.heatmap, call.services.engine, call.query))
+    return await call.run(analytics.heatmap, call.services.engine, call.query)
 
 
 def operations() -> list[Operation]:
