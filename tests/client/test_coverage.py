@@ -43,6 +43,9 @@ CLIENT_METHODS: dict[str, str] = {
     "GET /api/v1/jobs": "list_jobs",
     "GET /api/v1/jobs/{id}": "get_job",
     "GET /api/v1/jobs/{id}/events": "job_events",
+    "GET /api/v1/analytics/totals": "analytics.totals",
+    "GET /api/v1/analytics/top-content": "analytics.top_content",
+    "GET /api/v1/analytics/heatmap": "analytics.heatmap",
 }
 
 

@@ -12,6 +12,7 @@ from umt.client.errors import ApiError, GatewayUnreachable, JobFailed, error_fro
 from umt.contract import (About, Account, AuthStatus, Brand, Campaign, ContentItem, ContentVersions, Experiment,
                           ImportResult, Job, LoginResult, Metric, Page, RecoveryCodes, ScoreResult, Session,
                           TotpEnrolment)
+from umt.contract.analytics import Heatmap, TopContent, TotalsReport
 
 R = TypeVar("R")
 
@@ -74,6 +75,38 @@ class MetricsClient(ResourceClient):
                                 headers={"Content-Type": "text/csv"}, type=ImportResult)
 
 
+class AnalyticsClient:
+    """Aggregates the gateway's database computes over the days start..end (both included, at most
+    731), optionally for one brand, campaign or channel. Rates are None when their denominator is 0."""
+
+    def __init__(self, api: "GatewayClient") -> None:
+        self.api = api
+
+    def totals(self, start: Any, end: Any, *, by: str = "day", brand_id: int | None = None,
+               campaign_id: int | None = None, channel: str | None = None) -> TotalsReport:
+        """One row per day, ISO week, channel, campaign or content item (`by`), and the overall totals."""
+        return self._get("totals", TotalsReport, start=start, end=end, by=by, brand_id=brand_id,
+                         campaign_id=campaign_id, channel=channel)
+
+    def top_content(self, start: Any, end: Any, *, measure: str = "engagements", limit: int = 10,
+                    min_impressions: int | None = None, brand_id: int | None = None, campaign_id: int | None = None,
+                    channel: str | None = None) -> TopContent:
+        """Content ranked by impressions, clicks, engagements, conversions or engagement_rate
+        (by default only content with 100 impressions or more is ranked by a rate)."""
+        return self._get("top-content", TopContent, start=start, end=end, measure=measure, limit=limit,
+                         min_impressions=min_impressions, brand_id=brand_id, campaign_id=campaign_id, channel=channel)
+
+    def heatmap(self, start: Any, end: Any, *, time_zone: str = "UTC", brand_id: int | None = None,
+                campaign_id: int | None = None, channel: str | None = None) -> Heatmap:
+        """Totals by the weekday and hour (in `time_zone`, an IANA name) each item was posted."""
+        return self._get("heatmap", Heatmap, start=start, end=end, time_zone=time_zone, brand_id=brand_id,
+                         campaign_id=campaign_id, channel=channel)
+
+    def _get(self, operation: str, record: type, **params: Any) -> Any:
+        query = {k: _query_text(v) for k, v in params.items() if v is not None}
+        return self.api.request("GET", f"/api/v1/analytics/{operation}", params=query, type=record)
+
+
 class GatewayClient:
     """A typed client for the gateway's JSON API.
 
@@ -91,6 +124,7 @@ class GatewayClient:
         self.content = ContentClient(self, "content", ContentItem)
         self.experiments = ResourceClient(self, "experiments", Experiment)
         self.metrics = MetricsClient(self, "metrics", Metric)
+        self.analytics = AnalyticsClient(self)
 
     def close(self) -> None:
         self.http.close()

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 import umt
-from umt.gateway import migrations, routes_auth, routes_data, routes_home, routes_jobs, routes_score
+from umt.gateway import migrations, routes_analytics, routes_auth, routes_data, routes_home, routes_jobs, routes_score
 from umt.gateway.accounts import Accounts, purge_expired_sessions
 from umt.gateway.agent_client import AgentClient
 from umt.gateway.crud import Crud
@@ -128,7 +128,7 @@ def create_app(settings: GatewaySettings) -> Starlette:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     services = Services(settings, signing_key)
     operations = (routes_home.operations() + routes_auth.operations() + routes_data.operations()
-                  + routes_jobs.operations() + routes_score.operations())
+                  + routes_jobs.operations() + routes_score.operations() + routes_analytics.operations())
     # Kept as the bytes it is sent as: the dict of a document this size costs the idle gateway
     # about half a MiB more.
     document = msgspec.json.encode(openapi_document(operations, umt.__version__))
