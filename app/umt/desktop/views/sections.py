@@ -67,6 +67,13 @@ def _campaigns(context: SectionContext) -> QWidget:
     return CampaignsPage(RecordsController(context.session, "campaigns"), RecordsController(context.session, "brands"))
 
 
+def _analytics(context: SectionContext) -> QWidget:
+    from umt.desktop.controllers.analytics import AnalyticsController
+    from umt.desktop.views.analytics import AnalyticsPage
+
+    return AnalyticsPage(AnalyticsController(context.session), context.theme)
+
+
 CONTROL_CENTER = "control_center"
 
 SECTIONS: list[Section] = [
@@ -97,6 +104,15 @@ SECTIONS: list[Section] = [
         "brands",
         "Keep each brand's voice: tone, audience, banned words, keyphrases, hashtags and sample posts.",
         _brands,
+        needs_session=True,
+    ),
+    Section(
+        "analytics",
+        "Analytics",
+        "analytics",
+        "See how your posts did: impressions, engagements and rates over time, the top content and the best "
+        "hours, and import metrics from a CSV file.",
+        _analytics,
         needs_session=True,
     ),
 ]
