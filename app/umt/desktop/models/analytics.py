@@ -28,8 +28,10 @@ class FiguresModel(QAbstractTableModel):
     """Rows of figures under column headings; `rate_columns` print as percentages. A row may be
     marked bad (its message shows as a tooltip and it is tinted), for the import preview."""
 
-    def __init__(self, headings: list[str], rate_columns: tuple[int, ...] = (), parent=None) -> None:
+    def __init__(self, headings: list[str], rate_columns: tuple[int, ...] = (), parent=None, *,
+                 first_row_number: int = 1) -> None:
         super().__init__(parent)
+        self.first_row_number = first_row_number  # what the first row is called (a file's row 2)
         self.headings = list(headings)
         self.rate_columns = set(rate_columns)
         self.rows: list[list[Any]] = []
@@ -82,7 +84,7 @@ class FiguresModel(QAbstractTableModel):
             return None
         if orientation == Qt.Orientation.Horizontal:
             return self.headings[section] if 0 <= section < len(self.headings) else None
-        return str(section + 1) if 0 <= section < len(self.rows) else None
+        return str(section + self.first_row_number) if 0 <= section < len(self.rows) else None
 
     def records(self) -> list[dict[str, Any]]:
         """The rows as heading → raw value, for export."""
@@ -144,7 +146,9 @@ class HeatmapModel(QAbstractTableModel):
             return None
         if orientation == Qt.Orientation.Vertical:
             return WEEKDAYS[section] if 0 <= section < 7 else None
-        return f"{section:02d}" if 0 <= section < 24 else None
+        if not 0 <= section < 24:
+            return None
+        return f"{section:02d}" if section % 3 == 0 else ""  # every third hour: 24 labels do not fit
 
     def _shade(self, value: float | None) -> QColor:
         peak = max(self.values.values(), default=0) or 1

@@ -25,6 +25,7 @@ SPLITS = (("All posts", "total"), ("By channel", "channel"), ("By campaign", "ca
 TOP_HEADINGS = ["Rank", "Title", "Channel", "Impressions", "Engagements", "Engagement rate", "Clicks", "Conversions"]
 TOP_MEASURE_HEADING = {"impressions": "Impressions", "engagements": "Engagements",
                        "engagement_rate": "Engagement rate"}
+TITLE_WIDTH = 240  # px at most for a post's title in the top table (the rest elided; the tooltip is the table's)
 RANGE_SETTLE_MS = 150  # typing a date: load once the owner pauses, not at every keystroke
 
 
@@ -75,12 +76,15 @@ class AnalyticsPage(QWidget):
 
         self.top_model = FiguresModel(TOP_HEADINGS, rate_columns=(5,), parent=self)
         self.top_table = _table(self.top_model)
+        self.top_table.setWordWrap(False)
         self.top_title = QLabel("Top content")
         self.top_title.setProperty("role", "section-title")
         self.top_empty = QLabel("No data yet: no post has figures in these days.")
         self.top_empty.setProperty("role", "muted")
         self.heatmap_model = HeatmapModel(self)
         self.heatmap = _table(self.heatmap_model)
+        self.heatmap.horizontalHeader().setMinimumSectionSize(12)
+        self.heatmap.horizontalHeader().setStyleSheet("QHeaderView::section { padding: 0px; }")  # 24 narrow hours
         self.heatmap.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.heatmap.verticalHeader().setVisible(True)
         self.heatmap.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -95,6 +99,7 @@ class AnalyticsPage(QWidget):
         lower.addWidget(_column(self.top_title, self.top_empty, self.top_table))
         lower.addWidget(_column(self.heatmap_title, self.heatmap_empty, self.heatmap))
         lower.setChildrenCollapsible(False)
+        lower.setSizes([520, 680])
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.message)
@@ -185,7 +190,8 @@ class AnalyticsPage(QWidget):
         title = f"{self.measure.currentText()}, {self.start.date().toString('d MMM')} – {self.end.date().toString('d MMM yyyy')}"
         lines = {s.name: [(row.first_day, getattr(row, measure)) for row in s.rows
                           if row.first_day is not None and getattr(row, measure) is not None] for s in self._series}
-        self.chart.set_series(title, lines, rate=measure == "engagement_rate",
+        span = (self.start.date().toPython(), self.end.date().toPython())
+        self.chart.set_series(title, lines, rate=measure == "engagement_rate", span=span,
                               empty_text="No data yet: no post has figures in these days. "
                                          "Import metrics to see how your posts did.")
 
@@ -193,6 +199,8 @@ class AnalyticsPage(QWidget):
         self.top_title.setText(f"Top content by {self.measure.currentText().lower()}")
         self.top_model.set_rows([[r.rank, r.title, r.channel, r.impressions, r.engagements, r.engagement_rate,
                                   r.clicks, r.conversions] for r in top.items])
+        self.top_table.resizeColumnsToContents()
+        self.top_table.setColumnWidth(1, min(TITLE_WIDTH, self.top_table.columnWidth(1)))
         self.top_empty.setVisible(not top.items)
         self.top_table.setVisible(bool(top.items))
 

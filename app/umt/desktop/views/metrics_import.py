@@ -164,7 +164,7 @@ class PreviewPage(QWizardPage):
         self.setButtonText(QWizard.WizardButton.NextButton, "Import")
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.model = FiguresModel([], parent=self)
+        self.model = FiguresModel([], parent=self, first_row_number=2)  # numbered as in the file
         self.table = QTableView()
         self.table.setModel(self.model)
         layout = QVBoxLayout(self)
@@ -182,6 +182,8 @@ class PreviewPage(QWizardPage):
     def mark(self, errors: list) -> None:
         """Marks the refused rows (file row n is preview row n - 2)."""
         self.model.set_row_problems({e.row - 2: f"{e.field or 'row'}: {e.message}" for e in errors if e.row >= 2})
+        if errors:
+            self.setSubTitle("The rows in red were refused (hover over one to see why); nothing was imported.")
 
 
 class ResultPage(QWizardPage):
@@ -195,6 +197,7 @@ class ResultPage(QWizardPage):
         self.errors = QTableView()
         self.errors.setModel(self.errors_model)
         self.errors.horizontalHeader().setStretchLastSection(True)
+        self.errors.verticalHeader().setVisible(False)
         self.errors.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)

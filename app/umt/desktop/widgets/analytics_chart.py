@@ -76,8 +76,9 @@ class MetricsChart(QWidget):
         return self.stack.currentWidget() is self.empty
 
     def set_series(self, title: str, series: dict[str, list[tuple[date, float]]], *, rate: bool = False,
-                   empty_text: str = NO_DATA) -> None:
-        """Shows each named line of (day, value) points; no points at all shows `empty_text`."""
+                   span: tuple[date, date] | None = None, empty_text: str = NO_DATA) -> None:
+        """Shows each named line of (day, value) points over the days `span` (else the points');
+        no points at all shows `empty_text`."""
         for line in self.lines:
             self.chart.removeSeries(line)
             line.deleteLater()
@@ -99,13 +100,14 @@ class MetricsChart(QWidget):
             line.attachAxis(self.axis_x)
             line.attachAxis(self.axis_y)
             self.lines.append(line)
-        first, last = min(days), max(days)
+        first, last = span if span else (min(days), max(days))
         if last == first:  # one day: a day either side, so the point is not on the frame
             first, last = first - timedelta(days=1), last + timedelta(days=1)
         self.axis_x.setRange(_datetime(first), _datetime(last))
         self.axis_x.setTickCount(min(8, max(2, (last - first).days + 1)))
         top = peak * (100 if rate else 1)
-        self.axis_y.setRange(0, top * 1.1 if top > 0 else 1)
+        self.axis_y.setRange(0, top * 1.05 if top > 0 else 1)
+        self.axis_y.applyNiceNumbers()
         self.axis_y.setLabelFormat("%.1f %%" if rate else "%d")
         self.chart.legend().setVisible(len(self.lines) > 1)
         self._paint_lines()
