@@ -126,9 +126,9 @@ class AnalyticsPage(QWidget):
         controller.sig_load_failed.connect(self._on_controller_load_failed)
         self.set_theme(theme)
         self._show_series()  # "no data yet" until the first figures arrive, never an empty frame
-        controller.load_choices(self.today)
         self._settle.stop()
         self.load()
+        self._choices_wanted = True  # read after the first chart: opening the section shows figures first
 
     # --- reading ---------------------------------------------------------------------------------
     def filters(self) -> AnalyticsFilters:
@@ -184,6 +184,9 @@ class AnalyticsPage(QWidget):
     def _on_controller_series_loaded(self, series: list) -> None:
         self._series = series
         self._show_series()
+        if self._choices_wanted:
+            self._choices_wanted = False
+            self.controller.load_choices(self.today)
 
     def _show_series(self) -> None:
         measure = self.measure.currentData()
@@ -217,6 +220,9 @@ class AnalyticsPage(QWidget):
 
     def _on_controller_load_failed(self, message: str) -> None:
         self._say(message)
+        if self._choices_wanted:
+            self._choices_wanted = False
+            self.controller.load_choices(self.today)
 
     # --- the filters -----------------------------------------------------------------------------
     def _on_range_current_index_changed(self, index: int) -> None:
