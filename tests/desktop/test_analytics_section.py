@@ -179,3 +179,22 @@ def test_an_empty_range_says_no_data_yet(qtbot, page):
     assert page.chart.empty.text().startswith("No data yet")
     assert page.top_empty.isVisibleTo(page) and not page.top_table.isVisibleTo(page)
     assert page.heatmap_empty.isVisibleTo(page) and not page.heatmap.isVisibleTo(page)
+
+
+def test_a_newer_range_supersedes_an_older_one_still_loading(qtbot, page, session, sample_client):
+    from dataclasses import replace
+
+    from PySide6.QtWidgets import QApplication
+
+    loaded = []
+    page.controller.sig_series_loaded.connect(loaded.append)
+    week = replace(page.filters(), start=TODAY - timedelta(days=6))
+    month = replace(page.filters(), start=TODAY - timedelta(days=29))
+    page.controller.load(week)
+    page.controller.load(month)  # at once: the week's answer must never arrive
+    qtbot.waitUntil(lambda: bool(loaded), timeout=10000)
+    assert session.tasks.wait_for_done(10000)
+    QApplication.processEvents()
+    expected = _day_line(sample_client.analytics.totals(month.start, TODAY, by="day"), "engagements")
+    assert len(loaded) == 1 and [(r.first_day, r.engagements) for r in loaded[0][0].rows] == expected
+    assert page.chart.shown["All posts"] == expected
