@@ -125,10 +125,16 @@ def _run_wizard(qtbot, wizard, path, mapping):
     wizard.file_page.choose(str(path))
     assert wizard.file_page.isComplete(), wizard.file_page.problem.text()
     wizard.next()
+    assert not wizard.map_page.isComplete()  # the owner's headings are not the import's names
+    assert "content_id and day" in wizard.map_page.problem.text()
     for column, heading in mapping.items():
         combo = wizard.map_page.choices[column]
         combo.setCurrentIndex(combo.findText(heading))
-    assert wizard.map_page.isComplete()
+    clicks = wizard.map_page.choices["clicks"]
+    clicks.setCurrentIndex(clicks.findText("Likes"))
+    assert not wizard.map_page.isComplete() and "one field only" in wizard.map_page.problem.text()
+    clicks.setCurrentIndex(0)
+    assert wizard.map_page.isComplete() and wizard.map_page.problem.text() == ""
     wizard.next()
     assert wizard.preview_page.model.rowCount() == len(wizard.rows)
     wizard.next()
@@ -169,6 +175,32 @@ def test_a_bad_row_refuses_the_file_whole_then_a_good_one_changes_the_chart(qtbo
     assert after.overall.engagements == before.overall.engagements + 400
     qtbot.waitUntil(lambda: page.chart.shown.get("All posts") == _day_line(after, "engagements"), timeout=10000)
     assert page.chart.shown["All posts"][-1] == (TODAY, 400)
+
+
+def test_the_wizard_refuses_a_file_it_cannot_read_in_words(qtbot, page, tmp_path):
+    wizard = MetricsImportWizard(page.controller, page)
+    qtbot.addWidget(wizard)
+    for content, expected in ((b"", "empty"), (b"content_id,day\n", "no rows"), (b"\xff\xfe\x00bad", "UTF-8")):
+        path = tmp_path / "metrics.csv"
+        path.write_bytes(content)
+        wizard.file_page.choose("")
+        wizard.file_page.choose(str(path))
+        assert not wizard.file_page.isComplete() and expected in wizard.file_page.problem.text()
+    wizard.file_page.choose(str(tmp_path / "missing.csv"))
+    assert "Cannot read" in wizard.file_page.problem.text()
+
+
+def test_the_registered_section_builds_the_page(qtbot, session):
+    from types import SimpleNamespace
+
+    from umt.desktop.views.sections import SECTIONS
+
+    section = next(s for s in SECTIONS if s.key == "analytics")
+    assert section.needs_session
+    built = section.make_page(SimpleNamespace(session=session, theme=Theme("dark", palettes()["dark"])))
+    qtbot.addWidget(built)
+    built.show()
+    qtbot.waitUntil(lambda: not built.chart.is_empty(), timeout=15000)
 
 
 def test_an_empty_range_says_no_data_yet(qtbot, page):

@@ -129,9 +129,13 @@ class MapColumnsPage(QWizardPage):
         form = QFormLayout(self)
         for column in COLUMNS:
             combo = QComboBox()
-            combo.currentIndexChanged.connect(self.completeChanged)
+            combo.currentIndexChanged.connect(self._on_choice_current_index_changed)
             self.choices[column] = combo
             form.addRow(column + (" (needed)" if column in REQUIRED else ""), combo)
+        self.problem = QLabel()
+        self.problem.setProperty("role", "error")
+        self.problem.setWordWrap(True)
+        form.addRow(self.problem)
 
     def initializePage(self) -> None:
         headings = self.wizard_.headings
@@ -144,16 +148,29 @@ class MapColumnsPage(QWizardPage):
             guess = next((i for i, h in enumerate(headings) if h.lower().replace(" ", "_") == column), -1)
             combo.setCurrentIndex(combo.findData(guess))
             combo.blockSignals(False)
+        self._on_choice_current_index_changed()
+
+    def _on_choice_current_index_changed(self, _index: int = 0) -> None:
+        self.problem.setText(self.mapping_problem())
         self.completeChanged.emit()
+
+    def mapping_problem(self) -> str:
+        """Why the mapping cannot be imported yet, in words ("" when it can)."""
+        mapping = self.mapping()
+        missing = [column for column in REQUIRED if column not in mapping]
+        if missing:
+            return f"Choose the file's column for {' and '.join(missing)}."
+        used = list(mapping.values())
+        if len(used) != len(set(used)):
+            return "A column of the file can fill one field only."
+        return ""
 
     def mapping(self) -> dict[str, int]:
         return {column: combo.currentData() for column, combo in self.choices.items()
                 if combo.currentData() is not None and combo.currentData() >= 0}
 
     def isComplete(self) -> bool:
-        mapping = self.mapping()
-        used = list(mapping.values())
-        return all(column in mapping for column in REQUIRED) and len(used) == len(set(used))
+        return not self.mapping_problem()
 
 
 class PreviewPage(QWizardPage):
