@@ -195,20 +195,43 @@ def test_two_posts_on_one_channel_too_close_together_are_flagged(qtbot, page, ow
     _render(page, "calendar-conflict-light")
 
 
+def _best_times_shown(qtbot, page, client):
+    """Turns the overlay on and returns what the page shows and what the agent says, asked directly."""
+    page.best_times_box.setChecked(False)
+    with qtbot.waitSignal(page.controller.sig_best_times_loaded, timeout=60000) as loaded:
+        page.best_times_box.setChecked(True)
+    job = client.wait_job(client.submit_job("best_time", {"timezone": ZONE.key}).id, timeout=60)
+    return loaded.args[0], best_times_from(job.result_record())
+
+
 def test_the_best_time_overlay_is_what_the_agent_says(qtbot, page, owner):
     _, client = owner
     _show(qtbot, page, datetime.now(ZONE).date(), "week")
     assert page.best_times_box.isVisible()
-    with qtbot.waitSignal(page.controller.sig_best_times_loaded, timeout=60000) as loaded:
-        page.best_times_box.setChecked(True)
-    job = client.wait_job(client.submit_job("best_time", {"timezone": ZONE.key}).id, timeout=60)
-    expected = best_times_from(job.result_record())
-    assert loaded.args[0] == expected
-    if expected.enough_data:
-        assert page.best_times_note.text().startswith("Best times from")
-        assert expected.best and max(expected.scores.values()) == 1.0
-    else:
-        assert page.best_times_note.text().startswith("Not enough data yet")
+    shown, expected = _best_times_shown(qtbot, page, client)
+    assert shown == expected and not shown.enough_data      # the sample has five posts with results
+    assert page.best_times_note.text().startswith("Not enough data")
+    assert page.best_times_note.text().count("ot enough data") == 1
+    _render(page, "calendar-best-times-none-light")
+
+    # Twelve more posts that went out at three hours of the week, with their results: enough now.
+    # (They stay "scheduled": publishing through the API stamps published_at with now, and the
+    # agent times a post by when it went out.)
+    today = datetime.now(timezone.utc).date()
+    rows = ["content_id,day,impressions,engagements"]
+    for index in range(12):
+        day = today - timedelta(days=3 + index)
+        at = datetime.combine(day, datetime.min.time(), tzinfo=ZONE).replace(hour=(9, 12, 17)[index % 3])
+        item = client.content.create(channel="instagram", title=f"Loaf {index}", body="Bread.")
+        for step in ("in_review", "approved"):
+            client.content.transition(item.id, step)
+        client.content.transition(item.id, "scheduled", at.isoformat())
+        rows.append(f"{item.id},{day},{3000 + 500 * index},{90 + (60 if at.hour == 12 else 0) + index}")
+    client.metrics.import_csv("\n".join(rows) + "\n")
+    shown, expected = _best_times_shown(qtbot, page, client)
+    assert shown == expected and shown.enough_data, shown.message
+    assert shown.best and max(shown.scores.values()) == 1.0
+    assert page.best_times_note.text() == shown.message and shown.message.startswith("Best times from")
     _render(page, "calendar-best-times-light")
 
 

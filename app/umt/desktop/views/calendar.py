@@ -255,8 +255,10 @@ class CalendarPage(QWidget):
         if not self.best_times_box.isChecked():
             return
         self.grid.set_best_times(best)
-        self.best_times_note.setText(best.message if best.enough_data
-                                     else f"Not enough data yet: {best.message}")
+        words = best.message
+        if not best.enough_data and not words.lower().startswith("not enough data"):
+            words = f"Not enough data yet: {words}"
+        self.best_times_note.setText(words)
         self.best_times_note.show()
 
     def _on_controller_plan_proposed(self, proposals: list[Proposal]) -> None:
