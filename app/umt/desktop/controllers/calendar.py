@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QObject, QTimeZone, Signal
 
+from umt.client import JobFailed
 from umt.desktop.controllers.problem import Problem
 from umt.desktop.models.calendar import (MIN_GAP_HOURS, BestTimes, CalendarPost, Proposal, flag_conflicts)
 
@@ -177,10 +178,14 @@ class CalendarController(QObject):
             existing = [i.scheduled_at for i in client.content.iterate(
                 status="scheduled", scheduled_from=_start_utc(first, zone), scheduled_to=_start_utc(last, zone)
                 + timedelta(days=1))]
-            best = client.wait_job(client.submit_job("best_time", {"timezone": zone.key}).id, timeout=60).result_record()
+            try:
+                best = client.wait_job(client.submit_job("best_time", {"timezone": zone.key}).id,
+                                       timeout=60).result_record().best_times
+            except JobFailed:
+                best = []       # the planner then uses the usual hours, and says so
             plan_input = {"start": first.isoformat(), "end": last.isoformat(), "posts": len(waiting),
                           "channels": [i.channel for i in waiting], "timezone": zone.key,
-                          "best_times": [{"weekday": b.weekday, "hour": b.hour} for b in best.best_times],
+                          "best_times": [{"weekday": b.weekday, "hour": b.hour} for b in best],
                           "existing": [_aware(at).isoformat() for at in existing], "min_gap_hours": MIN_GAP_HOURS}
             plan = client.wait_job(client.submit_job("plan_calendar", plan_input).id, timeout=120).result_record()
             return pair_proposals(plan.items, waiting, zone), " ".join(plan.warnings)

@@ -78,7 +78,9 @@ class CalendarPage(QWidget):
         self.proposals_view.setModel(self.proposals)
         self.proposals_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.proposals_view.verticalHeader().hide()
-        self.proposals_view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header = self.proposals_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.accept_button = QPushButton("Accept")
         self.reject_button = QPushButton("Reject")
         self.accept_all_button = QPushButton("Accept all")
@@ -96,6 +98,7 @@ class CalendarPage(QWidget):
         for button in (self.accept_button, self.reject_button, self.accept_all_button):
             decisions.addWidget(button)
         planner.addLayout(decisions)
+        self.planner.setMinimumWidth(460)
         self.planner.hide()
         splitter = QSplitter()
         splitter.addWidget(self.grid)
@@ -263,7 +266,6 @@ class CalendarPage(QWidget):
 
     def _on_controller_plan_proposed(self, proposals: list[Proposal]) -> None:
         self.proposals.set_proposals(proposals)
-        self.proposals_view.resizeColumnsToContents()
         self.plan_note.setText(f"{len(proposals)} proposed time{'s' if len(proposals) != 1 else ''}; "
                                "★ marks one of your best times. Accept or reject each." if proposals else "")
         self.planner.show()
