@@ -291,9 +291,12 @@ class CalendarGrid(QWidget):
 
     # --- dragging --------------------------------------------------------------------------------
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        post = self.post_at(event.position().toPoint())
+        point = event.position().toPoint()
+        post = self.post_at(point)
         if event.button() == Qt.MouseButton.LeftButton and post is not None:
-            self._pressed, self._dragging = (post.id, event.position().toPoint()), False
+            self._pressed, self._dragging = (post.id, point), False
+        elif event.button() == Qt.MouseButton.LeftButton and any(rect.contains(point) for rect, _ in self._more):
+            self.sig_day_opened.emit(self.slot_at(point)[0])     # "+3 more": the day's week shows them all
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
