@@ -32,9 +32,9 @@ def _empty(window):
 def test_the_sidebar_lists_the_sections_in_order_with_names_and_shortcuts(qtbot, controller):
     window = _window(qtbot, controller)
     sidebar = window.sidebar
-    assert sidebar.keys() == ["control_center", "content", "campaigns", "brands", "analytics"]
-    assert [sidebar.item(r).text() for r in range(sidebar.count())] == ["Control center", "Content", "Campaigns", "Brands",
-                                                                          "Analytics"]
+    assert sidebar.keys() == ["control_center", "content", "campaigns", "brands", "calendar", "analytics"]
+    assert [sidebar.item(r).text() for r in range(sidebar.count())] == [
+        "Control center", "Content", "Campaigns", "Brands", "Calendar", "Analytics"]
     assert sidebar.accessibleName() == "Sections"
     assert sidebar.item(1).data(Qt.ItemDataRole.AccessibleTextRole) == "Content"
     assert sidebar.item(1).toolTip() == "Content (Ctrl+2)"
@@ -69,7 +69,8 @@ def test_switching_by_click_arrow_keys_and_ctrl_number(qtbot, controller):
     assert window.pages.currentWidget() is window.control_center
     assert shown == ["campaigns", "brands", "campaigns", "content", "control_center"]
     view_menu = window.menuBar().actions()[1].menu()
-    assert [a.text() for a in view_menu.actions()] == ["Control center", "Content", "Campaigns", "Brands", "Analytics"]
+    assert [a.text() for a in view_menu.actions()] == [
+        "Control center", "Content", "Campaigns", "Brands", "Calendar", "Analytics"]
     assert view_menu.actions()[0].isChecked()
 
 
@@ -78,21 +79,21 @@ def test_a_section_is_one_registry_entry_and_its_page_is_built_once(qtbot, contr
 
     def make_page(context):
         built.append(context)
-        page = QLabel("Calendar page")
+        page = QLabel("Notes page")
         page.themes = []
         page.set_theme = page.themes.append
         return page
 
-    calendar = Section("calendar", "Calendar", "calendar", "Plan when each post goes out.", make_page)
-    window = _window(qtbot, controller, [*SECTIONS, calendar])
-    assert window.sidebar.item(len(SECTIONS)).toolTip() == f"Calendar (Ctrl+{len(SECTIONS) + 1})"
+    notes = Section("notes", "Notes", "calendar", "Keep notes.", make_page)
+    window = _window(qtbot, controller, [*SECTIONS, notes])
+    assert window.sidebar.item(len(SECTIONS)).toolTip() == f"Notes (Ctrl+{len(SECTIONS) + 1})"
     assert built == []
-    window.show_section("calendar")
+    window.show_section("notes")
     window.show_section("content")
-    window.show_section("calendar")
+    window.show_section("notes")
     assert len(built) == 1 and built[0].stack is controller
     page = window.pages.currentWidget()
-    assert page.text() == "Calendar page" and page.accessibleName() == "Calendar"
+    assert page.text() == "Notes page" and page.accessibleName() == "Notes"
     dark = Theme("dark", palettes()["dark"])
     window.set_theme(dark)
     assert page.themes == [dark] and window.context.theme is dark

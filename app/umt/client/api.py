@@ -13,6 +13,7 @@ from umt.contract import (About, Account, AuthStatus, Brand, Campaign, ContentIt
                           ImportResult, Job, LoginResult, Metric, Page, RecoveryCodes, ScoreResult, Session,
                           TotpEnrolment)
 from umt.contract.analytics import Heatmap, TopContent, TotalsReport
+from umt.contract.resources import CalendarFeed
 
 R = TypeVar("R")
 
@@ -252,6 +253,21 @@ class GatewayClient:
     def export_calendar(self, start: Any = None, end: Any = None) -> str:
         params = {k: v.isoformat() for k, v in (("start", start), ("end", end)) if v is not None}
         return self.request("GET", "/api/v1/exports/calendar.ics", params=params, raw=True)
+
+    def calendar_feed_address(self) -> str:
+        """The secret, read-only http address of the schedule that a calendar app can subscribe to."""
+        return self.request("GET", "/api/v1/exports/calendar-feed", type=CalendarFeed).url
+
+    def calendar_feed(self, url: str) -> str:
+        """Reads the feed at its address as a calendar app does: no bearer token, the key in the URL."""
+        response = self.http.get(url, timeout=self.timeout)
+        if response.status_code >= 400:
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+            raise error_from_response(response.status_code, body, response.headers)
+        return response.text
 
     # --- scoring --------------------------------------------------------------------------
 

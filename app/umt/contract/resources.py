@@ -254,6 +254,18 @@ class CalendarQuery(Input):
     end: datetime | None = None
 
 
+class CalendarFeedQuery(Input):
+    key: text(200, 1, description="the feed's secret, from GET /api/v1/exports/calendar-feed")
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+class CalendarFeed(Record):
+    """A read-only address of the schedule for a calendar app: whoever has it can read the feed."""
+
+    url: str
+
+
 BrandPatch = patch_of(BrandInput)
 CampaignPatch = patch_of(CampaignInput)
 ContentPatch = patch_of(ContentInput)

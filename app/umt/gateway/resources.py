@@ -11,7 +11,8 @@ from sqlalchemy.engine import Connection
 from umt import contract as c
 from umt.gateway import tables as t
 from umt.gateway.crud import Resource
-from umt.gateway.errors import ValidationFailed
+from umt.gateway.db import as_utc
+from umt.gateway.errors import Conflict, ValidationFailed
 
 STATUSES = c.STATUSES
 
@@ -71,6 +72,18 @@ def _record_version(connection: Connection, item_id: int, changes: dict[str, Any
         content_id=item_id, version=version, title=title, body=body, created_at=t.utcnow()))
 
 
+# A post that went out (or was archived) keeps the time it went out: moving it would rewrite history.
+FIXED_TIME_STATUSES = frozenset({"published", "archived"})
+
+
+def _check_content(_: Connection, values: dict[str, Any], old) -> None:
+    if old is None or old.status not in FIXED_TIME_STATUSES:
+        return
+    if as_utc(values.get("scheduled_at")) != as_utc(old.scheduled_at):
+        raise Conflict("not_reschedulable",
+                       f"a {old.status} item cannot be rescheduled: its time is part of the record", "scheduled_at")
+
+
 content = Resource(
     name="content", singular="content item", table=t.content_items, input=c.ContentInput, patch=c.ContentPatch,
     reply=c.ContentItem, query=c.ContentQuery,
@@ -85,7 +98,7 @@ content = Resource(
     },
     references={"brand_id": t.brands, "campaign_id": t.campaigns},
     defaults=lambda: {"status": "draft", "scores": {}, "version": 1},
-    after_write=_record_version,
+    after_write=_record_version, check=_check_content,
 )
 
 

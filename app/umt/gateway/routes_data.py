@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 
 from msgspec import UNSET
 from starlette.responses import Response
 
 from umt import contract as c
+from umt.contract.resources import CalendarFeed, CalendarFeedQuery
 from umt.gateway import content as content_service, exports, resources
 from umt.gateway.crud import Resource
 from umt.gateway.errors import ApiError
 from umt.gateway.http import Call, Operation
+from umt.gateway.security import calendar_feed_key
 
 
 def crud_operations(resource: Resource) -> list[Operation]:
@@ -91,6 +94,18 @@ async def export_calendar(call: Call):
                     headers={"Content-Disposition": 'attachment; filename="umt-schedule.ics"'})
 
 
+async def calendar_feed_address(call: Call):
+    key = calendar_feed_key(call.services.accounts.key)
+    return {"url": f"{str(call.request.base_url).rstrip('/')}/feeds/calendar.ics?key={key}"}
+
+
+async def calendar_feed(call: Call):
+    # No bearer token: a calendar app cannot send one. The secret in the address stands in for it.
+    if not hmac.compare_digest(call.query.key.encode(), calendar_feed_key(call.services.accounts.key).encode()):
+        raise ApiError(403, "bad_feed_key", "this calendar feed address is not valid (any more)", "key")
+    return await export_calendar(call)
+
+
 def operations() -> list[Operation]:
     ops: list[Operation] = []
     for resource in resources.ALL:
@@ -109,4 +124,12 @@ def operations() -> list[Operation]:
     ops.append(Operation("GET", "/api/v1/exports/calendar.ics", export_calendar,
                          "scheduled content as an iCalendar file", "exports", query=c.CalendarQuery,
                          produces=("text/calendar",)))
+    ops += [
+        Operation("GET", "/api/v1/exports/calendar-feed", calendar_feed_address,
+                  "the secret, read-only address of the schedule for a calendar app to subscribe to", "exports",
+                  reply=CalendarFeed),
+        Operation("GET", "/feeds/calendar.ics", calendar_feed,
+                  "the scheduled content as an iCalendar feed, for the holder of the feed's secret key", "exports",
+                  query=CalendarFeedQuery, auth=False, produces=("text/calendar",), errors=(403,)),
+    ]
     return ops

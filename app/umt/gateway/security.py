@@ -83,6 +83,12 @@ def token_digest(key: bytes, token: str) -> str:
     return hmac.new(key, token.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def calendar_feed_key(key: bytes) -> str:
+    """The calendar feed's secret, derived from the signing key: stable across restarts, and a new
+    signing key makes every handed-out feed address stop working."""
+    return hmac.new(key, b"umt calendar feed v1", hashlib.sha256).hexdigest()[:40]
+
+
 def new_totp_secret() -> str:
     import pyotp  # imported on first use: it is not needed to serve the API
 

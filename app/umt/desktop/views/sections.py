@@ -67,6 +67,13 @@ def _campaigns(context: SectionContext) -> QWidget:
     return CampaignsPage(RecordsController(context.session, "campaigns"), RecordsController(context.session, "brands"))
 
 
+def _calendar(context: SectionContext) -> QWidget:
+    from umt.desktop.controllers.calendar import CalendarController
+    from umt.desktop.views.calendar import CalendarPage
+
+    return CalendarPage(CalendarController(context.session), context.theme)
+
+
 def _analytics(context: SectionContext) -> QWidget:
     from umt.desktop.controllers.analytics import AnalyticsController
     from umt.desktop.views.analytics import AnalyticsPage
@@ -104,6 +111,15 @@ SECTIONS: list[Section] = [
         "brands",
         "Keep each brand's voice: tone, audience, banned words, keyphrases, hashtags and sample posts.",
         _brands,
+        needs_session=True,
+    ),
+    Section(
+        "calendar",
+        "Calendar",
+        "calendar",
+        "See the month or week of posts, drag them to reschedule, find your best times and let the planner "
+        "propose a month; subscribe to it from your calendar app.",
+        _calendar,
         needs_session=True,
     ),
     Section(
