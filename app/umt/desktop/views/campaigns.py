@@ -72,7 +72,7 @@ class CampaignsPage(RecordPage):
     singular = "campaign"
     empty_text = "A campaign groups posts toward one goal, over dates and channels. Start with “New campaign”."
 
-    def __init__(self, controller, brands_controller, parent: QWidget | None = None) -> None:
+    def __init__(self, controller, brands_controller, parent: QWidget | None = None, *, sample_data=None) -> None:
         self._brands: list[Any] = []
         self.brand_filter = QComboBox()
         self.brand_filter.setAccessibleName("Filter by brand")
@@ -80,7 +80,7 @@ class CampaignsPage(RecordPage):
         self.status_filter.setAccessibleName("Filter by status")
         for text, key in STATUS_CHOICES:
             self.status_filter.addItem(text, key)
-        super().__init__(controller, parent)
+        super().__init__(controller, parent, sample_data=sample_data)
         self.brand_filter.currentIndexChanged.connect(lambda _: self.reload())
         self.status_filter.currentIndexChanged.connect(lambda _: self.reload())
         self._brands_controller = brands_controller
