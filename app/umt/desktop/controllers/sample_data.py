@@ -35,6 +35,7 @@ class SampleDataController(QObject):
         return found if found is not None else cls(session, session)
 
     def check(self) -> None:
+        # A failed check offers nothing: the page's own list says why the gateway did not answer.
         self._session.call(demo.workspace_is_empty, self.sig_workspace_checked.emit, lambda exc: None,
                            key="sample_data:check", description="check whether the workspace is empty")
 
