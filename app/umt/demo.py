@@ -19,6 +19,7 @@ BRAND = {
     "audience": "Neighbours and office workers within 5 km who care about real bread and a good coffee.",
     "banned_words": ["cheap", "guaranteed", "best in the world"],
     "hashtags": ["#crumbandco", "#sourdough", "#localbakery"],
+    "keyphrases": ["sourdough", "local bakery", "fresh bread"],
     "sample_posts": [
         "Our rye starter turned 9 today. It still gets fed before we do. Loaves out at 7.",
         "Saturday sourdough class: 6 seats, flour on everything, bread to take home. Book at the counter.",

@@ -155,6 +155,16 @@ def test_template_drafts_carry_the_keyphrase():
         assert next(c for c in scored["checks"] if c["id"] == "keyphrase")["status"] != "fail", (channel, text)
 
 
+def test_a_draft_without_a_keyphrase_takes_the_brands():
+    kit = {**BRAND, "keyphrases": ["cold brew", "maple pecan"]}
+    assert spec(brand=kit, brief="Our maple pecan blend is back").keyphrase == "maple pecan", "the one the brief uses"
+    assert spec(brand=kit, brief="A new mug for the office").keyphrase == "cold brew", "else the brand's first"
+    assert spec(brand=kit, keyphrase="oat milk").keyphrase == "oat milk", "the request's wins"
+    assert spec().keyphrase is None
+    text = TemplateProvider().write(spec("linkedin", brand=kit, brief="A new mug for the office"), 0, 1)
+    assert "cold brew" in text.lower()
+
+
 def test_template_voice_changes_the_register():
     formal = spec(brand={**BRAND, "voice": "professional and precise"})
     casual = spec(brand={**BRAND, "voice": "playful"})

@@ -84,10 +84,10 @@ def test_close_to_tray_hides_the_window_and_keeps_the_stack(qtbot, make_app, fak
     app.window.close()
     assert not app.window.isVisible() and not app.quitting
     assert sorted(fake_backend.running()) == ["agent", "gateway"]
-    assert app.controller._sampler.interval_s == 5.0, "figures nobody sees are sampled less often"
+    assert app.controller._sampling.sampler.interval_s == 5.0, "figures nobody sees are sampled less often"
     app.tray.sig_open_requested.emit()
     assert app.window.isVisible()
-    assert app.controller._sampler.interval_s == 0.1
+    assert app.controller._sampling.sampler.interval_s == 0.1
 
 
 def test_tray_menu_follows_the_stack_and_drives_it(qtbot, make_app, fake_backend):

@@ -43,7 +43,9 @@ def test_a_version_1_database_upgrades_keeping_its_data(database_url, signing_ke
     try:
         with GatewayClient(gateway.url) as client:
             client.setup_owner(**OWNER)
-            assert client.brands.get(1).banned_words == ["cheap"]
+            old_brand = client.brands.get(1)
+            assert (old_brand.banned_words, old_brand.keyphrases) == (["cheap"], [])  # step 4 gave it none
+            assert client.brands.update(1, keyphrases=["rye bread"]).keyphrases == ["rye bread"]
             item = client.content.get(1)
             assert (item.title, item.status, item.version) == ("Old post", "approved", 1)
             assert client.content.versions(1) == [

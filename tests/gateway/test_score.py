@@ -61,6 +61,23 @@ def test_a_brand_id_brings_the_brands_banned_words_and_hashtags(owner):
     assert unknown.value.field == "brand_id" and "no brand has id" in unknown.value.message
 
 
+def test_a_brands_keyphrase_is_scored_when_the_request_names_none(owner):
+    brand = owner.brands.create(name="Bean There", keyphrases=["cold brew", "maple pecan"])
+    plain = owner.score(POST, "linkedin")
+    branded = owner.score(POST, "linkedin", brand_id=brand.id)
+    assert plain.metrics.keyphrase_count is None and "keyphrase" not in {c.id for c in plain.checks}
+    # The post uses the brand's second keyphrase, not its first: that is the one scored.
+    assert branded.metrics.keyphrase_count == 1
+    assert any("maple pecan" in c.message for c in branded.checks if c.id == "keyphrase")
+    # A keyphrase named by the request wins over the brand's.
+    asked = owner.score(POST, "linkedin", brand_id=brand.id, keyphrase="oat milk")
+    assert any("oat milk" in c.message for c in asked.checks if c.id == "keyphrase")
+    # A post that uses none of them is told to use the brand's first.
+    unused = owner.score("Fresh roast every Tuesday, delivered within three days.", "linkedin", brand_id=brand.id)
+    keyphrase = next(c for c in unused.checks if c.id == "keyphrase")
+    assert keyphrase.status == "fail" and "cold brew" in keyphrase.message
+
+
 def test_the_agents_refusal_comes_back_as_422_naming_the_field(owner):
     with pytest.raises(ValidationFailed) as refused:
         owner.score(POST, "carrier-pigeon")

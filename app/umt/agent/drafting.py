@@ -34,13 +34,16 @@ def parse_draft(task: contract.DraftInput) -> DraftTask:
         raise InputError("brand", "is required")
     if task.channel is None:
         raise InputError("channel", "is required")
+    from umt.agent.scoring import brand_keyphrase
+
     brand = task.brand
     spec = DraftSpec(
         brand=Brand(name=brand.name, voice=brand.voice, audience=brand.audience, banned_words=list(brand.banned_words),
                     hashtags=list(brand.hashtags), sample_posts=list(brand.sample_posts)),
         campaign=_campaign(task.campaign) if task.campaign else None,
         rule=CHANNELS[contract.resolve_channel(task.channel)],
-        brief=task.brief, offer=task.offer, call_to_action=task.call_to_action, keyphrase=task.keyphrase,
+        brief=task.brief, offer=task.offer, call_to_action=task.call_to_action,
+        keyphrase=task.keyphrase or brand_keyphrase(task.brief, list(brand.keyphrases)),
     )
     return DraftTask(spec=spec, variants=task.variants, provider=task.provider,
                      allow_template_fallback=task.allow_template_fallback)

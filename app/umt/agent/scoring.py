@@ -133,6 +133,14 @@ def _phrase_tokens(phrase: str | None) -> list[str]:
     return [token.lower() for token in _TOKEN.findall(phrase or "")]
 
 
+def brand_keyphrase(text: str, keyphrases: list[str]) -> str | None:
+    """The brand's keyphrase for a text whose request names none: the first one the text uses, else
+    the brand's first (so a post that uses none is told to)."""
+    tokens = [token.lower() for token in _TOKEN.findall(text)]
+    used = [phrase for phrase in keyphrases if _count_phrase(tokens, _phrase_tokens(phrase))]
+    return (used or keyphrases or [None])[0]
+
+
 def _count_phrase(tokens: list[str], phrase: list[str]) -> int:
     if not phrase:
         return 0
@@ -230,7 +238,8 @@ def parse_score(task) -> ScoreInput:
         if getattr(task, name) is None:
             raise InputError(name, "is required")
     return ScoreInput(
-        text=task.text, channel=resolve_channel(task.channel), keyphrase=task.keyphrase,
+        text=task.text, channel=resolve_channel(task.channel),
+        keyphrase=task.keyphrase or brand_keyphrase(task.text, list(task.brand.keyphrases) if task.brand else []),
         banned_words=list(task.brand.banned_words) if task.brand else [],
         brand_hashtags=list(task.brand.hashtags) if task.brand else [],
     )

@@ -31,10 +31,12 @@ class BrandInput(Input):
     banned_words: listed(text(100, 1), 200) = msgspec.field(default_factory=list)
     hashtags: listed(Hashtag, 100) = msgspec.field(default_factory=list)
     sample_posts: listed(text(5000, 1), 50) = msgspec.field(default_factory=list)
+    # Search terms the posts should use: scoring and drafting take one when a request names none.
+    keyphrases: listed(text(100, 1), 50) = msgspec.field(default_factory=list)
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        for name in ("banned_words", "hashtags"):
+        for name in ("banned_words", "hashtags", "keyphrases"):
             if isinstance(getattr(self, name), list):
                 unique(name, getattr(self, name))
 
@@ -47,6 +49,7 @@ class Brand(Record):
     banned_words: list[str]
     hashtags: list[str]
     sample_posts: list[str]
+    keyphrases: list[str]
     created_at: datetime
     updated_at: datetime
 

@@ -92,6 +92,7 @@ class BrandVoice(TaskInput):
     banned_words: listed(text(100, 1), 200) = msgspec.field(default_factory=list)
     hashtags: listed(text(100, 1), 100) = msgspec.field(default_factory=list)
     sample_posts: listed(text(5000, 1), 50) = msgspec.field(default_factory=list)
+    keyphrases: listed(text(100, 1), 50) = msgspec.field(default_factory=list)
 
 
 class CampaignBrief(TaskInput):
@@ -113,6 +114,7 @@ class ScoreBrand(TaskInput):
 
     banned_words: listed(text(100, 1), 200) = msgspec.field(default_factory=list)
     hashtags: listed(text(100, 1), 100) = msgspec.field(default_factory=list)
+    keyphrases: listed(text(100, 1), 50) = msgspec.field(default_factory=list)
 
 
 # --- draft ---------------------------------------------------------------------------------
@@ -162,7 +164,7 @@ class ScoreInput(TaskInput):
 
 class ScoreRequest(TaskInput):
     """Score a post now, stored nowhere (the editor's live score panel): the gateway passes it to
-    the agent's score task with the brand's banned words and hashtags filled in from brand_id."""
+    the agent's score task with the brand's banned words, hashtags and keyphrases filled in from brand_id."""
 
     text: text(200000, 1, description="the post as it would go out")
     channel: AgentChannel

@@ -62,7 +62,7 @@ def enrich(connection: Connection, kind: str, job_input: Any, *, prefix: str = "
         if brand is not None:
             fill["brand"] = {"name": brand.name, "voice": brand.voice, "audience": brand.audience,
                              "banned_words": brand.banned_words, "hashtags": brand.hashtags,
-                             "sample_posts": brand.sample_posts}
+                             "sample_posts": brand.sample_posts, "keyphrases": brand.keyphrases}
         if campaign is not None:
             fill["campaign"] = {
                 "name": campaign.name, "goal": campaign.goal, "channels": campaign.channels,
@@ -74,7 +74,8 @@ def enrich(connection: Connection, kind: str, job_input: Any, *, prefix: str = "
             fill["channel"] = item.channel
     elif kind == "score":
         if brand is not None:
-            fill["brand"] = {"banned_words": brand.banned_words, "hashtags": brand.hashtags}
+            fill["brand"] = {"banned_words": brand.banned_words, "hashtags": brand.hashtags,
+                             "keyphrases": brand.keyphrases}
         if item is not None:
             if job_input.text is None:
                 fill["text"] = item.body or item.title

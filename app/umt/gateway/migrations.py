@@ -147,8 +147,13 @@ def step_3_analytics_indexes(connection: Connection) -> None:
     connection.execute(text("CREATE INDEX ix_content_items_channel ON content_items (channel)"))
 
 
+def step_4_brand_keyphrases(connection: Connection) -> None:
+    """Brands gain keyphrases (the voice kit's search terms); existing brands get none."""
+    connection.execute(text("ALTER TABLE brands ADD COLUMN keyphrases JSON NOT NULL DEFAULT '[]'"))
+
+
 STEPS: list[Callable[[Connection], None]] = [step_1_accounts_and_marketing, step_2_versions_experiments_jobs,
-                                             step_3_analytics_indexes]
+                                             step_3_analytics_indexes, step_4_brand_keyphrases]
 LATEST = len(STEPS)
 
 

@@ -74,6 +74,7 @@ brands = Table(
     Column("banned_words", JSON, nullable=False),
     Column("hashtags", JSON, nullable=False),
     Column("sample_posts", JSON, nullable=False),
+    Column("keyphrases", JSON, nullable=False, default=list),
     *_timestamps(),
 )
 

@@ -4,12 +4,12 @@ handled there once and the views only see results and field errors."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from umt.client.errors import ApiError, GatewayUnreachable
+from umt.desktop.controllers.problem import Problem
 
 LIST_PAGE = 500  # brands and campaigns of one small business fit in one page
 
@@ -21,22 +21,13 @@ def value_of(record: Any, name: str, default: Any = None) -> Any:
     return getattr(record, name, default)
 
 
-@dataclass(frozen=True)
-class SaveError:
-    """Why a save was refused: `field` names the form field at fault, or None for the whole form."""
-
-    message: str
-    field: str | None = None
-
-
-def save_error(exc: BaseException) -> SaveError:
-    """The API's refusal in words for the form; the field path's first part is the form field."""
-    if isinstance(exc, GatewayUnreachable):
-        return SaveError("The gateway is not answering. Is the stack running? Your changes are kept.")
-    if isinstance(exc, ApiError):
-        field = exc.field.split(".")[0].split("[")[0] if exc.field else None
-        return SaveError(exc.message, field)
-    return SaveError(f"Could not save: {exc}")
+def save_problem(exc: BaseException) -> Problem:
+    """Why a save (or read) failed, for the form: the Problem in words, its field reduced to the form
+    field (the API names a path such as `sample_posts[2]`; the form knows `sample_posts`)."""
+    problem = Problem.from_error(exc)
+    if problem.field:
+        problem = replace(problem, field=problem.field.split(".")[0].split("[")[0])
+    return problem
 
 
 class RecordsController(QObject):
@@ -47,7 +38,8 @@ class RecordsController(QObject):
     """A create or update succeeded: the record as the gateway stored it."""
 
     sig_save_failed = Signal(object)
-    """A create or update was refused or failed (a SaveError); the form keeps what was typed."""
+    """A create or update was refused or failed (a controllers.problem.Problem, its field the form's);
+    the form keeps what was typed."""
 
     sig_record_deleted = Signal(int)
     """The record with this id was deleted."""
@@ -70,7 +62,8 @@ class RecordsController(QObject):
         wanted = dict(self._filters)
         self._session.call(
             lambda client: list(self._api(client).list(limit=LIST_PAGE, **wanted).items),
-            self.sig_records_loaded.emit, self._on_load_failed, key=f"{self.resource}:list",
+            # Keyed per controller: the Campaigns page's brand list must not supersede the Brands page's.
+            self.sig_records_loaded.emit, self._on_load_failed, key=f"{self.resource}:list:{id(self)}",
             description=f"list {self.resource}")
 
     def reload(self) -> None:
@@ -81,18 +74,18 @@ class RecordsController(QObject):
             api = self._api(client)
             return api.create(**fields) if record_id is None else api.update(record_id, **fields)
 
-        self._session.call(write, self._on_saved, lambda exc: self.sig_save_failed.emit(save_error(exc)),
+        self._session.call(write, self._on_saved, lambda exc: self.sig_save_failed.emit(save_problem(exc)),
                            description=f"save {self.resource}")
 
     def delete(self, record_id: int) -> None:
         self._session.call(lambda client: self._api(client).delete(record_id),
                            lambda _: self._on_deleted(record_id),
-                           lambda exc: self.sig_save_failed.emit(save_error(exc)),
+                           lambda exc: self.sig_save_failed.emit(save_problem(exc)),
                            description=f"delete {self.resource}")
 
     def fetch(self, call: Callable[[Any], Any], on_done: Callable[[Any], None], key: str) -> None:
         """A related read for the page (e.g. a campaign's content), superseded by key."""
-        self._session.call(call, on_done, lambda exc: self.sig_load_failed.emit(save_error(exc).message), key=key)
+        self._session.call(call, on_done, lambda exc: self.sig_load_failed.emit(save_problem(exc).message), key=key)
 
     def _on_saved(self, record) -> None:
         self.sig_record_saved.emit(record)
@@ -103,4 +96,4 @@ class RecordsController(QObject):
         self.reload()
 
     def _on_load_failed(self, exc: BaseException) -> None:
-        self.sig_load_failed.emit(save_error(exc).message)
+        self.sig_load_failed.emit(save_problem(exc).message)

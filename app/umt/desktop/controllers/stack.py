@@ -3,27 +3,24 @@ and the one that tells them, on the GUI thread, what the stack is doing and what
 
 from __future__ import annotations
 
-import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Callable, Protocol
 
-import psutil
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from umt import launch
 from umt.desktop.controllers import stack_state
+from umt.desktop.controllers.stack_sampling import Snapshot, StackSampling
 from umt.desktop.controllers.stack_state import UP_PHASES, Phase, StackState
-from umt.desktop.tasks import Sampler, TaskHandle, TaskManager
+from umt.desktop.tasks import TaskHandle, TaskManager
 from umt.runtime.backend import Backend
 from umt.runtime.choose import BackendChoice
 from umt.runtime.errors import EngineUnavailable
-from umt.runtime.model import EventKind, Health, Progress, ServiceEvent, ServiceStats, ServiceStatus, State
+from umt.runtime.model import EventKind, Health, Progress, ServiceEvent, ServiceStatus, State
 from umt.runtime.supervisor import Supervisor
 from umt.settings import DesktopSettings
 
-STATUSES_EVERY_S = 2.0
-UNWATCHED_SAMPLE_INTERVAL_S = 5.0  # nobody looks at the figures while the window is in the tray
 
 class StackHost(Protocol):
     """How this app opens the stack and shares it with the rest of the machine: the `umt`
@@ -52,31 +49,6 @@ class LaunchHost:
 
     def hand_over_supervision(self, backend: str) -> None:
         launch.start_background_supervisor(backend)
-
-
-@dataclass(frozen=True)
-class HostSample:
-    cpu_percent: float          # of the whole machine
-    memory_used_bytes: int
-    memory_total_bytes: int
-
-    @property
-    def memory_fraction(self) -> float:
-        return self.memory_used_bytes / self.memory_total_bytes if self.memory_total_bytes else 0.0
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    statuses: list[ServiceStatus]
-    stats: list[ServiceStats]
-    host: HostSample
-    at: float = field(default_factory=time.time)
-    statuses_read_at: float = 0.0   # time.monotonic() when the statuses were read
-
-
-def sample_host() -> HostSample:
-    memory = psutil.virtual_memory()
-    return HostSample(psutil.cpu_percent(interval=None), memory.total - memory.available, memory.total)
 
 
 def _fingerprint(settings: DesktopSettings) -> tuple:
@@ -119,7 +91,6 @@ class StackController(QObject):
         self._tasks = tasks
         self._settings = settings
         self._host: StackHost = host if host is not None else LaunchHost()
-        self._sample_interval_s = sample_interval_s
         # What the windows read, set on the GUI thread only; the workers keep their own references
         # (_choice, _supervisor), handed over through call_in_gui when a backend opens.
         self.choice: BackendChoice | None = None
@@ -127,18 +98,14 @@ class StackController(QObject):
         self._choice: BackendChoice | None = None
         self._supervisor: Supervisor | None = None
         self._opened_with: tuple | None = None
-        self._sampler: Sampler | None = None
+        self._sampling = StackSampling(tasks, lambda: self._supervisor, sample_interval_s)
         self.state: StackState = stack_state.STOPPED
         self.last_snapshot: Snapshot | None = None
         self._apply_timer = QTimer(self)
         self._apply_timer.setInterval(int(sample_interval_s * 1000))
         self._apply_timer.timeout.connect(self._on_apply_timer_timeout)
         self._shut_down = False
-        self._statuses: list[ServiceStatus] = []
-        self._statuses_read_at = 0.0
         self._state_changed_at = 0.0
-        self._watched = True
-        self._statuses_stale = threading.Event()  # set from any thread when the rows may have changed
         # The rows as last known (GUI thread); a sample read before they last changed does not undo them.
         self.rows: list[ServiceStatus] = []
         self._rows_changed_at = 0.0
@@ -271,8 +238,7 @@ class StackController(QObject):
                     self._supervisor.down()
                 elif not self._supervisor.released.is_set() and any(s.state == State.RUNNING for s in self._supervisor.backend.statuses()):
                     self._hand_over_supervision()
-            if self._sampler is not None:
-                self._sampler.stop()
+            self._sampling.stop()
             if self._choice is not None:
                 self._choice.backend.close()
 
@@ -283,7 +249,7 @@ class StackController(QObject):
         settings = self._settings()
         if self._choice is not None and self._opened_with == _fingerprint(settings):
             return self._choice
-        self._stop_sampler()
+        self._sampling.stop()
         if self._supervisor is not None:
             # New settings, new backend: what still runs from a failed start under the old one
             # would hold its ports, so it stops first.
@@ -296,7 +262,8 @@ class StackController(QObject):
         supervisor, choice = self._host.open(settings, self._on_supervisor_event)
         self._choice, self._supervisor, self._opened_with = choice, supervisor, _fingerprint(settings)
         self._tasks.call_in_gui(self._on_backend_published, choice, supervisor)
-        self._start_sampler()
+        self._sampling.start()
+        self._tasks.call_in_gui(self._apply_timer.start)
         return choice
 
     def _open_job(self) -> list[ServiceStatus] | None:
@@ -329,41 +296,10 @@ class StackController(QObject):
     def _hand_over_supervision(self) -> None:
         self._host.hand_over_supervision(self._choice.backend.name)
 
-    def _sample(self) -> Snapshot:  # sampler thread
-        """Stats every tick; statuses when something happened (an event, an operation) and at
-        least every STATUSES_EVERY_S. The supervisor reads the same statuses every second for
-        its own work, and the rows' uptime ticks on from started_at without a new read."""
-        supervisor = self._supervisor
-        if supervisor is None:
-            return Snapshot([], [], sample_host(), statuses_read_at=time.monotonic())
-        now = time.monotonic()
-        if self._statuses_stale.is_set() or now - self._statuses_read_at >= STATUSES_EVERY_S or not self._statuses:
-            self._statuses_stale.clear()
-            self._statuses = supervisor.statuses()
-            self._statuses_read_at = now
-        return Snapshot(self._statuses, supervisor.backend.stats(), sample_host(), statuses_read_at=self._statuses_read_at)
-
     def set_watched(self, watched: bool) -> None:
         """The window is shown (figures every second) or hidden in the tray (every few seconds;
         supervision and notifications do not depend on it)."""
-        self._watched = watched
-        if self._sampler is not None:
-            self._sampler.interval_s = self._interval_for_viewing()
-            if watched:
-                self._sampler.wake()
-
-    def _interval_for_viewing(self) -> float:
-        return self._sample_interval_s if self._watched else max(self._sample_interval_s, UNWATCHED_SAMPLE_INTERVAL_S)
-
-    def _start_sampler(self) -> None:
-        sample_host()  # primes psutil's host CPU delta so the first figure is real
-        self._sampler = self._tasks.sampler(self._sample, self._interval_for_viewing())
-        self._tasks.call_in_gui(self._apply_timer.start)
-
-    def _stop_sampler(self) -> None:
-        if self._sampler is not None:
-            self._sampler.stop()
-            self._sampler = None
+        self._sampling.set_watched(watched)
 
     # --- results, on the GUI thread ------------------------------------------------------------
     def _on_backend_published(self, choice: BackendChoice | None, supervisor: Supervisor | None) -> None:
@@ -382,7 +318,7 @@ class StackController(QObject):
         assert QThread.currentThread() is self.thread(), "the stack controller publishes on the GUI thread only"
 
     def _on_worker_progress(self, progress: Progress) -> None:  # worker thread
-        self._statuses_stale.set()
+        self._sampling.mark_stale()
         self._tasks.call_in_gui(self._on_progress_reported, progress)
 
     def _on_progress_reported(self, progress: Progress) -> None:
@@ -408,7 +344,7 @@ class StackController(QObject):
             self.sig_docker_diagnosed.emit(exc.diagnosis)
 
     def _on_supervisor_event(self, event: ServiceEvent) -> None:  # supervisor thread
-        self._statuses_stale.set()
+        self._sampling.mark_stale()
         if event.kind == EventKind.RELEASED:
             self._tasks.call_in_gui(self._on_supervisor_released, event)
         self._tasks.call_in_gui(self._on_service_event_arrived, event)
@@ -418,8 +354,7 @@ class StackController(QObject):
         rows = stack_state.rows_after(self.rows, event)
         if rows != self.rows:
             self._show_rows(rows)
-        if self._sampler is not None:
-            self._sampler.wake()
+        self._sampling.wake()
         self.sig_service_event_received.emit(event)
 
     def _show_rows(self, statuses: list[ServiceStatus]) -> None:
@@ -444,8 +379,7 @@ class StackController(QObject):
             self._set_state(replace(stack_state.STOPPED, detail=f"{event.detail[:1].upper()}{event.detail[1:]}; your data is kept."))
 
     def _on_apply_timer_timeout(self) -> None:
-        sampler = self._sampler
-        taken = None if sampler is None else sampler.take()
+        taken = self._sampling.take()
         if taken is None:
             return
         ok, value = taken
@@ -466,7 +400,7 @@ class StackController(QObject):
     def _set_state(self, state: StackState) -> None:
         self._assert_gui_thread()
         if state != self.state:
-            self._statuses_stale.set()  # the stack moved on: the rows are read afresh
+            self._sampling.mark_stale()  # the stack moved on: the rows are read afresh
             if state.phase != self.state.phase:
                 self._state_changed_at = time.monotonic()
             self.state = state

@@ -43,6 +43,7 @@ class AccountButton(QToolButton):
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.setAccessibleName("Account")
+        self.setProperty("role", "account")
         self.menu_ = QMenu(self)
         self.who = QAction(self.menu_)
         self.who.setEnabled(False)

@@ -13,7 +13,7 @@ from umt.desktop.widgets.form import Form, ParagraphsEdit, WordsEdit
 
 class BrandsPage(RecordPage):
     singular = "brand"
-    empty_text = ("A brand holds your voice: tone, audience, words to avoid, hashtags and sample posts. "
+    empty_text = ("A brand holds your voice: tone, audience, words to avoid, keyphrases, hashtags and sample posts. "
                   "Drafts and scores follow it. Start with “New brand”.")
 
     def build_form(self, form: Form) -> None:
@@ -22,6 +22,8 @@ class BrandsPage(RecordPage):
         self.audience = form.add("audience", "Audience", _text("Who reads your posts"))
         self.banned_words = form.add("banned_words", "Banned words", WordsEdit(),
                                      "Words your posts must not use, separated by commas.")
+        self.keyphrases = form.add("keyphrases", "Keyphrases", WordsEdit(),
+                                   "Search terms your posts should use; scoring checks the first one a post uses.")
         self.hashtags = form.add("hashtags", "Hashtags", WordsEdit(), "For example: #bakery, #local")
         self.sample_posts = form.add("sample_posts", "Sample posts", ParagraphsEdit(),
                                      "Posts in your voice, a blank line between them.")
@@ -31,7 +33,7 @@ class BrandsPage(RecordPage):
         self.name.setText(value_of(record, "name", "") if record is not None else "")
         self.voice.setPlainText(value_of(record, "voice", "") if record is not None else "")
         self.audience.setPlainText(value_of(record, "audience", "") if record is not None else "")
-        for field in ("banned_words", "hashtags", "sample_posts"):
+        for field in ("banned_words", "keyphrases", "hashtags", "sample_posts"):
             getattr(self, field).set_items(list(value_of(record, field, []) or []) if record is not None else [])
 
     def collect(self) -> dict[str, Any]:
@@ -40,6 +42,7 @@ class BrandsPage(RecordPage):
             "voice": self.voice.toPlainText().strip(),
             "audience": self.audience.toPlainText().strip(),
             "banned_words": self.banned_words.items(),
+            "keyphrases": self.keyphrases.items(),
             "hashtags": self.hashtags.items(),
             "sample_posts": self.sample_posts.items(),
         }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QSize, Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit,
                                QListView, QListWidget, QListWidgetItem, QPlainTextEdit, QVBoxLayout, QWidget)
 
@@ -17,6 +17,7 @@ from umt.desktop.widgets.form import Form
 # The channels a campaign can plan for (the agent's channel keys).
 CHANNEL_CHOICES = ("linkedin", "instagram", "facebook", "x", "threads", "tiktok", "pinterest", "email_body",
                    "blog", "youtube_description", "google_business", "sms")
+CHANNEL_CELL_WIDTH = 170   # room for "youtube_description" and its check box
 STATUS_CHOICES = (("All statuses", ""), ("Planned", "planned"), ("Running", "running"), ("Ended", "ended"),
                   ("No dates", "undated"))
 
@@ -72,7 +73,7 @@ class CampaignsPage(RecordPage):
     singular = "campaign"
     empty_text = "A campaign groups posts toward one goal, over dates and channels. Start with “New campaign”."
 
-    def __init__(self, controller, brands_controller, parent: QWidget | None = None) -> None:
+    def __init__(self, controller, brands_controller, parent: QWidget | None = None, *, sample_data=None) -> None:
         self._brands: list[Any] = []
         self.brand_filter = QComboBox()
         self.brand_filter.setAccessibleName("Filter by brand")
@@ -80,7 +81,7 @@ class CampaignsPage(RecordPage):
         self.status_filter.setAccessibleName("Filter by status")
         for text, key in STATUS_CHOICES:
             self.status_filter.addItem(text, key)
-        super().__init__(controller, parent)
+        super().__init__(controller, parent, sample_data=sample_data)
         self.brand_filter.currentIndexChanged.connect(lambda _: self.reload())
         self.status_filter.currentIndexChanged.connect(lambda _: self.reload())
         self._brands_controller = brands_controller
@@ -110,9 +111,17 @@ class CampaignsPage(RecordPage):
         self.goal.setTabChangesFocus(True)
         self.goal.setFixedHeight(60)
         self.channels = form.add("channels", "Channels", QListWidget())
-        self.channels.setFixedHeight(120)
+        # Every channel in view at once, in columns: a scrolled list hid the last ones.
+        self.channels.setFlow(QListView.Flow.LeftToRight)
+        self.channels.setWrapping(True)
+        self.channels.setResizeMode(QListView.ResizeMode.Adjust)
+        cell = QSize(CHANNEL_CELL_WIDTH, self.channels.fontMetrics().height() + 10)
+        self.channels.setGridSize(cell)
+        self.channels.setFixedHeight(3 * cell.height() + 8)
+        self.channels.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for key in CHANNEL_CHOICES:
             item = QListWidgetItem(key, self.channels)
+            item.setSizeHint(cell - QSize(4, 0))   # the whole cell: the themed check box is wider than Qt reckons
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
         self.start = form.add("start", "Start", OptionalDate("Has a start date"))

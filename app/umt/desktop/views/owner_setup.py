@@ -237,8 +237,12 @@ class OwnerSetupWizard(QWidget):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(_heading("Keep your recovery codes"))
-        layout.addWidget(_words("If you lose your phone, each of these codes signs you in once instead of a code "
-                                "from the app. They are shown only now: copy them or save them to a file."))
+        words = _words("If you lose your phone, each of these codes signs you in once instead of a\n"
+                       "code from the app. They are shown only now: copy them or save them to a file.")
+        # Two set lines, not wrapped: a wrapped label's minimum is one line, and when the card was
+        # laid out at its minimum (after a theme change) the second line took the codes' room.
+        words.setWordWrap(False)
+        layout.addWidget(words)
         layout.addWidget(self.codes)
         layout.addWidget(self.stored)
         layout.addWidget(self.remember)

@@ -10,10 +10,12 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListView, QMessageBox, QPushButton, QScrollArea,
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListView, QMessageBox, QProgressBar, QPushButton,
+                               QScrollArea,
                                QSplitter, QVBoxLayout, QWidget)
 
-from umt.desktop.controllers.records import RecordsController, SaveError, value_of
+from umt.desktop.controllers.problem import Problem
+from umt.desktop.controllers.records import RecordsController, value_of
 from umt.desktop.models.records import RecordListModel
 from umt.desktop.widgets.form import Form
 
@@ -24,9 +26,10 @@ class RecordPage(QWidget):
     singular = "record"
     empty_text = ""
 
-    def __init__(self, controller: RecordsController, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: RecordsController, parent: QWidget | None = None, *, sample_data=None) -> None:
         super().__init__(parent)
         self.controller = controller
+        self.sample_data = sample_data   # a SampleDataController: the empty workspace offers sample data
         self.current_id: int | None = None
         self.model = RecordListModel(self.describe, lambda record: value_of(record, "id"), self)
 
@@ -46,6 +49,19 @@ class RecordPage(QWidget):
         self.list_note.setProperty("role", "muted")
         self.list_note.setWordWrap(True)
 
+        self.sample_button = QPushButton("Try with sample data", self)
+        self.sample_button.setToolTip("Fill the empty workspace with a small bakery's brand, campaigns, "
+                                      "posts and metrics; delete them whenever you like.")
+        self.sample_button.clicked.connect(self._on_sample_button_clicked)
+        self.sample_progress = QProgressBar(self)
+        self.sample_progress.setRange(0, 100)
+        self.sample_progress.setAccessibleName("Sample data progress")
+        self.sample_step = QLabel(self)
+        self.sample_step.setProperty("role", "muted")
+        self.sample_step.setWordWrap(True)
+        for widget in (self.sample_button, self.sample_progress, self.sample_step):
+            widget.hide()
+
         self.new_button = QPushButton(f"New {self.singular}", self)
         self.new_button.clicked.connect(self.new_record)
         left = QWidget(self)
@@ -56,6 +72,9 @@ class RecordPage(QWidget):
         left_column.addWidget(self.search)
         left_column.addWidget(self.list, 1)
         left_column.addWidget(self.list_note)
+        left_column.addWidget(self.sample_button)
+        left_column.addWidget(self.sample_progress)
+        left_column.addWidget(self.sample_step)
         left_column.addWidget(self.new_button)
 
         self.heading = QLabel(f"New {self.singular}", self)
@@ -103,6 +122,11 @@ class RecordPage(QWidget):
         controller.sig_save_failed.connect(self._on_controller_save_failed)
         controller.sig_record_deleted.connect(self._on_controller_record_deleted)
         controller.sig_load_failed.connect(self._on_controller_load_failed)
+        if sample_data is not None:
+            sample_data.sig_workspace_checked.connect(self._on_sample_data_workspace_checked)
+            sample_data.sig_progressed.connect(self._on_sample_data_progressed)
+            sample_data.sig_filled.connect(self._on_sample_data_filled)
+            sample_data.sig_fill_failed.connect(self._on_sample_data_fill_failed)
         self.new_record()
 
     # --- what a page defines --------------------------------------------------------------------
@@ -178,6 +202,10 @@ class RecordPage(QWidget):
         self.list_note.setText("Nothing matches." if searching and not records else
                                self.empty_text if not records else "")
         self.list_note.setVisible(not records)
+        if records or searching:
+            self.sample_button.hide()
+        elif self.sample_data is not None and not self.sample_data.filling:
+            self.sample_data.check()   # offered only when the whole workspace is empty
         self._select(self.current_id)
 
     def _on_controller_record_saved(self, record: Any) -> None:
@@ -185,7 +213,7 @@ class RecordPage(QWidget):
         self.show_record(record)
         self.status.setText("Saved.")
 
-    def _on_controller_save_failed(self, error: SaveError) -> None:
+    def _on_controller_save_failed(self, error: Problem) -> None:
         self.save_button.setEnabled(True)
         self.status.clear()
         self.form.show_error(error.message, error.field)
@@ -198,6 +226,34 @@ class RecordPage(QWidget):
     def _on_controller_load_failed(self, message: str) -> None:
         self.list_note.setText(message)
         self.list_note.show()
+
+    def _on_sample_button_clicked(self) -> None:
+        self.sample_button.setEnabled(False)
+        self.sample_data.fill()
+
+    def _on_sample_data_workspace_checked(self, empty: bool) -> None:
+        self.sample_button.setVisible(empty and self.model.rowCount() == 0 and not self.sample_data.filling)
+        self.sample_button.setEnabled(True)
+
+    def _on_sample_data_progressed(self, fraction: float, step: str) -> None:
+        self.sample_button.hide()
+        self.sample_progress.show()
+        self.sample_progress.setValue(round(100 * fraction))
+        self.sample_step.setText(step)
+        self.sample_step.show()
+
+    def _on_sample_data_filled(self, _summary) -> None:
+        self.sample_progress.hide()
+        self.sample_step.hide()
+        self.sample_button.hide()
+        self.reload()
+
+    def _on_sample_data_fill_failed(self, problem: Problem) -> None:
+        self.sample_progress.hide()
+        self.sample_step.setText(problem.message)
+        self.sample_step.show()
+        self.sample_button.setEnabled(True)
+        self.reload()
 
     def _on_list_current_changed(self, current, _previous) -> None:
         if current.isValid():

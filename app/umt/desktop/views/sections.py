@@ -55,16 +55,20 @@ def _control_center(context: SectionContext) -> QWidget:
 
 def _brands(context: SectionContext) -> QWidget:
     from umt.desktop.controllers.records import RecordsController
+    from umt.desktop.controllers.sample_data import SampleDataController
     from umt.desktop.views.brands import BrandsPage
 
-    return BrandsPage(RecordsController(context.session, "brands"))
+    return BrandsPage(RecordsController(context.session, "brands"),
+                      sample_data=SampleDataController.for_session(context.session))
 
 
 def _campaigns(context: SectionContext) -> QWidget:
     from umt.desktop.controllers.records import RecordsController
+    from umt.desktop.controllers.sample_data import SampleDataController
     from umt.desktop.views.campaigns import CampaignsPage
 
-    return CampaignsPage(RecordsController(context.session, "campaigns"), RecordsController(context.session, "brands"))
+    return CampaignsPage(RecordsController(context.session, "campaigns"), RecordsController(context.session, "brands"),
+                         sample_data=SampleDataController.for_session(context.session))
 
 
 def _calendar(context: SectionContext) -> QWidget:
