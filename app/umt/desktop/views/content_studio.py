@@ -1,0 +1,172 @@
+"""The Content studio section: the list of posts with filters and search as you type, and the
+editor pane beside it (which can also open a post in a window of its own)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+                               QSplitter, QTableView, QVBoxLayout, QWidget)
+
+from umt.desktop.models.channels import CHANNELS
+from umt.desktop.models.content import ContentListModel
+from umt.desktop.models.content_records import STATUS_LABELS, Option
+from umt.desktop.views.content_editor import ContentEditor, ContentEditorWindow
+
+SEARCH_PAUSE_MS = 150  # a short pause between keystrokes; older searches are superseded anyway
+
+
+class ContentStudio(QWidget):
+    def __init__(self, controller, parent=None):
+        super().__init__(parent)
+        self.setAccessibleName("Content studio")
+        self.controller = controller
+        self.windows: list[ContentEditorWindow] = []
+        model = controller.list_model
+
+        self.brand_filter = self._combo("Filter by brand", "All brands")
+        self.campaign_filter = self._combo("Filter by campaign", "All campaigns")
+        self.channel_filter = self._combo("Filter by channel", "All channels")
+        for channel in CHANNELS.values():
+            self.channel_filter.addItem(channel.label[:1].upper() + channel.label[1:], channel.key)
+        self.status_filter = self._combo("Filter by status", "Any status")
+        for status, label in STATUS_LABELS.items():
+            self.status_filter.addItem(label, status)
+        self.search = QLineEdit()
+        self.search.setAccessibleName("Search posts")
+        self.search.setPlaceholderText("Search titles (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.new_button = QPushButton("New post")
+        self.new_button.setProperty("role", "primary")
+        self.new_button.setToolTip("New post (Ctrl+N)")
+        self.count_label = QLabel()
+        self.count_label.setProperty("role", "muted")
+        self.notice = QLabel()
+        self.notice.setProperty("role", "muted")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+
+        self.table = QTableView()
+        self.table.setAccessibleName("Posts")
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        # Fixed row heights and column widths: no measuring of 10,000 rows while scrolling.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(28)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(ContentListModel.COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((ContentListModel.COL_CHANNEL, 130), (ContentListModel.COL_STATUS, 90),
+                              (ContentListModel.COL_BRAND, 120), (ContentListModel.COL_UPDATED, 120)):
+            self.table.setColumnWidth(column, width)
+
+        self.editor_controller = controller.new_editor(self)
+        self.editor = ContentEditor(self.editor_controller)
+
+        filters = QHBoxLayout()
+        for widget in (self.brand_filter, self.campaign_filter, self.channel_filter, self.status_filter):
+            filters.addWidget(widget)
+        filters.addWidget(self.search, 1)
+        filters.addWidget(self.new_button)
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.table, 1)
+        column.addWidget(self.count_label)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(self.editor)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.addLayout(filters)
+        layout.addWidget(self.notice)
+        layout.addWidget(splitter, 1)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_PAUSE_MS)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self.search.textEdited.connect(lambda _text: self._search_timer.start())
+        for combo in (self.brand_filter, self.campaign_filter, self.channel_filter, self.status_filter):
+            combo.activated.connect(lambda _index: self.apply_filters())
+        self.new_button.clicked.connect(self.new_post)
+        self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+        self.editor.sig_detach_requested.connect(self.open_window)
+        model.sig_total_changed.connect(self._on_model_total_changed)
+        model.sig_loading_changed.connect(self._on_model_loading_changed)
+        controller.sig_options_loaded.connect(self._on_controller_options_loaded)
+        controller.sig_list_failed.connect(self._show_notice)
+        controller.sig_notice_changed.connect(self._show_notice)
+        QShortcut(QKeySequence.StandardKey.New, self, self.new_post, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    @staticmethod
+    def _combo(name: str, everything: str) -> QComboBox:
+        combo = QComboBox()
+        combo.setAccessibleName(name)
+        combo.addItem(everything, None)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        return combo
+
+    def apply_filters(self) -> None:
+        """Sends the filters and the search text; the newest request supersedes any older one."""
+        self._search_timer.stop()
+        self.controller.set_filters(brand_id=self.brand_filter.currentData(), campaign_id=self.campaign_filter.currentData(),
+                                    channel=self.channel_filter.currentData(), status=self.status_filter.currentData(),
+                                    q=self.search.text().strip()[:100])
+
+    def new_post(self) -> None:
+        self.table.clearSelection()
+        self.editor_controller.start_new()
+        self.editor.title.setFocus()
+
+    def open_window(self, item_id: int) -> ContentEditorWindow:
+        """Opens the post in a window of its own, with its own controller."""
+        window = ContentEditorWindow(self.controller.new_editor())
+        window.editor.set_options(list(self.controller.brands.values()), list(self.controller.campaigns.values()))
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.destroyed.connect(lambda _obj=None, w=window: self.windows.remove(w) if w in self.windows else None)
+        self.windows.append(window)
+        window.controller.open(item_id)
+        window.show()
+        return window
+
+    def _on_table_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            self.editor_controller.open(rows[0].data(ContentListModel.ROLE_ITEM_ID))
+
+    def _on_controller_options_loaded(self, brands: list[Option], campaigns: list[Option]) -> None:
+        for combo, options in ((self.brand_filter, brands), (self.campaign_filter, campaigns)):
+            keep = combo.currentData()
+            while combo.count() > 1:
+                combo.removeItem(1)
+            for option in options:
+                combo.addItem(option.name, option.id)
+            combo.setCurrentIndex(max(0, combo.findData(keep)))
+        self.editor.set_options(brands, campaigns)
+        for window in self.windows:
+            window.editor.set_options(brands, campaigns)
+
+    def _on_model_total_changed(self, total: int) -> None:
+        self.count_label.setText(f"{total:,} post" + ("" if total == 1 else "s"))
+        if total == 0 and not self.controller.filters:
+            self._show_notice("No posts yet. Press \u201cNew post\u201d to write the first one.")
+        elif self.notice.text().startswith("No posts yet"):
+            self._show_notice("")
+
+    def _on_model_loading_changed(self, loading: bool) -> None:
+        if loading and self.controller.list_model.total is None:
+            self.count_label.setText("Loading\u2026")
+
+    def _show_notice(self, message: str) -> None:
+        self.notice.setText(message)
+        self.notice.setVisible(bool(message))

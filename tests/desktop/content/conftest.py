@@ -1,0 +1,87 @@
+"""The Content studio's fixtures: ONE real native stack (gateway and agent as real processes) for
+the package, with the agent's AI model pointed at a fake OpenAI-compatible endpoint (the one
+boundary we cannot reach), an owner signed in through the client, and a session per test."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import pytest
+
+from tests.agent.conftest import FakeLLM
+from tests.conftest import free_port
+from umt.client import GatewayClient
+
+OWNER = {"email": "owner@example.com", "name": "Olive Owner", "password": "correct horse battery"}
+
+
+@dataclass
+class ContentStack:
+    url: str
+    llm: FakeLLM
+    owner: GatewayClient  # signed in; for arranging data through the API
+
+
+@pytest.fixture(scope="package")
+def content_stack(tmp_path_factory):
+    from umt import launch
+
+    root = tmp_path_factory.mktemp("content-stack")
+    llm = FakeLLM()
+    with pytest.MonkeyPatch.context() as env:
+        for name in ("data", "home", "xdg-data"):
+            (root / name).mkdir()
+        env.setenv("UMT_DATA_DIR", str(root / "data"))
+        env.setenv("HOME", str(root / "home"))
+        env.setenv("XDG_DATA_HOME", str(root / "xdg-data"))
+        env.setenv("UMT_STACK_NAME", f"umttest-{uuid.uuid4().hex[:8]}")
+        env.setenv("UMT_GATEWAY_PORT", str(free_port()))
+        env.setenv("UMT_AGENT_PORT", str(free_port()))
+        env.setenv("UMT_LLM_BASE_URL", llm.base_url)
+        env.setenv("UMT_LLM_MODEL", "test-model")
+        supervisor, _ = launch.open_stack("native", overrides={})
+        try:
+            supervisor.up(timeout_s=90)
+            owner = GatewayClient(supervisor.gateway_url)
+            owner.setup_owner(**OWNER)
+            yield ContentStack(url=supervisor.gateway_url, llm=llm, owner=owner)
+            owner.close()
+        finally:
+            supervisor.stop_watching()
+            supervisor.down()
+            llm.close()
+
+
+@pytest.fixture
+def llm(content_stack):
+    """The fake model endpoint, answering promptly again after each test."""
+    from tests.agent.conftest import FakeLLMBehaviour
+
+    content_stack.llm.behaviour = FakeLLMBehaviour()
+    yield content_stack.llm
+    content_stack.llm.behaviour = FakeLLMBehaviour()
+
+
+@pytest.fixture
+def owner(content_stack) -> GatewayClient:
+    return content_stack.owner
+
+
+@pytest.fixture
+def session(qapp, content_stack):
+    """A session signed in as the owner: its own client and task helper, signed in through the client."""
+    from umt.desktop.tasks import TaskManager
+
+    from .session_standin import StandInSession
+
+    tasks = TaskManager()
+    client = GatewayClient(content_stack.url)
+    client.login(OWNER["email"], OWNER["password"])
+    yield StandInSession(tasks, client)
+    tasks.wait_for_done(10000)
+    client.close()
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix} {uuid.uuid4().hex[:6]}"
