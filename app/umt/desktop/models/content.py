@@ -85,16 +85,18 @@ class ContentListModel(QAbstractTableModel):
                     lambda message: self._on_failed(generation, message))
 
     def _on_page(self, generation: int, offset: int, items: list[ContentItem], total: int) -> None:
-        if generation != self._generation or offset != len(self._rows):
+        if generation != self._generation:
             return  # an answer for filters that are gone
-        self._pending = False
+        # Still pending while the rows go in: a view asking for more from inside the insertion
+        # must not request this page again.
         if total != self._total:
             self._total = total
             self.sig_total_changed.emit(total)
-        if items:
+        if items and offset == len(self._rows):
             self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(items) - 1)
             self._rows.extend(items)
             self.endInsertRows()
+        self._pending = False
         self.sig_loading_changed.emit(False)
 
     def _on_failed(self, generation: int, message: str) -> None:
