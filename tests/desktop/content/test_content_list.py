@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from PySide6.QtCore import Qt
 
 from umt.desktop.controllers.content import ContentController
 from umt.desktop.models.channels import channel_for
@@ -111,7 +112,8 @@ def test_the_versions_model(qtmodeltester):
     model = VersionListModel()
     model.set_rows([ContentVersion(v, f"Title {v}", f"Body {v}\nmore", f"2026-11-30T10:0{v}:00Z") for v in (1, 2, 3)])
     assert [model.index(r, 0).data(VersionListModel.ROLE_VERSION) for r in range(3)] == [3, 2, 1]
-    assert model.index(0, 0).data() == "Version 3 · 2026-11-30 10:03 · Body 3"
+    assert model.index(0, 0).data() == "Version 3 · 30 Nov 10:03"
+    assert model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole) == "Title 3\n\nBody 3\nmore"
     qtmodeltester.check(model)
     model.set_rows([])
     qtmodeltester.check(model)

@@ -18,8 +18,14 @@ Index = QModelIndex | QPersistentModelIndex
 PageFetcher = Callable[[int, int, Callable[[list[ContentItem], int], None], Callable[[str], None]], None]
 
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def _short_time(iso: str | None) -> str:
-    return (iso or "")[:16].replace("T", " ")
+    """"30 Nov 11:50" from an ISO time (UTC, as the gateway sends it); "" without one."""
+    if not iso or len(iso) < 16:
+        return iso or ""
+    return f"{int(iso[8:10])} {MONTHS[int(iso[5:7]) - 1]} {iso[11:16]}"
 
 
 class ContentListModel(QAbstractTableModel):
@@ -202,10 +208,9 @@ class VersionListModel(QAbstractListModel):
             return None
         version = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            first_line = (version.body or version.title).strip().splitlines()[0][:60] if (version.body or version.title).strip() else ""
-            return f"Version {version.version} · {_short_time(version.created_at)} · {first_line}"
+            return f"Version {version.version} · {_short_time(version.created_at)}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return version.body[:500]
+            return f"{version.title}\n\n{version.body[:500]}"
         if role == self.ROLE_VERSION:
             return version.version
         if role == self.ROLE_RECORD:

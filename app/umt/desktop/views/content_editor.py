@@ -138,7 +138,9 @@ class ContentEditor(QWidget):
         splitter.addWidget(left)
         splitter.addWidget(self.score_panel)
         splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([700, 330])
+        self.score_panel.setMinimumWidth(280)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -308,6 +310,7 @@ class ContentEditorWindow(QMainWindow):
         super().__init__(parent)
         self.controller = controller
         self.editor = ContentEditor(controller, detachable=False)
+        self.editor.layout().setContentsMargins(12, 12, 12, 12)
         self.setCentralWidget(self.editor)
         self.setWindowTitle("Post \u2014 Ultimate Marketing Team")
         self.resize(1100, 820)

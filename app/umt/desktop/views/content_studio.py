@@ -61,8 +61,8 @@ class ContentStudio(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(ContentListModel.COL_TITLE, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((ContentListModel.COL_CHANNEL, 130), (ContentListModel.COL_STATUS, 90),
-                              (ContentListModel.COL_BRAND, 120), (ContentListModel.COL_UPDATED, 120)):
+        for column, width in ((ContentListModel.COL_CHANNEL, 116), (ContentListModel.COL_STATUS, 80),
+                              (ContentListModel.COL_BRAND, 96), (ContentListModel.COL_UPDATED, 92)):
             self.table.setColumnWidth(column, width)
 
         self.editor_controller = controller.new_editor(self)
@@ -83,6 +83,8 @@ class ContentStudio(QWidget):
         splitter.addWidget(self.editor)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
+        splitter.setSizes([640, 920])
+        left.setMinimumWidth(380)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         layout.addLayout(filters)

@@ -34,6 +34,7 @@ class VersionsView(QWidget):
         self.list = QListView()
         self.list.setModel(self.model)
         self.list.setAccessibleName("Versions")
+        self.list.setMinimumWidth(170)
         self.list.selectionModel().selectionChanged.connect(self._on_list_selection_changed)
         self.diff = QTextBrowser()
         self.diff.setAccessibleName("Changes since the selected version")
@@ -54,7 +55,7 @@ class VersionsView(QWidget):
         splitter = QSplitter()
         splitter.addWidget(self.list)
         splitter.addWidget(right)
-        splitter.setSizes([220, 420])
+        splitter.setSizes([200, 440])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self._current = ("", "")
@@ -83,6 +84,7 @@ class VersionsView(QWidget):
     def _show_diff(self) -> None:
         version = self.selected()
         self.restore_button.setEnabled(version is not None)
+        self.hint.setVisible(version is None)
         if version is None:
             return
         lines = diff_lines(version, *self._current)
@@ -93,7 +95,11 @@ class VersionsView(QWidget):
         for kind, line in lines:
             text = html.escape(line) or "&nbsp;"
             color = self._colors.get(kind)
-            prefix = {"+": "+ ", "-": "\u2212 ", "@": "", " ": "&nbsp;&nbsp;"}[kind]
+            if kind == "@":  # a new stretch of changes: a gap, not diff syntax
+                if rows:
+                    rows.append(f'<div style="color:{color}">\u22ef</div>')
+                continue
+            prefix = {"+": "+ ", "-": "\u2212 ", " ": "&nbsp;&nbsp;"}[kind]
             rows.append(f'<div style="color:{color}">{prefix}{text}</div>' if color else f"<div>{prefix}{text}</div>")
         self.diff.setHtml("<div style='font-family: monospace; white-space: pre-wrap'>" + "".join(rows) + "</div>")
 
