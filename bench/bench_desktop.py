@@ -74,7 +74,7 @@ def _child_dashboard(backend: str, hidden: bool = False) -> int:
     qapp, desktop = build()
     desktop.settings = desktop.settings.with_changes(backend=backend, close_to_tray=False)
     desktop.ask_quit = lambda: "stop"
-    from umt.desktop.stack_state import Phase
+    from umt.desktop.controllers.stack_state import Phase
 
     samples = []
 

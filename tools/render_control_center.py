@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Renders the control center with the stack really running to a PNG, so anyone can see it.
+"""Renders the main window on its control center, with the stack really running, to a PNG.
 
     python tools/render_control_center.py control-center.png [--backend native|docker|auto]
 
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from umt.desktop.app import DesktopApp
     from umt.settings import DesktopSettings
-    from umt.desktop.stack_state import Phase
+    from umt.desktop.controllers.stack_state import Phase
     from umt.runtime.model import Health
 
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
 
     samples = []
     app.controller.sig_snapshot_taken.connect(lambda snapshot: samples.append(snapshot) if snapshot.stats else None)
-    app.window.resize(1100, 860)
+    app.window.resize(1300, 880)
     app.start()
     try:
         wait_until(lambda: app.controller.backend is not None, 60, "the backend to open")
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         wait_until(lambda: app.controller.state.phase in (Phase.RUNNING, Phase.DEGRADED, Phase.ERROR), args.timeout, "the stack to start")
         if app.controller.state.phase == Phase.ERROR:
             raise SystemExit(f"render: the stack did not start: {app.controller.state.detail} {app.controller.state.advice}")
-        rows = app.window.services_model
+        rows = app.window.control_center.services_model
         wait_until(
             lambda: rows.rowCount() > 0 and all(rows.row(r).health == Health.HEALTHY for r in range(rows.rowCount())),
             60,

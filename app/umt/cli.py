@@ -67,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     command("doctor", _doctor, "check Docker, ports, keyring and the stack file", as_json=True)
     command("build", _build, "build (or find) the service image", backend=False)
     command("desktop", _desktop, "open the desktop app")
+    demo = command("demo", _demo, "fill an empty workspace with sample data (a bakery's brand, campaigns, posts, metrics)")
+    demo.add_argument("--email", help="the owner's email (asked when left out)")
+    demo.add_argument("--url", help="the gateway's address (default: the local stack's)")
     secret = command("secret", _secret, "store or remove a secret in the OS keyring (e.g. the LLM API key)")
     secret.add_argument("action", choices=["set", "delete", "where"])
     secret.add_argument("name", nargs="?", choices=["llm_api_key"], default="llm_api_key")
@@ -240,6 +243,35 @@ def _desktop(args) -> int:
 
 
 # --- the background supervisor (started by `umt up`, see umt.launch) -------------------------------
+
+def _demo(args) -> int:
+    import getpass
+
+    from umt import demo
+    from umt.client import GatewayClient
+    from umt.client.errors import ApiError
+
+    url = args.url or f"http://127.0.0.1:{launch.load_default_stack(path=args.stack_file).services['gateway'].health_port}"
+    with GatewayClient(url) as client:
+        try:
+            if client.setup_required():
+                print("umt: no owner yet: open the app (umt desktop) and create the owner account first.", file=sys.stderr)
+                return EXIT_FAILED
+            email = args.email or input("Owner email: ")
+            signed = client.login(email, getpass.getpass("Password: "))
+            if signed.mfa_required:
+                client.login_second_factor(signed.challenge, code=input("Code from your authenticator app: ").strip())
+            summary = demo.fill_sample_data(client, lambda fraction, step: print(f"[{fraction * 100:3.0f}%] {step}",
+                                                                                 file=sys.stderr, flush=True))
+        except demo.WorkspaceNotEmpty as exc:
+            print(f"umt: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        except ApiError as exc:
+            print(f"umt: {exc.message}", file=sys.stderr)
+            return EXIT_FAILED
+    print(summary.sentence())
+    return 0
+
 
 def _supervise(args) -> int:
     supervisor, chosen = launch.open_stack(args.backend, stack_file=args.stack_file)

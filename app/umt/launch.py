@@ -1,5 +1,15 @@
 """Opens the stack for a host-side program (the CLI, the desktop): environment, secrets, backend,
-supervisor. The one place that joins the runtime with the keyring."""
+supervisor. The one place that joins the runtime with the keyring and the saved settings.
+
+Where a stack variable (UMT_GATEWAY_PORT, UMT_AGENT_MEMORY, UMT_LLM_MODEL, …) comes from, first
+found wins:
+  1. the process environment (`UMT_GATEWAY_PORT=9000 umt up`, or the desktop started so);
+  2. the saved settings (the desktop's Settings dialog, settings.json in the data folder);
+  3. the stack file's default.
+The desktop and the `umt` command load the stack alike, so both run the same stack. The
+settings dialog shows a variable the environment sets as such, read-only. (UMT_DATA_DIR follows
+the same rule: see umt.settings.apply_data_folder.)
+"""
 
 from __future__ import annotations
 
@@ -18,38 +28,40 @@ from umt.runtime.choose import BackendChoice, open_backend
 from umt.runtime.model import ServiceEvent
 from umt.runtime.stackfile import StackSpec, load_stack
 from umt.runtime.supervisor import Supervisor
+from umt.settings import DesktopSettings, load_settings
 
 
-def stack_environment(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The variables the stack file is read with: the process environment, the user's settings
-    (`overrides`; when None, the saved ones, under what the environment sets explicitly), and
-    where this data folder keeps the services' secret files."""
-    env = dict(os.environ)
-    if overrides is None:   # the saved settings, as the desktop's dialog left them
-        from umt.settings import load_settings
-
-        overrides = {k: v for k, v in load_settings().stack_overrides().items() if k not in os.environ}
-    env.update(overrides)
+def stack_environment(settings: DesktopSettings | None = None, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The variables the stack file is read with: the process environment, then the user's
+    settings (when None, the saved ones) for what the environment leaves unset, then where this
+    data folder keeps the services' secret files."""
+    env = dict(os.environ if environ is None else environ)
+    settings = load_settings() if settings is None else settings
+    for name, value in settings.stack_overrides().items():
+        env.setdefault(name, value)   # the environment wins over the saved settings
     env.setdefault("UMT_SECRETS_DIR", str(data_dir() / "secrets"))
     env.setdefault("UMT_VERSION", umt.__version__)
     return env
 
 
-def load_default_stack(overrides: Mapping[str, str] | None = None, path: Path | None = None) -> StackSpec:
-    return load_stack(path or default_stack_file(), stack_environment(overrides))
+def load_default_stack(settings: DesktopSettings | None = None, path: Path | None = None) -> StackSpec:
+    """The stack as `settings` (when None, the saved ones) would start it. Raises StackFileError
+    with the loader's own message, so a limit is validated by exactly the loading that applies it."""
+    return load_stack(path or default_stack_file(), stack_environment(settings))
 
 
 def open_stack(
     choice: str = "auto",
-    overrides: Mapping[str, str] | None = None,
+    settings: DesktopSettings | None = None,
     on_event: Callable[[ServiceEvent], None] | None = None,
     stack_file: Path | None = None,
 ) -> tuple[Supervisor, BackendChoice]:
-    """Loads the stack, writes its secret files from the keyring and picks the backend.
+    """Loads the stack (with `settings`, when None the saved ones), writes its secret files from
+    the keyring and picks the backend.
 
     `choice` "auto" prefers the backend the stack last ran with, so that a later command finds
     the services where an earlier one started them."""
-    stack = load_default_stack(overrides, stack_file)
+    stack = load_default_stack(settings, stack_file)
     secrets.write_secret_files(dict(stack.secrets))
     if choice == "auto":
         choice = _last_backend() or "auto"

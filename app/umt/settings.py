@@ -1,6 +1,8 @@
 """The user's settings: a small JSON file in umt's data folder, written by the desktop app's
-settings dialog. Their stack part (UMT_* variables: ports, limits, the LLM endpoint) is the
-environment the stack file is loaded with, by the desktop and the `umt` command alike."""
+settings dialog. Their stack part (UMT_* variables: ports, limits, the LLM endpoint) is laid under
+the process environment when the stack file is loaded, by the desktop and the `umt` command
+alike: a variable set in the environment wins over its saved value (umt.launch states the whole
+order). This module reads and writes the file only; it imports nothing that loads the stack."""
 
 from __future__ import annotations
 
@@ -8,10 +10,9 @@ import json
 import os
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Mapping, MutableMapping
+from typing import Iterable, Mapping, MutableMapping
 
 from umt.paths import data_dir
-from umt.runtime.stackfile import StackSpec
 
 BACKEND_CHOICES = ("auto", "docker", "native")
 SETTINGS_FILE = "settings.json"
@@ -36,19 +37,18 @@ class DesktopSettings:
     theme: str = "system"
 
     def stack_overrides(self) -> dict[str, str]:
-        """The user's non-empty UMT_* values, laid over the process environment when the stack loads."""
+        """The user's non-empty UMT_* values; the stack loads with them where the environment sets none."""
         return {k: v.strip() for k, v in self.stack_variables.items() if v and v.strip()}
 
     def with_changes(self, **changes) -> "DesktopSettings":
         return replace(self, **changes)
 
 
-def load_stack_for(settings: DesktopSettings) -> StackSpec:
-    """The stack as these settings would start it. Raises StackFileError with the loader's own
-    message, so a limit is validated by exactly the loading that applies it."""
-    from umt import launch
-
-    return launch.load_default_stack(settings.stack_overrides())
+def set_in_environment(names: Iterable[str], environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Of the stack variables `names`, those the environment sets, with their values: for these a
+    saved value does not apply (the environment wins), so the settings dialog shows them read-only."""
+    environ = os.environ if environ is None else environ
+    return {name: environ[name] for name in names if environ.get(name, "").strip()}
 
 
 def apply_data_folder(settings: DesktopSettings, environ: MutableMapping[str, str] | None = None) -> Path:

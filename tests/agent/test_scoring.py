@@ -34,9 +34,13 @@ def test_flesch_formulas_on_a_counted_text():
     assert measured.grade == pytest.approx(0.39 * 5 + 11.8 * 1.0 - 15.59)
 
 
-def test_links_mentions_and_hashtags_are_not_prose_and_lines_end_sentences():
+def test_links_are_not_read_mentions_and_hashtags_are_words_and_lines_end_sentences():
+    # As textstat counts them, "@friend" and "#coffee" are the words "friend" and "coffee", and
+    # "Big news" (two words) is not counted as a sentence; the link is not read at all.
     measured = readability.measure("Big news\nRead it at https://example.com/a-very-long-path @friend #coffee")
-    assert (measured.words, measured.sentences) == (5, 2)
+    assert (measured.words, measured.sentences) == (7, 1)
+    lines = readability.measure("Our autumn blend is back\nGrab a bag this week\n#coffee #autumn")
+    assert (lines.words, lines.sentences) == (12, 2)
 
 
 def test_harder_text_scores_lower_reading_ease():

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+import threading
 
-from umt.desktop.controller import StackController
-from umt.settings import DesktopSettings, load_stack_for
+import keyring
+import keyring.errors
+import pytest
+from keyring.backend import KeyringBackend
+
+from umt.desktop.controllers.stack import StackController
+from umt.launch import load_default_stack
+from umt.settings import DesktopSettings
 from umt.desktop.tasks import TaskManager
 from umt.runtime.choose import BackendChoice
 from umt.runtime.supervisor import Supervisor
@@ -14,12 +20,33 @@ from .fake_backend import FakeBackend
 
 
 def fake_opener(backend, note="Fake mode: test services.", diagnosis=None):
-    """An opener as the app's: the real Supervisor over the given backend."""
+    """Opens as the app's host does: the real Supervisor over the given backend."""
 
     def open_stack(settings, on_event):
         return Supervisor(backend, on_event=on_event), BackendChoice(backend, note, diagnosis)
 
     return open_stack
+
+
+class FakeHost:
+    """The StackHost of the tests: opens with `open_stack` (settings, on_event); notes what the
+    real host (umt.launch) would tell the rest of the machine instead of telling it."""
+
+    def __init__(self, open_stack):
+        self._open_stack = open_stack
+        self.calls: list[str] = []
+
+    def open(self, settings, on_event):
+        return self._open_stack(settings, on_event)
+
+    def take_over_supervision(self) -> None:
+        self.calls.append("take over")
+
+    def hand_over_supervision(self, backend: str) -> None:
+        self.calls.append(f"hand over ({backend})")
+
+    def remember_backend(self, backend: str | None) -> None:
+        self.calls.append(f"remember {backend}")
 
 
 @pytest.fixture
@@ -29,7 +56,7 @@ def desktop_settings(stack_ports) -> DesktopSettings:
 
 @pytest.fixture
 def fake_backend(desktop_settings, isolated_data) -> FakeBackend:
-    backend = FakeBackend(load_stack_for(desktop_settings), isolated_data)
+    backend = FakeBackend(load_default_stack(desktop_settings), isolated_data)
     yield backend
     for name in backend.running():
         backend.stop_service(name)
@@ -43,12 +70,52 @@ def tasks(qapp):
 
 
 @pytest.fixture
+def settings_controller(tasks):
+    from umt.desktop.controllers.settings import SettingsController
+
+    return SettingsController(tasks)
+
+
+class ThreadRecordingKeyring(KeyringBackend):
+    """An in-memory keyring that notes the thread of every call (the GUI thread must never call)."""
+
+    priority = 1
+
+    def __init__(self):
+        super().__init__()
+        self.values: dict[tuple[str, str], str] = {}
+        self.threads: list[threading.Thread] = []
+
+    def get_password(self, service, username):
+        self.threads.append(threading.current_thread())
+        return self.values.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.threads.append(threading.current_thread())
+        self.values[(service, username)] = password
+
+    def delete_password(self, service, username):
+        self.threads.append(threading.current_thread())
+        if self.values.pop((service, username), None) is None:
+            raise keyring.errors.PasswordDeleteError(username)
+
+
+@pytest.fixture
+def recording_keyring():
+    previous = keyring.get_keyring()
+    recorder = ThreadRecordingKeyring()
+    keyring.set_keyring(recorder)
+    yield recorder
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
 def controller(qtbot, tasks, fake_backend, desktop_settings):
     """A controller over the FakeBackend, sampling fast so tests need not wait a second per figure."""
     controller = StackController(
         tasks,
         lambda: desktop_settings,
-        opener=fake_opener(fake_backend),
+        host=FakeHost(fake_opener(fake_backend)),
         sample_interval_s=0.1,
     )
     yield controller
@@ -85,16 +152,18 @@ def make_app(qtbot, qapp, fake_backend, desktop_settings):
             asked.append(True)
             return answers.pop(0)
 
+        host = FakeHost(opener or fake_opener(fake_backend))
         app = DesktopApp(
             qapp,
             settings=settings or desktop_settings,
-            opener=opener or fake_opener(fake_backend),
+            host=host,
             notifier=RecordingNotifier(),
             ask_quit=ask_quit,
             tray_available=tray_available,
             sample_interval_s=0.1,
         )
         app.asked = asked
+        app.host = host
         built.append(app)
         return app
 

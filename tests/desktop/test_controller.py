@@ -3,7 +3,7 @@ services, notifications-worthy events, stop, restart."""
 
 from __future__ import annotations
 
-from umt.desktop.stack_state import Phase
+from umt.desktop.controllers.stack_state import Phase
 from umt.runtime.model import EventKind, Health, State
 
 
@@ -114,12 +114,12 @@ def test_open_adopts_a_stack_that_already_runs(qtbot, controller, fake_backend):
 
 
 def test_start_on_open_when_the_settings_say_so(qtbot, tasks, fake_backend, desktop_settings):
-    from umt.desktop.controller import StackController
+    from umt.desktop.controllers.stack import StackController
 
-    from .conftest import fake_opener
+    from .conftest import FakeHost, fake_opener
 
     settings = desktop_settings.with_changes(start_stack_on_open=True)
-    controller = StackController(tasks, lambda: settings, fake_opener(fake_backend), 0.1)
+    controller = StackController(tasks, lambda: settings, FakeHost(fake_opener(fake_backend)), 0.1)
     controller.open()
     qtbot.waitUntil(lambda: _phase(controller) == Phase.RUNNING, timeout=10000)
     done = []
@@ -129,17 +129,17 @@ def test_start_on_open_when_the_settings_say_so(qtbot, tasks, fake_backend, desk
 
 
 def test_new_settings_after_a_failed_start_stop_what_the_old_backend_left_running(qtbot, tasks, isolated_data, desktop_settings):
-    from umt.desktop.controller import StackController
-    from umt.settings import load_stack_for
+    from umt.desktop.controllers.stack import StackController
+    from umt.launch import load_default_stack
 
-    from .conftest import fake_opener
+    from .conftest import FakeHost, fake_opener
     from .fake_backend import FakeBackend
 
-    old, new = (FakeBackend(load_stack_for(desktop_settings), isolated_data) for _ in range(2))
+    old, new = (FakeBackend(load_default_stack(desktop_settings), isolated_data) for _ in range(2))
     old.refuse_to_start.add("gateway")  # the start fails after the agent came up
     current = {"settings": desktop_settings}
     openers = {"native": fake_opener(old), "docker": fake_opener(new)}
-    controller = StackController(tasks, lambda: current["settings"], lambda s, on_event: openers[s.backend](s, on_event), 0.1)
+    controller = StackController(tasks, lambda: current["settings"], FakeHost(lambda s, on_event: openers[s.backend](s, on_event)), 0.1)
     controller.start()
     qtbot.waitUntil(lambda: controller.state.phase == Phase.ERROR, timeout=15000)
     assert controller.state.title == "The gateway did not start"
@@ -169,3 +169,37 @@ def test_a_healthy_start_never_flashes_degraded(qtbot, controller, fake_backend)
         controller.stop()
         qtbot.waitUntil(lambda: _phase(controller) == Phase.STOPPED, timeout=10000)
     assert Phase.DEGRADED not in phases, phases
+
+
+def test_everything_the_controller_publishes_arrives_on_the_gui_thread(qtbot, controller, fake_backend):
+    import threading
+
+    from PySide6.QtCore import Qt
+
+    seen = []
+    signals = (
+        controller.sig_state_changed, controller.sig_backend_opened, controller.sig_docker_diagnosed,
+        controller.sig_snapshot_taken, controller.sig_service_event_received, controller.sig_operation_failed,
+    )
+    for signal in signals:  # a direct connection runs in the emitting thread: it tells where the emit was
+        signal.connect(lambda *args, name=str(signal): seen.append((name, threading.current_thread())), Qt.ConnectionType.DirectConnection)
+    controller.open()
+    qtbot.waitUntil(lambda: controller.backend is not None)
+    controller.start()
+    qtbot.waitUntil(lambda: _phase(controller) == Phase.RUNNING, timeout=10000)
+    controller.restart_service("agent")
+    fake_backend.crash("gateway")
+    qtbot.waitUntil(lambda: len({name for name, _ in seen}) >= 5, timeout=15000)
+    controller.stop()
+    qtbot.waitUntil(lambda: _phase(controller) == Phase.STOPPED, timeout=10000)
+    assert len(seen) > 10
+    assert {thread for _, thread in seen} == {threading.main_thread()}
+
+
+def test_a_state_set_off_the_gui_thread_is_refused(qtbot, controller, tasks):
+    from umt.desktop.controllers import stack_state
+
+    errors = []
+    tasks.run(lambda: controller._set_state(stack_state.running()), on_error=errors.append)
+    qtbot.waitUntil(lambda: bool(errors))
+    assert isinstance(errors[0], AssertionError) and controller.state == stack_state.STOPPED

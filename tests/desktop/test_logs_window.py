@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtGui import QGuiApplication
 
-from umt.desktop import logs_window
-from umt.desktop.stack_state import Phase
+from umt.desktop.views import logs_window
+from umt.desktop.controllers.stack_state import Phase
 
 
 def _running_app(qtbot, make_app):

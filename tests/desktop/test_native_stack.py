@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 
 from umt.desktop.app import DesktopApp
 from umt.settings import DesktopSettings
-from umt.desktop.stack_state import Phase
+from umt.desktop.controllers.stack_state import Phase
 from umt.healthcheck import probe
 from umt.runtime.model import Health, State
 
@@ -27,24 +27,24 @@ def test_control_center_starts_and_stops_the_native_stack(qtbot, qapp, stack_por
         app.start()
         qtbot.waitUntil(lambda: app.controller.backend is not None, timeout=10000)
         assert app.controller.backend.name == "native"
-        qtbot.mouseClick(app.window.stack_control.button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(app.window.control_center.stack_control.button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: app.controller.state.phase in (Phase.RUNNING, Phase.ERROR), timeout=60000)
         assert app.controller.state.phase == Phase.RUNNING, app.controller.state
 
-        services = app.window.services_model
+        services = app.window.control_center.services_model
         rows = lambda: [services.row(r) for r in range(services.rowCount())]  # noqa: E731
         qtbot.waitUntil(lambda: len(rows()) == 2 and all(r.health == Health.HEALTHY for r in rows()), timeout=15000)
         assert {r.state for r in rows()} == {State.RUNNING} and {r.backend for r in rows()} == {"native"}
         for name, port in stack_ports.items():
             assert probe(f"http://127.0.0.1:{port}/health"), name
 
-        resources = app.window.resources_model
+        resources = app.window.control_center.resources_model
         memory = lambda: [resources.row(r) for r in range(resources.rowCount())]  # noqa: E731
         qtbot.waitUntil(lambda: len(memory()) == 2 and all(getattr(s, "memory_bytes", 0) > 1024 * 1024 for s in memory()), timeout=15000)
         text = resources.data(resources.index(0, resources.COL_MEMORY))
         assert "MiB of" in text, text
 
-        qtbot.mouseClick(app.window.stack_control.button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(app.window.control_center.stack_control.button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: app.controller.state.phase == Phase.STOPPED, timeout=30000)
         for name, port in stack_ports.items():
             assert not probe(f"http://127.0.0.1:{port}/health", timeout=0.5), f"the {name} still answers"

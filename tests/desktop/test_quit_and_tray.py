@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from umt.desktop.stack_state import Phase
-from umt.desktop.tray import StatusBarNotifier, TrayIcon
+from umt.desktop.controllers.stack_state import Phase
+from umt.desktop.views.tray import StatusBarNotifier, TrayIcon
 
 
 def _run(qtbot, app):
@@ -25,9 +25,9 @@ def test_no_tray_offscreen_is_handled(qtbot):
 def test_without_tray_notifications_go_to_the_status_line(qtbot, qapp, fake_backend, desktop_settings):
     from umt.desktop.app import DesktopApp
     from umt.desktop.notify import Notification
-    from .conftest import fake_opener
+    from .conftest import FakeHost, fake_opener
 
-    app = DesktopApp(qapp, desktop_settings, fake_opener(fake_backend))
+    app = DesktopApp(qapp, desktop_settings, FakeHost(fake_opener(fake_backend)))
     try:
         assert not app.tray.available
         assert isinstance(app.notifier, StatusBarNotifier)
@@ -54,6 +54,7 @@ def test_quit_and_stop_stops_the_stack_then_finishes(qtbot, make_app, fake_backe
         app.request_quit()
     assert fake_backend.running() == []
     assert not app.window.isVisible()
+    assert app.host.calls == ["take over", "remember fake", "remember None"], "the machine is told where the stack runs"
 
 
 def test_quit_and_leave_running_keeps_the_services(qtbot, make_app, fake_backend):
@@ -63,6 +64,7 @@ def test_quit_and_leave_running_keeps_the_services(qtbot, make_app, fake_backend
         app.window.close()
     assert sorted(fake_backend.running()) == ["agent", "gateway"]
     assert fake_backend.closed
+    assert app.host.calls[-1] == "hand over (fake)", "a background supervisor keeps the stack up"
 
 
 def test_quit_when_stopped_does_not_ask(qtbot, make_app):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 
 import pytest
 
 from umt.desktop import autostart
-from umt.settings import DesktopSettings, load_settings, load_stack_for, save_settings, settings_path
-from umt.desktop.settings_dialog import SettingsDialog
+from umt.launch import load_default_stack
+from umt.settings import DesktopSettings, load_settings, save_settings, settings_path
+from umt.desktop.views.settings_dialog import SettingsDialog
 from umt.desktop.theme import palettes, render_stylesheet
 
 
@@ -27,14 +29,15 @@ def test_settings_round_trip_and_damaged_files(isolated_data):
 
 def test_limits_reach_the_stack_through_the_loader(stack_ports):
     settings = DesktopSettings(stack_variables={"UMT_AGENT_MEMORY": "128M", "UMT_GATEWAY_CPUS": "0.25", "UMT_AGENT_PORT": ""})
-    stack = load_stack_for(settings)
+    stack = load_default_stack(settings)
     assert stack.services["agent"].limits.memory_bytes == 128 * 1024 * 1024
     assert stack.services["gateway"].limits.cpus == 0.25
     assert stack.services["agent"].health_port == stack_ports["agent"], "an empty value keeps the default"
 
 
-def test_dialog_refuses_a_bad_limit_with_the_loaders_words(qtbot, stack_ports):
-    dialog = SettingsDialog(DesktopSettings(), tray_available=False)
+def test_dialog_refuses_a_bad_limit_with_the_loaders_words(qtbot, stack_ports, settings_controller, monkeypatch):
+    monkeypatch.delenv("UMT_GATEWAY_PORT")  # set in the environment, the port's field would be read-only
+    dialog = SettingsDialog(DesktopSettings(), False, settings_controller)
     qtbot.addWidget(dialog)
     assert dialog.fields["UMT_AGENT_MEMORY"].placeholderText() == "96M"
     dialog.fields["UMT_AGENT_MEMORY"].setText("lots")
@@ -135,11 +138,12 @@ def test_the_system_theme_is_followed_when_it_flips(qapp):
         manager.deleteLater()
 
 
-def test_the_llm_endpoint_goes_to_the_stack_and_its_key_to_the_keyring(qtbot, stack_ports):
+def test_the_llm_endpoint_goes_to_the_stack_and_its_key_to_the_keyring(qtbot, stack_ports, settings_controller):
     from umt import secrets
 
-    dialog = SettingsDialog(DesktopSettings(), tray_available=False)
+    dialog = SettingsDialog(DesktopSettings(), False, settings_controller)
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.key_state is not None)
     assert not dialog.forget_key.isVisibleTo(dialog), "no key stored yet: nothing to remove"
     dialog.fields["UMT_LLM_BASE_URL"].setText("http://127.0.0.1:11434/v1")
     dialog.fields["UMT_LLM_MODEL"].setText("llama3.2")
@@ -148,14 +152,64 @@ def test_the_llm_endpoint_goes_to_the_stack_and_its_key_to_the_keyring(qtbot, st
     assert dialog.result() == 1
     saved = dialog.settings()
     assert "sk-local-1" not in repr(saved), "the key never goes to the settings file"
-    assert secrets.get_secret(secrets.LLM_API_KEY) == "sk-local-1"
-    agent = load_stack_for(saved).services["agent"]
+    qtbot.waitUntil(lambda: secrets.get_secret(secrets.LLM_API_KEY) == "sk-local-1")
+    agent = load_default_stack(saved).services["agent"]
     assert agent.environment["UMT_LLM_BASE_URL"] == "http://127.0.0.1:11434/v1"
     assert agent.environment["UMT_LLM_MODEL"] == "llama3.2" and agent.secrets == ("llm_api_key",)
 
-    again = SettingsDialog(saved, tray_available=False)
+    again = SettingsDialog(saved, False, settings_controller)
     qtbot.addWidget(again)
+    qtbot.waitUntil(lambda: again.key_state is not None)
     assert again.api_key.text() == "" and "stored" in again.api_key.placeholderText()
     again.forget_key.setChecked(True)
     again.accept()
-    assert secrets.get_secret(secrets.LLM_API_KEY) is None
+    qtbot.waitUntil(lambda: secrets.get_secret(secrets.LLM_API_KEY) is None)
+
+
+def test_the_dialog_never_calls_the_keyring_on_the_gui_thread(qtbot, make_app, recording_keyring):
+    app = make_app()
+    dialog = app.open_settings()
+    qtbot.waitUntil(lambda: dialog.key_state is not None)
+    assert "ThreadRecordingKeyring" in dialog.storage.text()
+    dialog.api_key.setText("sk-from-the-dialog")
+    dialog.accept()
+    qtbot.waitUntil(lambda: ("umt", "llm_api_key") in recording_keyring.values)
+
+    again = app.open_settings()
+    qtbot.waitUntil(lambda: again.key_state is not None)
+    assert again.key_state.stored and again.forget_key.isVisibleTo(again)
+    again.forget_key.setChecked(True)
+    again.accept()
+    qtbot.waitUntil(lambda: ("umt", "llm_api_key") not in recording_keyring.values)
+
+    assert len(recording_keyring.threads) >= 4, "reads, a store and a delete reached the keyring"
+    assert threading.main_thread() not in recording_keyring.threads
+
+
+def test_a_keyring_that_fails_is_told_and_the_dialog_still_works(qtbot, make_app, recording_keyring):
+    def broken(*_):
+        raise RuntimeError("the keyring is locked")
+
+    recording_keyring.get_password = broken
+    recording_keyring.set_password = broken
+    app = make_app()
+    dialog = app.open_settings()
+    qtbot.waitUntil(lambda: "could not be read" in dialog.storage.text())
+    dialog.api_key.setText("sk-1")
+    dialog.accept()
+    assert dialog.result() == 1, "the other settings are saved all the same"
+    qtbot.waitUntil(lambda: "Could not store the API key" in app.window.statusBar().currentMessage())
+
+
+def test_a_variable_set_in_the_environment_wins_and_shows_read_only(qtbot, stack_ports, settings_controller):
+    saved = DesktopSettings(stack_variables={"UMT_AGENT_PORT": "18999", "UMT_AGENT_MEMORY": "128M"})
+    dialog = SettingsDialog(saved, False, settings_controller)
+    qtbot.addWidget(dialog)
+    port = dialog.fields["UMT_AGENT_PORT"]
+    assert port.text() == str(stack_ports["agent"]) and not port.isEnabled()
+    assert "UMT_AGENT_PORT" in dialog.environment_note.text() and "UMT_GATEWAY_PORT" in dialog.environment_note.text()
+    assert dialog.fields["UMT_AGENT_MEMORY"].isEnabled()
+    kept = dialog.settings()
+    assert kept.stack_variables == {"UMT_AGENT_PORT": "18999", "UMT_AGENT_MEMORY": "128M"}, "the saved value is kept, not lost"
+    agent = load_default_stack(kept).services["agent"]
+    assert agent.health_port == stack_ports["agent"] and agent.limits.memory_bytes == 128 * 1024 * 1024

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from umt.desktop.notify import notification_for
-from umt.desktop.stack_state import Phase, assess, failure
+from umt.desktop.controllers.stack_state import Phase, assess, failure
 from umt.runtime.diagnosis import DockerDiagnosis
 from umt.runtime.errors import BuildFailed, EngineUnavailable, PortInUse, ServiceFailed, StackFileError
 from umt.runtime.model import EventKind, Health, ServiceEvent, ServiceStatus, State

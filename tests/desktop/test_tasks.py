@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QThread, QTimer
+from PySide6.QtCore import QCoreApplication, QThread, QTimer
 
-from umt.desktop.tasks import LineFollower, Sampler
+from umt.desktop.tasks import Sampler, TaskManager
 
 
 def test_results_and_errors_arrive_on_the_gui_thread(qtbot, tasks):
@@ -116,22 +116,188 @@ def test_sampler_reports_errors_as_samples(qtbot):
     assert not ok and str(error) == "engine gone"
 
 
-def test_line_follower_is_bounded_and_stops(qtbot):
-    def lines(stop):
+def test_a_newer_request_with_the_same_key_supersedes_the_older(qtbot, tasks):
+    gate = threading.Event()
+    started = threading.Event()
+    done, errors = [], []
+
+    def slow():
+        started.set()
+        gate.wait(10)
+        return "old"
+
+    older = tasks.run(slow, done.append, errors.append, key="score")
+    assert started.wait(5), "the older request is running when the newer one comes"
+    newer = tasks.run(lambda: "new", done.append, errors.append, key="score")
+    tasks.run(lambda: "other key", done.append, key="search")
+    qtbot.waitUntil(lambda: "new" in done and "other key" in done)
+    assert older.cancelled and not newer.cancelled
+    gate.set()  # the older one ends now, on its worker, unheard
+    assert tasks.wait_for_done(5000)
+    qtbot.waitUntil(lambda: older.finished)
+    assert sorted(done) == ["new", "other key"] and errors == []
+
+
+def test_a_cancelled_task_never_calls_back(qtbot):
+    tasks = TaskManager(max_threads=1)
+    gate = threading.Event()
+    ran, called = [], []
+    try:
+        running = tasks.run(lambda: gate.wait(10) and "ran", called.append, called.append)
+        queued = tasks.run(lambda: ran.append("queued"), called.append, called.append)
+        failing = tasks.run(lambda: 1 / 0, called.append, called.append)
+        running.cancel()
+        queued.cancel()
+        gate.set()
+        assert tasks.wait_for_done(5000)
+        qtbot.waitUntil(lambda: failing.finished)
+        assert ran == [], "a task cancelled while queued never starts"
+        assert len(called) == 1 and isinstance(called[0], ZeroDivisionError), "only the task left alone called back"
+    finally:
+        tasks.shutdown()
+
+
+def test_a_stream_arrives_in_batches_on_the_gui_thread_then_ends(qtbot, tasks):
+    gui = threading.current_thread()
+    batches, threads, ended = [], [], []
+
+    def stream(stop):
+        yield from (f"line {n}" for n in range(500))
+
+    def on_items(items):
+        batches.append(items)
+        threads.append(threading.current_thread())
+
+    tasks.follow(stream, on_items, ended.append, interval_ms=50)
+    qtbot.waitUntil(lambda: ended == [None], timeout=5000)
+    assert [line for batch in batches for line in batch] == [f"line {n}" for n in range(500)]
+    assert len(batches) < 500, "lines are delivered in batches, not one call each"
+    assert set(threads) == {gui}
+
+
+def test_a_stream_keeps_the_newest_items_when_the_gui_falls_behind(qtbot, tasks):
+    produced = threading.Event()
+    batches, ended = [], []
+
+    def stream(stop):
+        for number in range(1, 1001):
+            yield number
+        produced.set()
+
+    # The GUI thread (this test) processes no events while the whole stream is read: 50 fit.
+    tasks.follow(stream, batches.append, ended.append, max_buffered=50, interval_ms=0)
+    assert produced.wait(5)
+    qtbot.waitUntil(lambda: ended == [None], timeout=5000)
+    delivered = [n for batch in batches for n in batch]
+    assert delivered == list(range(951, 1001)), "the oldest were dropped, in order"
+
+
+def test_cancelling_a_stream_stops_its_reader_and_its_callbacks(qtbot, tasks):
+    stopped, batches, ended = threading.Event(), [], []
+
+    def endless(stop):
         number = 0
         while not stop.is_set():
             number += 1
-            yield f"line {number}"
-            if number % 1000 == 0:
-                stop.wait(0.001)
+            yield number
+            stop.wait(0.001)
+        stopped.set()
 
-    follower = LineFollower(lines, max_lines=50).start()
-    qtbot.waitUntil(lambda: len(follower._buffer) == 50)
-    drained = follower.drain()
-    follower.stop()
-    assert len(drained) == 50
-    numbers = [int(line.split()[1]) for line in drained]
-    assert numbers == sorted(numbers) and numbers[0] > 1, "the oldest lines were dropped, not the newest"
+    handle = tasks.follow(endless, batches.append, ended.append, interval_ms=20)
+    qtbot.waitUntil(lambda: len(batches) >= 2, timeout=5000)
+    handle.cancel()
+    assert stopped.wait(5), "the stream saw the stop"
+    seen = len(batches)
+    qtbot.waitUntil(lambda: handle.finished, timeout=5000)
+    assert len(batches) == seen and ended == [], "nothing is called after cancel"
+
+
+def test_a_stream_that_fails_ends_with_its_error(qtbot, tasks):
+    batches, ended = [], []
+
+    def broken(stop):
+        yield "first"
+        raise ConnectionError("engine went away")
+
+    tasks.follow(broken, batches.append, ended.append)
+    qtbot.waitUntil(lambda: len(ended) == 1, timeout=5000)
+    assert batches == [["first"]] and isinstance(ended[0], ConnectionError)
+
+
+def test_a_newer_stream_with_the_same_key_supersedes_the_older(qtbot, tasks):
+    got, stopped = [], threading.Event()
+
+    def first(stop):
+        yield "first"
+        stop.wait(10)
+        stopped.set()
+
+    tasks.follow(first, got.extend, key="logs")
+    qtbot.waitUntil(lambda: got == ["first"], timeout=5000)
+    tasks.follow(lambda stop: iter(["second"]), got.extend, key="logs")
+    assert stopped.wait(5)
+    qtbot.waitUntil(lambda: got == ["first", "second"], timeout=5000)
+
+
+def test_shutdown_drops_queued_work_stops_streams_and_does_not_wait_for_a_stuck_call(qtbot):
+    tasks = TaskManager(max_threads=1)
+    stuck, release = threading.Event(), threading.Event()
+    ran, called, stream_stopped = [], [], threading.Event()
+
+    def stuck_call():
+        stuck.set()
+        release.wait(30)  # an engine call that does not come back
+
+    def endless(stop):
+        while not stop.wait(0.01):
+            yield "tick"
+        stream_stopped.set()
+
+    tasks.run(stuck_call, called.append, called.append)
+    tasks.run(lambda: ran.append("queued"), called.append)
+    tasks.follow(endless, called.append, called.append, interval_ms=10)
+    sampler = tasks.sampler(lambda: 1, interval_s=0.01)
+    assert stuck.wait(5)
+    qtbot.waitUntil(lambda: len(called) >= 1)
+    called.clear()
+
+    assert tasks.shutdown(grace_s=0.05) is False, "the stuck call is left to its daemon thread"
+    assert stream_stopped.wait(5) and not sampler.running
+    tasks.run(lambda: ran.append("after"), called.append)
+    release.set()
+    assert tasks.wait_for_done(5000)
+    QCoreApplication.processEvents()  # a late delivery would run now: none may have been posted
+    assert ran == [] and called == []
+
+
+def test_shutdown_with_a_callback_gives_running_work_its_grace_while_the_event_loop_runs(qtbot):
+    tasks = TaskManager()
+    started, release, stored, outcome = threading.Event(), threading.Event(), [], []
+
+    def store_a_key():
+        started.set()
+        release.wait(10)
+        stored.append("key")
+
+    tasks.run(store_a_key)
+    assert started.wait(5), "running, not queued (queued work is dropped)"
+    assert tasks.shutdown(grace_s=10, on_done=outcome.append) is None, "returns at once"
+    QTimer.singleShot(20, release.set)  # runs only if the event loop is not blocked
+    qtbot.waitUntil(lambda: outcome == [True], timeout=5000)
+    assert stored == ["key"], "the running work ended within its grace"
+
+
+def test_quitting_the_app_is_not_held_by_a_stuck_task(qtbot, make_app):
+    app = make_app()
+    app.start()
+    release = threading.Event()
+    app.tasks.run(lambda: release.wait(30))
+    try:
+        with qtbot.waitSignal(app.sig_quit_finished, timeout=5000):
+            app.request_quit()
+        assert app.tasks.closed
+    finally:
+        release.set()
 
 
 def test_crossing_to_the_gui_thread_leaves_bool_refcounts_alone(qtbot, tasks):

@@ -21,6 +21,8 @@ class FakeAgent:
         self.release.set()
         self.refuse: dict[str, tuple[int, dict]] = {}  # kind → (status, error)
         self.started = threading.Event()  # set when a task has sent its first progress line
+        self.left = threading.Event()  # set when a client went away before a streamed task finished
+        self.peers: list[tuple[str, int]] = []  # each request's client address: shows connection reuse
 
     def app(self) -> Starlette:
         async def health(_: Request) -> JSONResponse:
@@ -31,24 +33,34 @@ class FakeAgent:
             payload = await request.json()
             accept = request.headers.get("accept", "")
             self.requests.append((kind, payload, accept))
+            self.peers.append(tuple(request.client))
             if kind in self.refuse:
                 status, error = self.refuse[kind]
                 return JSONResponse({"error": error}, status_code=status)
             result = {"kind": kind, "echo_keys": sorted(payload)}
+            if kind == "score":  # shaped as the agent's score result, which the gateway documents
+                result = {"score": 80, "rating": "good", "channel": str(payload.get("channel")), "publishable": True,
+                          "reasons": [], "checks": [], "metrics": {"echo_keys": sorted(payload)}}
             if payload.get("reply_nan"):  # what Python's json.dumps writes for float("nan")
                 return Response('{"result": {"p_value": NaN}}', media_type="application/json")
             if "ndjson" not in accept:
                 return JSONResponse({"result": result})
 
             async def lines():
-                for progress, step in ((0.25, "reading the brief"), (0.5, "thinking")):
-                    yield json.dumps({"progress": progress, "step": step}) + "\n"
-                    await anyio.sleep(0.05)
-                self.started.set()
-                while not self.release.is_set():
-                    await anyio.sleep(0.02)
-                yield json.dumps({"progress": 0.9, "step": "finishing"}) + "\n"
-                yield json.dumps({"result": result}) + "\n"
+                finished = False
+                try:
+                    for progress, step in ((0.25, "reading the brief"), (0.5, "thinking")):
+                        yield json.dumps({"progress": progress, "step": step}) + "\n"
+                        await anyio.sleep(0.05)
+                    self.started.set()
+                    while not self.release.is_set():
+                        await anyio.sleep(0.02)
+                    yield json.dumps({"progress": 0.9, "step": "finishing"}) + "\n"
+                    yield json.dumps({"result": result}) + "\n"
+                    finished = True
+                finally:
+                    if not finished:  # Starlette cancels the stream when the client disconnects
+                        self.left.set()
 
             return StreamingResponse(lines(), media_type="application/x-ndjson")
 

@@ -7,6 +7,8 @@ import pytest
 
 from tests.conftest import free_port
 from tests.gateway.servers import ThreadedServer
+from tests.runtime.helpers import wait_for
+from umt.agent import app as agent_app
 from umt.agent.app import create_app as create_agent
 from umt.agent.settings import AgentSettings
 
@@ -64,3 +66,26 @@ def test_every_kind_runs_on_the_real_agent_with_enriched_inputs(owner):
             assert job.result, kind
     assert failures == {}
     assert owner.content.get(item["id"])["scores"]  # the score landed on the item
+
+
+def test_cancelling_a_running_job_stops_the_agents_task(owner, monkeypatch):
+    """The real agent runs a long Monte-Carlo; cancel cuts the call and the agent's worker thread
+    stops at its next progress report (TaskCancelled), instead of computing on for nobody."""
+    outcomes = []
+    execute = agent_app._execute
+
+    def recording_execute(*args):
+        outcome = execute(*args)
+        outcomes.append(outcome)
+        return outcome
+
+    monkeypatch.setattr(agent_app, "_execute", recording_execute)
+    variants = [{"name": f"v{n}", "exposures": 100000, "conversions": 4000 + n} for n in range(20)]
+    job = owner.submit_job("experiment", {"variants": variants, "draws": 200000})
+    wait_for(lambda: owner.get_job(job.id).step == "bayesian simulation", what="the simulation to start")
+    assert owner.cancel_job(job.id).status == "cancelled"
+    wait_for(lambda: outcomes, timeout_s=10, what="the agent's task to end")
+    status, reply = outcomes[0]
+    assert (status, reply["error"]["code"]) == (499, "cancelled")
+    final = owner.get_job(job.id)
+    assert (final.status, final.result) == ("cancelled", None) and final.progress < 1

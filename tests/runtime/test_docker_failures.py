@@ -129,11 +129,19 @@ def test_a_failed_build_says_why_with_the_build_log(own_stack, monkeypatch):
     with pytest.raises(BuildFailed) as caught:
         own_stack.prepare(steps.append)
     message = str(caught.value)
-    assert "connection refused" in message and ": FROM ${BASE_IMAGE}" in message
+    # The owner reads the image's name, never the Dockerfile's ${BASE_IMAGE} (issue 8, item 4).
+    assert "connection refused" in message and ": FROM localhost:1/umt-no-such-base:none" in message
+    assert "${" not in message and not any("${" in step.step for step in steps)
     assert "localhost:1/umt-no-such-base:none is neither present nor downloadable" in message
-    assert "UMT_BASE_IMAGE" in message
+    assert "base image in Settings" in message and "native mode" in message
+    assert "Logs window (the 'build' entry)" in message
     assert any(step.step.startswith("Step 1/") for step in steps)
     assert "Step 1/" in caught.value.log_tail
+    # The whole build output is one of the logs the backend offers, as the message says.
+    assert "build" in own_stack.log_names()
+    logged = own_stack.logs("build", tail=0)
+    assert logged[0].startswith("Building ") and "localhost:1/umt-no-such-base:none" in logged[0]
+    assert logged[-1].startswith("ERROR: ") and any(line.startswith("Step 1/") for line in logged)
 
 
 @pytest.mark.docker

@@ -13,7 +13,7 @@ import requests
 from umt.client.errors import ApiError, GatewayUnreachable, JobFailed, error_from_response
 
 Item = dict[str, Any]
-TERMINAL_JOB_STATES = ("done", "failed")
+TERMINAL_JOB_STATES = ("done", "failed", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -216,6 +216,10 @@ class GatewayClient:
     def openapi(self) -> dict[str, Any]:
         return self.request("GET", "/openapi.json")
 
+    def about(self) -> dict[str, Any]:
+        """{"name", "version", "api", "openapi"}: what the gateway at this address is."""
+        return self.request("GET", "/", headers={"Accept": "application/json"})
+
     # --- accounts -------------------------------------------------------------------------
 
     def setup_required(self) -> bool:
@@ -275,6 +279,19 @@ class GatewayClient:
         params = {k: v.isoformat() for k, v in (("start", start), ("end", end)) if v is not None}
         return self.request("GET", "/api/v1/exports/calendar.ics", params=params, raw=True)
 
+    # --- scoring --------------------------------------------------------------------------
+
+    def score(self, text: str, channel: str, *, keyphrase: str | None = None, brand_id: int | None = None,
+              timeout: Any = None) -> Item:
+        """The agent's score of a post, at once and stored nowhere (the live score panel).
+        ApiError 503 when the agent is not answering; ValidationFailed names the field at fault."""
+        body: dict[str, Any] = {"text": text, "channel": channel}
+        if keyphrase is not None:
+            body["keyphrase"] = keyphrase
+        if brand_id is not None:
+            body["brand_id"] = brand_id
+        return self.request("POST", "/api/v1/score", json_body=body, timeout=timeout)
+
     # --- jobs -----------------------------------------------------------------------------
 
     def submit_job(self, kind: str, job_input: dict[str, Any] | None = None) -> Job:
@@ -286,6 +303,10 @@ class GatewayClient:
     def list_jobs(self, *, limit: int = 50, offset: int = 0, status: str | None = None,
                   kind: str | None = None) -> Page:
         return ResourceClient(self, "jobs").list(limit=limit, offset=offset, status=status, kind=kind)
+
+    def cancel_job(self, job_id: int) -> Job:
+        """Cancels a queued or running job (the agent stops its task); Conflict if it has finished."""
+        return Job.from_json(self.request("POST", f"/api/v1/jobs/{job_id}/cancel"))
 
     def job_events(self, job_id: int, read_timeout: float = 60.0) -> Iterator[Job]:
         """Each change of the job as the gateway streams it (server-sent events), until it ends."""
@@ -306,7 +327,7 @@ class GatewayClient:
 
     def wait_job(self, job_id: int, *, timeout: float = 300.0,
                  on_progress: Callable[[Job], None] | None = None, raise_on_failure: bool = True) -> Job:
-        """Follow a job until it is done or failed, calling on_progress with each change."""
+        """Follow a job until it is done, failed or cancelled, calling on_progress with each change."""
         deadline = time.monotonic() + timeout
         job = self.get_job(job_id)
         while not job.finished:

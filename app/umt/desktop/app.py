@@ -10,16 +10,17 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from umt.desktop import autostart
-from umt.desktop.controller import Opener, StackController, open_for_settings
-from umt.desktop.logs_window import LogsWindow
-from umt.desktop.main_window import ControlCenterWindow
+from umt.desktop.controllers.settings import SettingsController
+from umt.desktop.controllers.stack import StackController, StackHost
+from umt.desktop.views.logs_window import LogsWindow
+from umt.desktop.views.main_window import MainWindow
 from umt.desktop.notify import Notification, Notifier, notification_for
 from umt.settings import DesktopSettings, load_settings, save_settings, settings_path
-from umt.desktop.settings_dialog import SettingsDialog
-from umt.desktop.stack_state import UP_PHASES, Phase
+from umt.desktop.views.settings_dialog import SettingsDialog
+from umt.desktop.controllers.stack_state import UP_PHASES, Phase
 from umt.desktop.tasks import TaskManager
 from umt.desktop.theme import Theme, ThemeManager
-from umt.desktop.tray import StatusBarNotifier, TrayIcon, TrayNotifier, icon
+from umt.desktop.views.tray import StatusBarNotifier, TrayIcon, TrayNotifier, icon
 
 QUIT_STOP, QUIT_LEAVE, QUIT_CANCEL = "stop", "leave", "cancel"
 QuitQuestion = Callable[[], str]
@@ -33,7 +34,7 @@ class DesktopApp(QObject):
         self,
         qapp: QApplication,
         settings: DesktopSettings | None = None,
-        opener: Opener = open_for_settings,
+        host: StackHost | None = None,
         notifier: Notifier | None = None,
         ask_quit: QuitQuestion | None = None,
         tray_available: bool | None = None,
@@ -46,8 +47,9 @@ class DesktopApp(QObject):
         self.themes = ThemeManager(qapp, self.settings.theme, parent=self)
         theme = self.themes.apply()
         self.tasks = TaskManager(self)
-        self.controller = StackController(self.tasks, lambda: self.settings, opener, sample_interval_s, self)
-        self.window = ControlCenterWindow(self.controller, theme, icon())
+        self.controller = StackController(self.tasks, lambda: self.settings, host, sample_interval_s, self)
+        self.settings_controller = SettingsController(self.tasks, self)
+        self.window = MainWindow(self.controller, self.tasks, theme, icon())
         self.tray = TrayIcon(tray_available, self)
         self.notifier = notifier or (TrayNotifier(self.tray) if self.tray.available else StatusBarNotifier(self.window))
         self.ask_quit = ask_quit or self._ask_quit
@@ -68,6 +70,7 @@ class DesktopApp(QObject):
         self.tray.sig_toggle_requested.connect(self.controller.toggle)
         self.tray.sig_quit_requested.connect(self.request_quit)
         self.tasks.sig_task_failed.connect(self._on_tasks_task_failed)
+        self.settings_controller.sig_key_change_failed.connect(self._on_settings_controller_key_change_failed)
 
     def start(self) -> None:
         """Shows the window and opens the stack in the background (adopting one that runs)."""
@@ -106,7 +109,10 @@ class DesktopApp(QObject):
         self.controller.shutdown(stop, self._on_controller_shut_down)
 
     def _on_controller_shut_down(self) -> None:
-        self.tasks.wait_for_done(5000)
+        # Drops what is queued, gives what runs a moment (a key being stored) with the window live.
+        self.tasks.shutdown(on_done=lambda _ended: self._on_tasks_shut_down())
+
+    def _on_tasks_shut_down(self) -> None:
         if self.logs_window is not None:
             self.logs_window.close()
         self.window.quitting = True
@@ -130,7 +136,7 @@ class DesktopApp(QObject):
 
     # --- settings ------------------------------------------------------------------------------
     def open_settings(self) -> SettingsDialog:
-        dialog = SettingsDialog(self.settings, self.tray.available, self.window)
+        dialog = SettingsDialog(self.settings, self.tray.available, self.settings_controller, self.window)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.settings()))
         dialog.open()  # window-modal, without a nested event loop
         return dialog
@@ -159,14 +165,14 @@ class DesktopApp(QObject):
         """The banner's offer: run the services as local processes from now on."""
         failed = self.controller.state.phase == Phase.ERROR
         self.apply_settings(self.settings.with_changes(backend="native"))
-        self.window.banner.hide()
+        self.window.control_center.banner.hide()
         if failed:
             self.controller.start()
 
     # --- logs and notifications ----------------------------------------------------------------
     def show_logs(self, service: str = "") -> LogsWindow:
         if self.logs_window is None:
-            self.logs_window = LogsWindow(self.controller, self.tasks)
+            self.logs_window = LogsWindow(self.controller)
             self.logs_window.setWindowIcon(icon())
         self.logs_window.show_service(service)
         return self.logs_window
@@ -178,6 +184,9 @@ class DesktopApp(QObject):
 
     def _on_themes_theme_changed(self, theme: Theme) -> None:
         self.window.set_theme(theme)
+
+    def _on_settings_controller_key_change_failed(self, exc: BaseException) -> None:
+        self.window.statusBar().showMessage(f"Could not store the API key in the keyring: {exc}", 15000)
 
     def _on_tasks_task_failed(self, description: str, exc: BaseException) -> None:
         self.window.statusBar().showMessage(f"Could not {description}: {exc}", 15000)

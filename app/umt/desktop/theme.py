@@ -33,6 +33,9 @@ def palettes() -> dict[str, dict[str, str]]:
 def render_stylesheet(palette: dict[str, str]) -> str:
     """Joins the numbered .qss files in order and fills in the palette; an unknown variable is a bug."""
 
+    # Built in: the icons folder, for images a stylesheet draws (the check mark).
+    palette = {"icons": (package_folder("resources") / "icons").as_posix(), **palette}
+
     def fill(match: re.Match) -> str:
         name = match.group(1)
         if name not in palette:

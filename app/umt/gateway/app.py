@@ -16,8 +16,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 import umt
-from umt.gateway import migrations, routes_auth, routes_data, routes_jobs
+from umt.gateway import migrations, routes_auth, routes_data, routes_home, routes_jobs, routes_score
 from umt.gateway.accounts import Accounts, purge_expired_sessions
+from umt.gateway.agent_client import AgentClient
 from umt.gateway.crud import Crud
 from umt.gateway.db import make_engine, reading
 from umt.gateway.errors import ApiError, Unauthorized
@@ -41,7 +42,9 @@ class Services:
         self.engine = make_engine(settings.effective_database_url)
         self.accounts = Accounts(self.engine, signing_key, settings)
         self.crud = Crud(self.engine)
-        self.runner = JobRunner(self.engine, settings)
+        # One keep-alive client of the agent for the job runner and synchronous scoring.
+        self.agent = AgentClient(settings.agent_url, settings.agent_timeout_seconds)
+        self.runner = JobRunner(self.engine, settings, self.agent)
 
     async def authenticate(self, request: Request) -> dict[str, Any]:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -59,6 +62,7 @@ class Services:
 
     def stop(self) -> None:
         self.runner.stop()
+        self.agent.close()
         self.engine.dispose()
 
 
@@ -122,7 +126,8 @@ def create_app(settings: GatewaySettings) -> Starlette:
     if not settings.database_url:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     services = Services(settings, signing_key)
-    operations = routes_auth.operations() + routes_data.operations() + routes_jobs.operations()
+    operations = (routes_home.operations() + routes_auth.operations() + routes_data.operations()
+                  + routes_jobs.operations() + routes_score.operations())
     document = openapi_document(operations, umt.__version__)
 
     async def health(_: Request) -> JSONResponse:

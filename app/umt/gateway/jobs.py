@@ -1,45 +1,36 @@
-"""Agent tasks as persisted jobs: queued → running → done or failed.
+"""Agent tasks as persisted jobs: queued → running → done, failed or cancelled.
 
 Worker threads claim queued jobs, forward them to the agent (streaming NDJSON, so progress shows),
 and record every step in the database. A job cut off by an agent restart goes back to the queue
-with backoff; jobs left running by a stopped gateway are requeued when it starts."""
+with backoff; jobs left running by a stopped gateway are requeued when it starts. Cancelling a
+running job cuts its agent call (the agent then stops the task). Finished jobs older than the
+retention period are deleted in batches by a pruning thread."""
 
 from __future__ import annotations
 
-import contextlib
-import http.client
-import json
 import logging
-import socket
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 
 from umt.gateway import job_inputs, tables as t
+from umt.gateway.agent_client import AgentClient, AgentUnavailable, CallCancelled, Cancel, TaskRefused
 from umt.gateway.crud import to_json
 from umt.gateway.db import as_utc, reading
-from umt.gateway.errors import ApiError, NotFound
+from umt.gateway.errors import ApiError, Conflict, NotFound
 from umt.gateway.settings import GatewaySettings
 
 log = logging.getLogger(__name__)
 jobs = t.jobs
-TERMINAL = ("done", "failed")
+TERMINAL = ("done", "failed", "cancelled")
+PRUNE_BATCH = 500
 
 
-class AgentUnavailable(Exception):
-    """The agent could not be reached or stopped mid-task: worth retrying."""
-
-
-class TaskRefused(Exception):
-    """The agent answered with an error: retrying would not help."""
-
-    def __init__(self, error: dict[str, Any]) -> None:
-        super().__init__(error.get("message", "the agent refused the task"))
-        self.error = error
+class _NoLongerRunning(Exception):
+    """The job was cancelled (perhaps by another gateway process) while its task ran."""
 
 
 def submit(engine: Engine, user_id: int, kind: str, job_input: dict[str, Any]) -> dict[str, Any]:
@@ -60,14 +51,49 @@ def get(engine: Engine, job_id: int) -> dict[str, Any]:
     return to_json(row)
 
 
+def cancel(engine: Engine, job_id: int) -> tuple[dict[str, Any], bool]:
+    """Marks a queued or running job cancelled; returns (the job, whether it was running).
+    Raises NotFound, or Conflict for a job that has already finished."""
+    now = t.utcnow()
+    with engine.begin() as connection:
+        row = connection.execute(select(jobs.c.status).where(jobs.c.id == job_id)).first()
+        if row is None:
+            raise NotFound("job")
+        changed = connection.execute(update(jobs).where(jobs.c.id == job_id, jobs.c.status.in_(("queued", "running")))
+                                     .values(status="cancelled", step="cancelled", finished_at=now, updated_at=now,
+                                             next_attempt_at=None)).rowcount
+        job = to_json(connection.execute(select(jobs).where(jobs.c.id == job_id)).one())
+    if not changed:
+        raise Conflict("job_finished", f"job {job_id} has already finished ({job['status']}); "
+                                       "there is nothing to cancel")
+    return job, row.status == "running"
+
+
+def prune_finished(engine: Engine, finished_before: datetime, batch: int = PRUNE_BATCH) -> int:
+    """Deletes done, failed and cancelled jobs that finished before the cutoff, `batch` rows per
+    transaction (so SQLite's write lock is never held long); returns how many went."""
+    deleted = 0
+    while True:
+        with engine.begin() as connection:
+            ids = connection.execute(select(jobs.c.id).where(jobs.c.status.in_(TERMINAL),
+                                                             jobs.c.finished_at < finished_before)
+                                     .order_by(jobs.c.id).limit(batch)).scalars().all()
+            if ids:
+                deleted += connection.execute(delete(jobs).where(jobs.c.id.in_(ids))).rowcount
+        if len(ids) < batch:
+            return deleted
+
+
 class JobRunner:
-    def __init__(self, engine: Engine, settings: GatewaySettings) -> None:
+    def __init__(self, engine: Engine, settings: GatewaySettings, agent: AgentClient) -> None:
         self.engine = engine
         self.settings = settings
+        self.agent = agent
         self._wake = threading.Condition()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._calls: set[http.client.HTTPConnection] = set()  # open agent connections, cut on stop
+        self._lock = threading.Lock()
+        self._calls: dict[int, Cancel] = {}  # job id → its agent call, cut on cancel or stop
 
     def start(self) -> None:
         with self.engine.begin() as connection:
@@ -75,8 +101,11 @@ class JobRunner:
                 status="queued", step="requeued after a gateway restart", updated_at=t.utcnow())).rowcount
         if requeued:
             log.info("requeued %d job(s) left running by the previous gateway", requeued)
-        for number in range(self.settings.job_workers):
-            thread = threading.Thread(target=self._work, name=f"umt-job-{number}", daemon=True)
+        targets = [(f"umt-job-{number}", self._work) for number in range(self.settings.job_workers)]
+        if self.settings.job_retention_days > 0:
+            targets.append(("umt-job-prune", self._prune_periodically))
+        for name, target in targets:
+            thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
 
@@ -84,15 +113,41 @@ class JobRunner:
         """Jobs still running stay `running` in the database and are requeued on the next start."""
         self._stopping.set()
         self.notify()
-        for connection in list(self._calls):
-            with contextlib.suppress(OSError, AttributeError):
-                connection.sock.shutdown(socket.SHUT_RDWR)
+        with self._lock:
+            calls = list(self._calls.values())
+        for call in calls:
+            call.cancel()
         for thread in self._threads:
             thread.join(timeout=1.0)
 
     def notify(self) -> None:
         with self._wake:
             self._wake.notify_all()
+
+    def cancel(self, job_id: int) -> dict[str, Any]:
+        """Cancels the job; a running one's agent call is cut, which makes the agent stop the task."""
+        job, was_running = cancel(self.engine, job_id)
+        if was_running:
+            with self._lock:
+                call = self._calls.get(job_id)
+            if call is not None:
+                call.cancel()
+        return job
+
+    def prune(self) -> int:
+        cutoff = t.utcnow() - timedelta(days=self.settings.job_retention_days)
+        deleted = prune_finished(self.engine, cutoff)
+        if deleted:
+            log.info("deleted %d finished job(s) older than %g days", deleted, self.settings.job_retention_days)
+        return deleted
+
+    def _prune_periodically(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.prune()
+            except Exception:  # noqa: BLE001 - a database hiccup must not end the pruning
+                log.exception("could not prune finished jobs")
+            self._stopping.wait(self.settings.job_prune_interval_seconds)
 
     def _work(self) -> None:
         while not self._stopping.is_set():
@@ -142,47 +197,33 @@ class JobRunner:
         except ApiError as exc:  # e.g. the brand was deleted after the job was queued
             self._finish(job.id, "failed", error=exc.body()["error"])
             return
+        call = Cancel()
+        with self._lock:
+            self._calls[job.id] = call
         try:
-            result = self._call_agent(job.id, job.kind, payload)
-            if self._stopping.is_set():
-                return  # stays running; the next gateway start requeues it
+            if self._status(job.id) != "running":  # cancelled between the claim and now
+                return
+            result = self.agent.run(job.kind, payload, cancel=call,
+                                    on_progress=lambda message: self._progress(job.id, message))
+        except (CallCancelled, _NoLongerRunning):
+            return  # cancelled: recorded by cancel(); or stopping: stays running, requeued on the next start
         except TaskRefused as refused:
             self._finish(job.id, "failed", error=refused.error)
         except AgentUnavailable as exc:
             if not self._stopping.is_set():
                 self._retry_or_fail(job, str(exc))
         else:
-            self._finish(job.id, "done", result=result)
-            self._apply(job, result)
-
-    def _call_agent(self, job_id: int, kind: str, payload: dict[str, Any]) -> Any:
-        parts = urlsplit(self.settings.agent_url)
-        connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80,
-                                                timeout=self.settings.agent_timeout_seconds)
-        self._calls.add(connection)
-        try:
-            connection.request("POST", f"{parts.path.rstrip('/')}/v1/tasks/{kind}", body=json.dumps(payload),
-                               headers={"Content-Type": "application/json", "Accept": "application/x-ndjson"})
-            response = connection.getresponse()
-            if response.status >= 500:
-                raise AgentUnavailable(f"the agent answered {response.status}")
-            if "ndjson" not in (response.getheader("Content-Type") or ""):
-                return _final(_json(response.read()), response.status)
-            while True:
-                line = response.readline()
-                if not line:
-                    raise AgentUnavailable("the agent stopped before it finished the task")
-                if not line.strip():
-                    continue
-                message = _json(line)
-                if "result" in message or "error" in message:
-                    return _final(message, response.status)
-                self._progress(job_id, message)
-        except (OSError, http.client.HTTPException) as exc:
-            raise AgentUnavailable(f"the agent is unreachable: {type(exc).__name__}: {exc}") from None
+            if self._stopping.is_set():
+                return  # stays running; the next gateway start requeues it
+            if self._finish(job.id, "done", result=result):
+                self._apply(job, result)
         finally:
-            self._calls.discard(connection)
-            connection.close()
+            with self._lock:
+                self._calls.pop(job.id, None)
+
+    def _status(self, job_id: int) -> str | None:
+        with reading(self.engine) as connection:
+            return connection.execute(select(jobs.c.status).where(jobs.c.id == job_id)).scalar()
 
     def _progress(self, job_id: int, message: dict[str, Any]) -> None:
         values: dict[str, Any] = {"updated_at": t.utcnow()}
@@ -192,7 +233,10 @@ class JobRunner:
         if isinstance(message.get("step"), str):
             values["step"] = message["step"][:200]
         with self.engine.begin() as connection:
-            connection.execute(update(jobs).where(jobs.c.id == job_id, jobs.c.status == "running").values(**values))
+            still_running = connection.execute(update(jobs).where(jobs.c.id == job_id, jobs.c.status == "running")
+                                               .values(**values)).rowcount
+        if not still_running:
+            raise _NoLongerRunning()  # stops the call, and with it the agent's task
 
     def _retry_or_fail(self, job, reason: str) -> None:
         if job.attempts >= self.settings.job_max_attempts:
@@ -200,19 +244,21 @@ class JobRunner:
             return
         delay = self.settings.job_retry_base_seconds * 2 ** (job.attempts - 1)
         with self.engine.begin() as connection:
-            connection.execute(update(jobs).where(jobs.c.id == job.id).values(
+            connection.execute(update(jobs).where(jobs.c.id == job.id, jobs.c.status == "running").values(
                 status="queued", step=f"waiting for the agent (attempt {job.attempts} failed: {reason})"[:200],
                 next_attempt_at=t.utcnow() + timedelta(seconds=delay), updated_at=t.utcnow()))
         log.info("job %s: %s; retrying in %.1f s", job.id, reason, delay)
 
-    def _finish(self, job_id: int, status: str, result: Any = None, error: Any = None) -> None:
+    def _finish(self, job_id: int, status: str, result: Any = None, error: Any = None) -> bool:
+        """False when the job is no longer running (it was cancelled meanwhile): nothing changes."""
         now = t.utcnow()
         values = {"status": status, "result": result, "error": error, "finished_at": now, "updated_at": now,
                   "step": "done" if status == "done" else "failed", "next_attempt_at": None}
         if status == "done":
             values["progress"] = 1.0
         with self.engine.begin() as connection:
-            connection.execute(update(jobs).where(jobs.c.id == job_id).values(**values))
+            return bool(connection.execute(update(jobs).where(jobs.c.id == job_id, jobs.c.status == "running")
+                                           .values(**values)).rowcount)
 
     def _apply(self, job, result: Any) -> None:
         """A finished score lands on the content item it scored."""
@@ -222,25 +268,3 @@ class JobRunner:
                 connection.execute(update(t.content_items).where(t.content_items.c.id == content_id)
                                    .values(scores=result, updated_at=t.utcnow()))
 
-
-def _json(raw: bytes) -> dict[str, Any]:
-    try:
-        # NaN/Infinity (which Python's json writes) become null: they are not JSON, and the job
-        # record must stay sendable.
-        value = json.loads(raw, parse_constant=lambda _: None)
-    except ValueError:
-        raise AgentUnavailable("the agent sent something that is not JSON") from None
-    if not isinstance(value, dict):
-        raise AgentUnavailable("the agent sent JSON that is not an object")
-    return value
-
-
-def _final(message: dict[str, Any], status: int) -> Any:
-    if "error" in message or status >= 400:
-        error = message.get("error")
-        if not isinstance(error, dict):
-            error = {"code": "agent_error", "message": str(error or f"the agent answered {status}")}
-        raise TaskRefused(error)
-    if "result" not in message:
-        raise AgentUnavailable("the agent's reply has no result")
-    return message["result"]

@@ -1,4 +1,4 @@
-"""Routes for agent jobs: submit, poll, list and stream progress (server-sent events)."""
+"""Routes for agent jobs: submit, poll, list, stream progress (server-sent events) and cancel."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from umt.gateway.routes_data import page_schema
 from umt.gateway.schema import AnyObject, DateTime, Enum, Int, Number, Str, obj
 from umt.gateway.tables import jobs as jobs_table
 
-STATUSES = ("queued", "running", "done", "failed")
+STATUSES = ("queued", "running", "done", "failed", "cancelled")
 job_input = obj("JobInput", kind=Enum(*KINDS, required=True), input=AnyObject(default=dict))
 job_reply = obj("Job", id=Int(), user_id=Int(nullable=True), kind=Enum(*KINDS), input=AnyObject(),
                 status=Enum(*STATUSES), progress=Number(minimum=0, maximum=1), step=Str(),
@@ -45,6 +45,11 @@ async def get_job(call: Call):
 
 async def list_jobs(call: Call):
     return await call.run(call.services.crud.list, jobs_resource, call.query)
+
+
+async def cancel_job(call: Call):
+    """Queued: cancelled at once. Running: the agent call is cut and the agent stops. Finished: 409."""
+    return await call.run(call.services.runner.cancel, call.path["id"])
 
 
 async def job_events(call: Call):
@@ -82,4 +87,7 @@ def operations() -> list[Operation]:
                   reply=job_reply),
         Operation("GET", "/api/v1/jobs/{id}/events", job_events, "the job's changes as server-sent events", "jobs",
                   produces=("text/event-stream",)),
+        Operation("POST", "/api/v1/jobs/{id}/cancel", cancel_job,
+                  "cancel a queued or running job; a finished one is refused (409)", "jobs", reply=job_reply,
+                  errors=(409,)),
     ]

@@ -27,6 +27,11 @@ class GatewaySettings:
     job_max_attempts: int = 5
     job_retry_base_seconds: float = 1.0
     agent_timeout_seconds: float = 300.0
+    # Synchronous scoring waits this long for the agent before answering 503.
+    score_timeout_seconds: float = 10.0
+    # Done, failed and cancelled jobs are deleted this many days after they finished (0: kept).
+    job_retention_days: float = 30.0
+    job_prune_interval_seconds: float = 3600.0
 
     @property
     def effective_database_url(self) -> str:
@@ -53,4 +58,5 @@ class GatewaySettings:
             max_body_bytes=number("UMT_MAX_BODY_BYTES", cls.max_body_bytes),
             job_workers=number("UMT_JOB_WORKERS", cls.job_workers),
             job_retry_base_seconds=number("UMT_JOB_RETRY_BASE_SECONDS", cls.job_retry_base_seconds, float),
+            job_retention_days=number("UMT_JOB_RETENTION_DAYS", cls.job_retention_days, float),
         )

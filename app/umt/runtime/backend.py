@@ -64,6 +64,10 @@ class Backend(abc.ABC):
     def stats(self) -> list[ServiceStats]:
         """One sample per running service. CPU % comes from the delta since the previous call."""
 
+    def log_names(self) -> list[str]:
+        """What the Logs window offers: each service, and a backend's own logs (the image build)."""
+        return [s.name for s in self.stack.start_order()]
+
     @abc.abstractmethod
     def logs(self, name: str, tail: int = 200) -> list[str]: ...
 

@@ -27,6 +27,7 @@ from umt.runtime.docker_config import (
     CONFIG_LABEL, NETWORK_MODES, SERVICE_LABEL, STACK_LABEL, container_config, container_name,
     network_name, published_ports, stack_labels, volume_name,
 )
+from umt.runtime import logfiles
 from umt.runtime.docker_image import ImageBuilder
 from umt.runtime.errors import EngineUnavailable, RuntimeFailure, ServiceFailed
 from umt.runtime.model import EventKind, Health, ServiceEvent, ServiceStats, ServiceStatus, State
@@ -40,6 +41,7 @@ _STATES = {
 _HEALTH = {"starting": Health.STARTING, "healthy": Health.HEALTHY, "unhealthy": Health.UNHEALTHY}
 _EXIT_MEANINGS = {0: "stopped", 137: "killed (SIGKILL)", 143: "stopped (SIGTERM)"}
 _API_TIMEOUT_S = 30
+BUILD_LOG = "build"   # the image build's output, offered beside the services' logs
 
 
 class DockerBackend(Backend):
@@ -52,7 +54,7 @@ class DockerBackend(Backend):
             raise RuntimeFailure(f"UMT_DOCKER_NETWORK must be 'bridge' or 'host', not {self.network!r}")
         self._owns_client = client is None
         self._client = client if client is not None else _connect()
-        self._images = ImageBuilder(self._client)
+        self._images = ImageBuilder(self._client, self.build_log_file())
         self._previous_stats: dict[str, dict] = {}   # container id -> last stats payload
         self._closing = threading.Event()
         self._event_stream = None
@@ -169,7 +171,15 @@ class DockerBackend(Backend):
         except docker.errors.NotFound:
             return None   # it went away since we listed it
 
+    def build_log_file(self) -> Path:
+        return self.data_dir / "logs" / f"{self.stack.name}-{BUILD_LOG}.log"
+
+    def log_names(self) -> list[str]:
+        return [*super().log_names(), BUILD_LOG]
+
     def logs(self, name: str, tail: int = 200) -> list[str]:
+        if name == BUILD_LOG:
+            return logfiles.read_tail(self.build_log_file(), tail)
         with _engine_errors():
             container = self._find(name)
             if container is None:
@@ -177,6 +187,9 @@ class DockerBackend(Backend):
             return container.logs(tail=tail).decode("utf-8", "replace").splitlines()
 
     def follow_logs(self, name: str, stop: threading.Event) -> Iterator[str]:
+        if name == BUILD_LOG:
+            yield from logfiles.follow(self.build_log_file(), stop)
+            return
         with _engine_errors():
             container = self._find(name)
             if container is None:

@@ -89,8 +89,9 @@ def context_hash(context: Path, dockerfile: str, args: Mapping[str, str]) -> str
 class ImageBuilder:
     """Builds the stack's images once per tag and context, or reuses them."""
 
-    def __init__(self, client):
+    def __init__(self, client, log_path: Path | None = None):
         self._client = client
+        self.log_path = log_path   # the whole build output, for the Logs window's "build" entry
         self._ready: dict[str, str] = {}  # tag -> image id, checked in this session
 
     def ensure(self, spec: ServiceSpec, progress: ProgressCallback = no_progress) -> str:
@@ -147,30 +148,71 @@ class ImageBuilder:
         import docker.errors
 
         progress(Progress(f"Building the image {spec.image}", 0.0))
-        log: deque[str] = deque(maxlen=40)
+        tail: deque[str] = deque(maxlen=40)
         current_step = ""
-        try:
-            stream = self._client.api.build(
-                path=str(context), dockerfile=spec.build.dockerfile, tag=spec.image, buildargs=args,
-                labels={CONTEXT_HASH_LABEL: wanted, "org.opencontainers.image.version": umt.__version__},
-                # host networking: pip in the build stage reaches the index even without a bridge
-                network_mode="host", rm=True, forcerm=True, pull=False, decode=True,
-            )
-            for chunk in stream:
-                if "error" in chunk:
-                    raise BuildFailed(_explain(str(chunk["error"]).strip(), current_step, args), "\n".join(log))
-                text = str(chunk.get("stream", "")).strip()
-                if not text:
-                    continue
-                log.append(text)
-                step = _STEP_RE.match(text)
-                if step:
-                    current_step = text
-                    number, total = int(step.group(1)), int(step.group(2))
-                    progress(Progress(f"Step {number}/{total}: {step.group(3)[:80]}", (number - 1) / total))
-        except docker.errors.APIError as exc:
-            raise BuildFailed(str(exc.explanation or exc), "\n".join(log)) from None
+        with _BuildLog(self.log_path) as log:
+            log.write(f"Building {spec.image} from {args.get('BASE_IMAGE', 'the default base image')}")
+            try:
+                stream = self._client.api.build(
+                    path=str(context), dockerfile=spec.build.dockerfile, tag=spec.image, buildargs=args,
+                    labels={CONTEXT_HASH_LABEL: wanted, "org.opencontainers.image.version": umt.__version__},
+                    # host networking: pip in the build stage reaches the index even without a bridge
+                    network_mode="host", rm=True, forcerm=True, pull=False, decode=True,
+                )
+                for chunk in stream:
+                    if "error" in chunk:
+                        error = _explain(str(chunk["error"]).strip(), current_step, args)
+                        log.write(f"ERROR: {error}")
+                        raise BuildFailed(error + self._see_log(), "\n".join(tail))
+                    text = with_args(str(chunk.get("stream", "")).strip(), args)
+                    if not text:
+                        continue
+                    tail.append(text)
+                    log.write(text)
+                    step = _STEP_RE.match(text)
+                    if step:
+                        current_step = text
+                        number, total = int(step.group(1)), int(step.group(2))
+                        progress(Progress(f"Step {number}/{total}: {step.group(3)[:80]}", (number - 1) / total))
+            except docker.errors.APIError as exc:
+                log.write(f"ERROR: {exc.explanation or exc}")
+                raise BuildFailed(str(exc.explanation or exc) + self._see_log(), "\n".join(tail)) from None
+            log.write(f"Built {spec.image}")
         progress(Progress(f"Built the image {spec.image}", 1.0))
+
+    def _see_log(self) -> str:
+        return ". The whole build output is in the Logs window (the 'build' entry)" if self.log_path else ""
+
+
+class _BuildLog:
+    """The build's output in a file, written as it comes so that the Logs window can follow it."""
+
+    def __init__(self, path: Path | None):
+        self._path = path
+        self._handle = None
+
+    def __enter__(self) -> "_BuildLog":
+        if self._path is not None:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = open(self._path, "w", encoding="utf-8", buffering=1)
+        return self
+
+    def write(self, line: str) -> None:
+        if self._handle is not None:
+            self._handle.write(line + "\n")
+
+    def __exit__(self, *_) -> None:
+        if self._handle is not None:
+            self._handle.close()
+
+
+def with_args(text: str, args: Mapping[str, str]) -> str:
+    """A Dockerfile line with its build arguments filled in: an owner reads `FROM umt-base:bookworm`,
+    not `FROM ${BASE_IMAGE}`."""
+    for name, value in args.items():
+        text = text.replace("${" + name + "}", value)
+        text = re.sub(r"\$" + re.escape(name) + r"\b", lambda _: value, text)
+    return text
 
 
 def _explain(error: str, step: str, args: Mapping[str, str]) -> str:
@@ -182,6 +224,7 @@ def _explain(error: str, step: str, args: Mapping[str, str]) -> str:
         base = args.get("BASE_IMAGE", "the base image")
         reason += (
             f". The base image {base} is neither present nor downloadable: connect to the internet once, "
-            f"or set UMT_BASE_IMAGE to a local Python image (tools/make-base-image.sh makes one)"
+            f"choose a local Python image as the base image in Settings (or UMT_BASE_IMAGE; "
+            f"tools/make-base-image.sh makes one), or use native mode"
         )
     return reason

@@ -22,6 +22,7 @@ from typing import Iterator
 
 import psutil
 
+from umt.runtime import logfiles
 from umt.runtime.backend import Backend, ProgressCallback, no_progress
 from umt.runtime.errors import ServiceFailed
 from umt.runtime.model import EventKind, Health, Progress, ServiceEvent, ServiceStats, ServiceStatus, State
@@ -195,32 +196,10 @@ class NativeBackend(Backend):
         return samples
 
     def logs(self, name: str, tail: int = 200) -> list[str]:
-        path = self.log_file(name)
-        if not path.exists():
-            return []
-        with open(path, "rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            size = handle.tell()
-            handle.seek(max(0, size - 256 * 1024))  # the last 256 KiB hold far more than `tail` lines
-            lines = handle.read().decode("utf-8", "replace").splitlines()
-        return lines[-tail:] if tail else lines
+        return logfiles.read_tail(self.log_file(name), tail)
 
     def follow_logs(self, name: str, stop: threading.Event) -> Iterator[str]:
-        path = self.log_file(name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch()
-        with open(path, "rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            pending = b""
-            while not stop.is_set():
-                chunk = handle.read()
-                if not chunk:
-                    stop.wait(0.2)
-                    continue
-                pending += chunk
-                *lines, pending = pending.split(b"\n")
-                for line in lines:
-                    yield line.decode("utf-8", "replace")
+        return logfiles.follow(self.log_file(name), stop)
 
     def close(self) -> None:
         self._closing.set()

@@ -2,15 +2,45 @@
 
 from __future__ import annotations
 
+import math
 import time
+from dataclasses import dataclass
 
 from PySide6.QtCharts import QChart, QChartView, QLineSeries, QValueAxis
 from PySide6.QtCore import QMargins, QPointF, Qt
 from PySide6.QtGui import QFont, QPainter, QPen
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
-from umt.desktop.history import HISTORY_SECONDS, Point, ResourceHistory
+from umt.desktop.models.history import HISTORY_SECONDS, Point, ResourceHistory
 from umt.desktop.theme import Theme
+
+
+@dataclass(frozen=True)
+class TimeAxis:
+    """The time axis for a span of history: whole ticks counted back from now, so that no two
+    labels read the same (a 150 s span in minutes with six even ticks printed -2, -2, -1, -1…)."""
+
+    unit_s: float       # seconds per axis unit
+    minimum: float      # the left end, in units (negative: the past)
+    interval: float     # between ticks, in units, anchored at 0 (now)
+    label_format: str
+
+    def tick_values(self) -> list[float]:
+        count = int(round(-self.minimum / self.interval))
+        return [-self.interval * k for k in range(count, -1, -1)]
+
+    def labels(self) -> list[str]:
+        """What the axis prints (Qt formats each tick with the printf-style label format)."""
+        return [self.label_format % value for value in self.tick_values()]
+
+
+def time_axis(span_s: float) -> TimeAxis:
+    if span_s <= 120:
+        interval = 10 if span_s <= 60 else 20
+        return TimeAxis(1.0, -interval * math.ceil(span_s / interval), interval, "%d s")
+    minutes = math.ceil(span_s / 60 - 1e-9)
+    interval = 1 if minutes <= 5 else 2
+    return TimeAxis(60.0, -interval * math.ceil(minutes / interval), interval, "%d min")
 
 
 class HistoryChart(QChartView):
@@ -33,10 +63,10 @@ class HistoryChart(QChartView):
         self.memory = QLineSeries()
         self.memory.setName("Memory, % of limit")
         self.axis_x = QValueAxis()
-        self.axis_x.setRange(-HISTORY_SECONDS / 60, 0)
-        self.axis_x.setTickCount(6)
-        self.axis_x.setLabelFormat("%.0f min")
-        self._span: tuple[float, bool] | None = None
+        self.axis_x.setTickType(QValueAxis.TickType.TicksDynamic)
+        self.axis_x.setTickAnchor(0.0)
+        self._axis: TimeAxis | None = None
+        self._apply_time_axis(time_axis(HISTORY_SECONDS))
         self.axis_y = QValueAxis()
         self.axis_y.setRange(0, 100)
         self.axis_y.setTickCount(5)
@@ -55,7 +85,7 @@ class HistoryChart(QChartView):
     def redraw_interval_s(self) -> float:
         """Seconds between redraws: about one per two pixels of time axis, at least once a second.
         A ten-minute axis moves so slowly that redrawing it every second only costs CPU."""
-        span_s = self._span[0] if self._span else 60.0
+        span_s = -self._axis.minimum * self._axis.unit_s if self._axis else 60.0
         return max(1.0, span_s / 120)
 
     def set_theme(self, theme: Theme) -> None:
@@ -76,12 +106,10 @@ class HistoryChart(QChartView):
         """Shows the points; the time axis grows with the history, from one minute up to ten."""
         age = now - points[0].at if points else 0.0
         span_s = min(float(HISTORY_SECONDS), max(60.0, age))
-        in_minutes = span_s > 120
-        unit = 60.0 if in_minutes else 1.0
-        if self._span != (span_s, in_minutes):
-            self._span = (span_s, in_minutes)
-            self.axis_x.setRange(-span_s / unit, 0)
-            self.axis_x.setLabelFormat("%.0f min" if in_minutes else "%d s")
+        axis = time_axis(span_s)
+        if axis != self._axis:
+            self._apply_time_axis(axis)
+        unit = axis.unit_s
         cpu = [QPointF((p.at - now) / unit, p.cpu_percent_of_limit) for p in points if p.cpu_percent_of_limit is not None]
         memory = [QPointF((p.at - now) / unit, p.memory_percent_of_limit) for p in points if p.memory_percent_of_limit is not None]
         self.cpu.replace(cpu)
@@ -89,6 +117,17 @@ class HistoryChart(QChartView):
         peak = max([100.0] + [point.y() for point in cpu + memory])
         self.axis_y.setRange(0, 100 if peak <= 100 else peak * 1.1)
         self.drawn_at = now
+
+
+    def _apply_time_axis(self, axis: TimeAxis) -> None:
+        self._axis = axis
+        self.axis_x.setRange(axis.minimum, 0)
+        self.axis_x.setTickInterval(axis.interval)
+        self.axis_x.setLabelFormat(axis.label_format)
+
+    @property
+    def time_axis(self) -> TimeAxis | None:
+        return self._axis
 
 
 class HistoryCharts(QWidget):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout
 
-from umt.desktop.stack_state import Phase, StackState
+from umt.desktop.controllers.stack_state import Phase, StackState
 
 _BUTTON_TEXT = {
     Phase.STOPPED: "Start",
@@ -59,6 +59,14 @@ class StackControl(QFrame):
         words.setSpacing(4)
         for widget in (self.title, self.detail, self.advice, self.progress, self.address):
             words.addWidget(widget)
+        # The lines that come and go with the phase keep their room, so the card never jumps.
+        line = self.fontMetrics().lineSpacing()
+        for widget in (self.detail, self.advice, self.progress, self.address):
+            policy = widget.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            widget.setSizePolicy(policy)
+            if isinstance(widget, QLabel):
+                widget.setMinimumHeight(line)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addLayout(words, 1)

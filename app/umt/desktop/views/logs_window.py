@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QKeySequence, QShortcut, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -16,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from umt.desktop.controller import StackController
-from umt.desktop.tasks import LineFollower, TaskManager
+from umt.desktop.controllers.stack import StackController
+from umt.desktop.tasks import TaskHandle
 
 MAX_LINES = 5000        # a long log stays responsive: the oldest lines go
 INITIAL_TAIL = 500
@@ -25,14 +24,14 @@ DRAIN_INTERVAL_MS = 250  # followed lines are appended in batches, four times a 
 
 
 class LogsWindow(QWidget):
-    def __init__(self, controller: StackController, tasks: TaskManager, parent=None):
+    def __init__(self, controller: StackController, parent=None):
         super().__init__(parent)
         self.controller = controller
-        self.tasks = tasks
         self.setWindowTitle("umt — logs")
         self.resize(900, 560)
-        self.follower: LineFollower | None = None
-        self._generation = 0  # a late tail for a service no longer shown is dropped
+        # Switching service cancels both: a late tail or line of the previous one never shows.
+        self.tail: TaskHandle | None = None
+        self.follower: TaskHandle | None = None
 
         self.service = QComboBox()
         self.follow = QCheckBox("Follow")
@@ -62,9 +61,6 @@ class LogsWindow(QWidget):
         layout.addWidget(self.text, 1)
         layout.addWidget(self.status)
 
-        self._drain_timer = QTimer(self)
-        self._drain_timer.setInterval(DRAIN_INTERVAL_MS)
-        self._drain_timer.timeout.connect(self._on_drain_timer_timeout)
         self.service.currentTextChanged.connect(self._on_service_current_text_changed)
         self.follow.toggled.connect(self._on_follow_toggled)
         self.search.returnPressed.connect(lambda: self.find_next(backward=False))
@@ -117,57 +113,58 @@ class LogsWindow(QWidget):
     # --- loading and following -----------------------------------------------------------------
     def _load(self, name: str) -> None:
         self._stop_following()
-        self._generation += 1
-        generation = self._generation
+        if self.tail is not None:
+            self.tail.cancel()
+            self.tail = None
         self.text.clear()
-        backend = self.controller.backend
-        if backend is None or not name:
+        if not self.controller.is_open or not name:
             self.status.setText("The stack has not been opened yet.")
             return
         self.status.setText(f"Loading the {name}'s log…")
 
         def loaded(lines: list[str]) -> None:
-            if generation != self._generation:
-                return
+            self.tail = None
             self.text.setPlainText("\n".join(lines))
             self.text.moveCursor(QTextCursor.MoveOperation.End)
             self.status.setText(f"{len(lines)} recent lines of the {name}'s log.")
             if self.follow.isChecked():
                 self._start_following(name)
 
-        self.tasks.run(lambda: backend.logs(name, INITIAL_TAIL), loaded, lambda exc: self.status.setText(f"Could not read the log: {exc}"))
+        def failed(exc: BaseException) -> None:
+            self.tail = None
+            self.status.setText(f"Could not read the log: {exc}")
+
+        self.tail = self.controller.read_logs(name, INITIAL_TAIL, loaded, failed)
 
     def _start_following(self, name: str) -> None:
-        backend = self.controller.backend
-        if backend is None:
+        if not self.controller.is_open:
             return
-        self.follower = LineFollower(lambda stop: backend.follow_logs(name, stop), max_lines=MAX_LINES).start()
-        self._drain_timer.start()
+        self.follower = self.controller.follow_logs(
+            name, self._on_follower_lines, self._on_follower_ended, interval_ms=DRAIN_INTERVAL_MS, max_buffered=MAX_LINES
+        )
 
     def _stop_following(self) -> None:
-        self._drain_timer.stop()
         if self.follower is not None:
-            self.follower.stop_event.set()  # the reader thread ends at its next line or poll
+            self.follower.cancel()  # the reader thread ends at its next line or poll
             self.follower = None
 
-    def _on_drain_timer_timeout(self) -> None:
-        if self.follower is None:
-            return
-        lines = self.follower.drain()
-        if lines:
-            at_end = self.text.verticalScrollBar().value() >= self.text.verticalScrollBar().maximum() - 2
-            self.text.appendPlainText("\n".join(lines))
-            if at_end:
-                self.text.moveCursor(QTextCursor.MoveOperation.End)
-        if self.follower.error is not None:
-            self.status.setText(f"Stopped following: {self.follower.error}")
-            self._stop_following()
+    def _on_follower_lines(self, lines: list[str]) -> None:
+        bar = self.text.verticalScrollBar()
+        at_end = bar.value() >= bar.maximum() - 2
+        self.text.appendPlainText("\n".join(lines))
+        if at_end:
+            self.text.moveCursor(QTextCursor.MoveOperation.End)
+
+    def _on_follower_ended(self, error: BaseException | None) -> None:
+        self.follower = None
+        if error is not None:
+            self.status.setText(f"Stopped following: {error}")
 
     def _on_service_current_text_changed(self, name: str) -> None:
         self._load(name)
 
     def _on_follow_toggled(self, checked: bool) -> None:
-        if checked and self.follower is None and self.service.currentText():
+        if checked and self.follower is None and self.tail is None and self.service.currentText():
             self._start_following(self.service.currentText())
         elif not checked:
             self._stop_following()

@@ -1,17 +1,16 @@
-"""The control center window: the Start/Stop control, the services, live resources and history.
+"""The control center page: the Start/Stop control, the services, live resources and history.
 
 It shows what the StackController reports and forwards what the owner asks for; it runs no work."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from umt.desktop.controller import Snapshot, StackController
-from umt.desktop.history import ResourceHistory
+from umt.desktop.controllers.stack import Snapshot, StackController
+from umt.desktop.controllers.stack_state import UP_PHASES, Phase, StackState
+from umt.desktop.models.history import ResourceHistory
 from umt.desktop.models.stack import ResourcesTableModel, ServicesTableModel
-from umt.desktop.stack_state import Phase, StackState
 from umt.desktop.theme import Theme
 from umt.desktop.widgets.banner import Banner
 from umt.desktop.widgets.charts import HistoryCharts
@@ -20,38 +19,28 @@ from umt.desktop.widgets.services_view import ServicesView
 from umt.desktop.widgets.stack_control import StackControl
 
 
-def _section(text: str) -> QLabel:
+def _heading(text: str) -> QLabel:
     label = QLabel(text)
     label.setProperty("role", "section")
     return label
 
 
-class ControlCenterWindow(QMainWindow):
-    sig_close_requested = Signal()
-    """The owner closed the window; the app decides between hiding to the tray and quitting."""
-
+class ControlCenterPage(QWidget):
     sig_logs_requested = Signal(str)
     """The owner asked for logs (a service name, or '' for the first service)."""
 
     sig_settings_requested = Signal()
     """The owner asked for the settings dialog."""
 
-    sig_quit_requested = Signal()
-    """The owner chose Quit from the menu."""
-
     sig_use_native_requested = Signal()
     """The owner accepted the banner's offer to run the services without Docker."""
 
-    sig_visibility_changed = Signal(bool)
-    """The window was shown (True) or hidden, e.g. to the tray (False)."""
+    sig_message_posted = Signal(str)
+    """A passing message for the window's status line (an operation that failed)."""
 
-    def __init__(self, controller: StackController, theme: Theme, icon: QIcon, parent=None):
+    def __init__(self, controller: StackController, theme: Theme, parent=None):
         super().__init__(parent)
         self.controller = controller
-        self.setWindowTitle("Ultimate Marketing Team")
-        self.setWindowIcon(icon)
-        self.resize(1020, 760)
-        self.quitting = False
         self.history = ResourceHistory()
         self.services_model = ServicesTableModel(self)
         self.resources_model = ResourcesTableModel(self)
@@ -62,23 +51,17 @@ class ControlCenterWindow(QMainWindow):
         self.resources_view = ResourcesView(self.resources_model, theme)
         self.charts = HistoryCharts(self.history, theme)
 
-        central = QWidget()
-        layout = QVBoxLayout(central)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(8)
         layout.addWidget(self.banner)
         layout.addWidget(self.stack_control)
-        layout.addWidget(_section("Services"))
+        layout.addWidget(_heading("Services"))
         layout.addWidget(self.services_view)
-        layout.addWidget(_section("Resources against each service's limits"))
+        layout.addWidget(_heading("Resources against each service's limits"))
         layout.addWidget(self.resources_view)
-        layout.addWidget(_section("Last 10 minutes"))
+        layout.addWidget(_heading("Last 10 minutes"))
         layout.addWidget(self.charts, 1)
-        self.setCentralWidget(central)
-        self.backend_note = QLabel()
-        self.backend_note.setProperty("role", "muted")
-        self.statusBar().addPermanentWidget(self.backend_note)
-        self._build_menu()
 
         self.stack_control.sig_toggle_requested.connect(controller.toggle)
         self.stack_control.sig_logs_requested.connect(lambda: self.sig_logs_requested.emit(""))
@@ -93,37 +76,17 @@ class ControlCenterWindow(QMainWindow):
         controller.sig_operation_failed.connect(self._on_controller_operation_failed)
         self._on_controller_state_changed(controller.state)
 
-    def _build_menu(self) -> None:
-        stack = self.menuBar().addMenu("&Stack")
-        self.toggle_action = QAction("&Start", self)
-        self.toggle_action.setShortcut(QKeySequence("Ctrl+R"))
-        self.toggle_action.triggered.connect(self.controller.toggle)
-        logs = QAction("&Logs…", self)
-        logs.setShortcut(QKeySequence("Ctrl+L"))
-        logs.triggered.connect(lambda: self.sig_logs_requested.emit(""))
-        settings = QAction("S&ettings…", self)
-        settings.setShortcut(QKeySequence.StandardKey.Preferences)
-        settings.triggered.connect(self.sig_settings_requested)
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.sig_quit_requested)
-        for action in (self.toggle_action, logs, settings):
-            stack.addAction(action)
-        stack.addSeparator()
-        stack.addAction(quit_action)
-
     def set_theme(self, theme: Theme) -> None:
         self.services_view.set_theme(theme)
         self.resources_view.set_theme(theme)
         self.charts.set_theme(theme)
 
-    # --- controller → window -------------------------------------------------------------------
+    # --- controller → page ---------------------------------------------------------------------
     def _on_controller_state_changed(self, state: StackState) -> None:
+        up = state.phase in UP_PHASES
         self.stack_control.show_state(state)
-        self.services_view.set_restart_enabled(state.phase in (Phase.RUNNING, Phase.DEGRADED))
-        self.toggle_action.setText("&Stop" if state.phase in (Phase.RUNNING, Phase.DEGRADED) else "&Start")
-        self.toggle_action.setEnabled(not state.busy)
-        self.stack_control.show_address(self.controller.gateway_url if state.phase in (Phase.RUNNING, Phase.DEGRADED) else None)
+        self.services_view.set_restart_enabled(up)
+        self.stack_control.show_address(self.controller.gateway_url if up else None)
         if state.phase == Phase.RUNNING and self.banner.property("severity") == "error":
             self.banner.hide()
 
@@ -138,7 +101,6 @@ class ControlCenterWindow(QMainWindow):
         self.resources_view.show_host(host.cpu_percent, host.memory_used_bytes, host.memory_total_bytes)
 
     def _on_controller_backend_opened(self, choice) -> None:
-        self.backend_note.setText(choice.note)
         self.history.clear()
 
     def _on_controller_docker_diagnosed(self, diagnosis) -> None:
@@ -154,20 +116,4 @@ class ControlCenterWindow(QMainWindow):
         )
 
     def _on_controller_operation_failed(self, what: str, exc: BaseException) -> None:
-        self.statusBar().showMessage(f"Could not {what}: {exc}", 15000)
-
-    # --- showing and closing -----------------------------------------------------------------
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        self.sig_visibility_changed.emit(True)
-
-    def hideEvent(self, event) -> None:
-        super().hideEvent(event)
-        self.sig_visibility_changed.emit(False)
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.quitting:
-            event.accept()
-            return
-        event.ignore()
-        self.sig_close_requested.emit()
+        self.sig_message_posted.emit(f"Could not {what}: {exc}")

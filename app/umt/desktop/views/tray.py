@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMainWindow, QMenu, QSystemTrayIcon
 
 from umt.desktop.notify import CRITICAL, WARNING, Notification, Notifier
-from umt.desktop.stack_state import Phase, StackState
+from umt.desktop.controllers.stack_state import Phase, StackState
 from umt.paths import package_folder
 
 

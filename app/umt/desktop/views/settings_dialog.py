@@ -1,5 +1,7 @@
 """The settings dialog. Limits and ports are checked by loading the stack with them, so a value is
-accepted exactly when the loader that applies it accepts it; they apply at the next start."""
+accepted exactly when the loader that applies it accepts it; they apply at the next start. A
+variable the environment sets wins over its saved value: its field shows that value, read-only.
+The LLM API key goes to the OS keyring through the controller, never from the GUI thread."""
 
 from __future__ import annotations
 
@@ -19,19 +21,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from umt import secrets
 from umt.desktop import autostart
+from umt.desktop.controllers.settings import KeyChange, KeyState, SettingsController
 from umt.desktop.theme import THEME_CHOICES
 from umt.paths import data_dir
-from umt.runtime.errors import StackFileError
-from umt.runtime.stackfile import StackSpec
-from umt.settings import (
-    BACKEND_CHOICES,
-    LIMIT_VARIABLES,
-    LLM_VARIABLES,
-    DesktopSettings,
-    load_stack_for,
-)
+from umt.settings import BACKEND_CHOICES, LIMIT_VARIABLES, LLM_VARIABLES, DesktopSettings
 
 _BACKEND_WORDS = {
     "auto": "Automatic: Docker when it runs, else local processes",
@@ -41,34 +35,16 @@ _BACKEND_WORDS = {
 _THEME_WORDS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
 
 
-def _defaults(stack: StackSpec | None) -> dict[str, str]:
-    """The stack file's own values, shown as placeholders for empty fields."""
-    if stack is None:
-        return {}
-    shown = {}
-    for service, variables in LIMIT_VARIABLES.items():
-        spec = stack.services.get(service)
-        if spec is None:
-            continue
-        if spec.limits.memory_bytes:
-            shown[variables["memory"]] = f"{spec.limits.memory_bytes // (1024 * 1024)}M"
-        if spec.limits.cpus:
-            shown[variables["cpus"]] = f"{spec.limits.cpus:g}"
-        if spec.health_port:
-            shown[variables["port"]] = str(spec.health_port)
-    return shown
-
-
 class SettingsDialog(QDialog):
-    def __init__(self, settings: DesktopSettings, tray_available: bool, parent=None):
+    def __init__(self, settings: DesktopSettings, tray_available: bool, controller: SettingsController, parent=None):
         super().__init__(parent)
         self.setWindowTitle("umt — settings")
         self.setMinimumWidth(560)
         self._original = settings
-        try:
-            defaults = _defaults(load_stack_for(DesktopSettings()))
-        except StackFileError:
-            defaults = {}
+        self.controller = controller
+        self.key_state: KeyState | None = None   # None until the keyring answered
+        defaults = controller.stack_defaults()
+        self.from_environment = controller.set_in_environment()
 
         self.backend = QComboBox()
         for choice in BACKEND_CHOICES:
@@ -97,6 +73,10 @@ class SettingsDialog(QDialog):
         grid.addWidget(self.error, len(LIMIT_VARIABLES) + 1, 0, 1, 4)
 
         drafting = self._drafting_group(settings)
+        self.environment_note = QLabel()
+        self.environment_note.setProperty("role", "muted")
+        self.environment_note.setWordWrap(True)
+        self._show_environment()
 
         self.start_stack_on_open = QCheckBox("Start the stack when the app opens")
         self.start_stack_on_open.setChecked(settings.start_stack_on_open)
@@ -138,6 +118,7 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(limits)
         layout.addWidget(drafting)
+        layout.addWidget(self.environment_note)
         for widget in (self.start_stack_on_open, self.start_at_login, self.login_note, self.close_to_tray):
             layout.addWidget(widget)
         layout.addWidget(buttons)
@@ -156,30 +137,61 @@ class SettingsDialog(QDialog):
             form.addRow(label, field)
         self.api_key = QLineEdit()
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
-        has_key = secrets.get_secret(secrets.LLM_API_KEY) is not None
-        self.api_key.setPlaceholderText("a key is stored; type to replace it" if has_key else "none (local models need none)")
+        self.api_key.setPlaceholderText("checking the keyring…")
         self.forget_key = QCheckBox("Remove the stored key")
-        self.forget_key.setVisible(has_key)
+        self.forget_key.setVisible(False)
         keys = QHBoxLayout()
         keys.addWidget(self.api_key, 1)
         keys.addWidget(self.forget_key)
         form.addRow("API key", keys)
-        storage = QLabel(secrets.storage().description)
-        storage.setProperty("role", "muted")
-        storage.setWordWrap(True)
-        form.addRow("", storage)
+        self.storage = QLabel()
+        self.storage.setProperty("role", "muted")
+        self.storage.setWordWrap(True)
+        form.addRow("", self.storage)
+        self.controller.load_key_state(self._on_controller_key_state_loaded, self._on_controller_key_state_failed)
         return group
 
-    def save_api_key(self) -> None:
-        """Stores or removes the key as the dialog says; an untouched field changes nothing."""
+    def _show_environment(self) -> None:
+        """Fields the environment sets show its value, read-only: the environment wins."""
+        for variable, value in self.from_environment.items():
+            field = self.fields.get(variable)
+            if field is not None:
+                field.setText(value)
+                field.setEnabled(False)
+                field.setToolTip(f"{variable} is set in the environment umt was started with; it wins over a saved value.")
+        names = ", ".join(sorted(v for v in self.from_environment if v in self.fields))
+        self.environment_note.setText(f"Set in the environment, which wins over these settings: {names}." if names else "")
+        self.environment_note.setVisible(bool(names))
+
+    def _on_controller_key_state_loaded(self, state: KeyState) -> None:
+        self.key_state = state
+        self.api_key.setPlaceholderText("a key is stored; type to replace it" if state.stored else "none (local models need none)")
+        self.forget_key.setVisible(state.stored)
+        self._show_storage(state.storage)
+
+    def _show_storage(self, text: str) -> None:
+        """The text arrives after the dialog was laid out: it gets the height its lines need."""
+        self.storage.setText(text)
+        self.storage.setMinimumHeight(self.storage.heightForWidth(max(self.storage.width(), 300)))
+
+    def _on_controller_key_state_failed(self, exc: BaseException) -> None:
+        self.api_key.setPlaceholderText("type a key to store it")
+        self._show_storage(f"The keyring could not be read: {exc}")
+
+    def key_change(self) -> KeyChange:
+        """What the dialog asks for the key; an untouched field changes nothing."""
         if self.forget_key.isChecked():
-            secrets.delete_secret(secrets.LLM_API_KEY)
-        elif self.api_key.text().strip():
-            secrets.set_secret(secrets.LLM_API_KEY, self.api_key.text().strip())
+            return KeyChange("delete")
+        if self.api_key.text().strip():
+            return KeyChange("set", self.api_key.text().strip())
+        return KeyChange()
 
     def settings(self) -> DesktopSettings:
         """The settings as the dialog shows them now."""
-        variables = {variable: field.text().strip() for variable, field in self.fields.items() if field.text().strip()}
+        variables = {variable: field.text().strip() for variable, field in self.fields.items() if field.isEnabled() and field.text().strip()}
+        for variable in self.from_environment:   # a saved value under the environment's is kept, not lost
+            if variable in self._original.stack_variables:
+                variables[variable] = self._original.stack_variables[variable]
         return self._original.with_changes(
             backend=self.backend.currentData(),
             stack_variables=variables,
@@ -192,11 +204,7 @@ class SettingsDialog(QDialog):
 
     def validate(self) -> str | None:
         """The loader's message when the limits or ports cannot be used, else None."""
-        try:
-            load_stack_for(self.settings())
-        except StackFileError as exc:
-            return _explain(exc, self.settings())
-        return None
+        return self.controller.validate(self.settings())
 
     def accept(self) -> None:
         problem = self.validate()
@@ -204,7 +212,7 @@ class SettingsDialog(QDialog):
             self.error.setText(problem)
             self.error.show()
             return
-        self.save_api_key()
+        self.controller.change_key(self.key_change())
         super().accept()
 
     def _on_field_text_edited(self, _text: str) -> None:
@@ -215,16 +223,3 @@ class SettingsDialog(QDialog):
         if chosen:
             self.data_folder.setText(chosen)
 
-
-def _explain(exc: StackFileError, settings: DesktopSettings) -> str:
-    """The loader's message, led by the setting that caused it where it can be told."""
-    for service, variables in LIMIT_VARIABLES.items():
-        for key, variable in variables.items():
-            value = settings.stack_variables.get(variable)
-            if value and exc.field and f"services.{service}." in f"{exc.field}." and _field_matches(exc.field, key):
-                return f"{service.capitalize()} {key}: {exc.message}"
-    return str(exc)
-
-
-def _field_matches(field: str, key: str) -> bool:
-    return {"memory": field.endswith(".memory"), "cpus": field.endswith(".cpus"), "port": "port" in field or field.endswith("environment.UMT_PORT")}[key]

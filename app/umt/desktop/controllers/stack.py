@@ -6,15 +6,15 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Protocol
 
 import psutil
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from umt import launch
-from umt.desktop import stack_state
-from umt.desktop.stack_state import Phase, StackState
-from umt.desktop.tasks import Sampler, TaskManager
+from umt.desktop.controllers import stack_state
+from umt.desktop.controllers.stack_state import Phase, StackState
+from umt.desktop.tasks import Sampler, TaskHandle, TaskManager
 from umt.runtime.backend import Backend
 from umt.runtime.choose import BackendChoice
 from umt.runtime.errors import EngineUnavailable
@@ -25,13 +25,38 @@ from umt.settings import DesktopSettings
 STATUSES_EVERY_S = 2.0
 UNWATCHED_SAMPLE_INTERVAL_S = 5.0  # nobody looks at the figures while the window is in the tray
 
-Opener = Callable[[DesktopSettings, Callable[[ServiceEvent], None]], "tuple[Supervisor, BackendChoice]"]
+class StackHost(Protocol):
+    """How this app opens the stack and shares it with the rest of the machine: the `umt`
+    command and the background supervisor that keeps a stack up while no app watches it."""
+
+    def open(self, settings: DesktopSettings, on_event: Callable[[ServiceEvent], None]) -> tuple[Supervisor, BackendChoice]:
+        """The stack for these settings, supervised; on_event is called from the supervisor's thread."""
+
+    def take_over_supervision(self) -> None:
+        """The background supervisor (left by `umt up` or an earlier app) stops: this app supervises."""
+
+    def hand_over_supervision(self, backend: str) -> None:
+        """Quitting with the stack left running: a background supervisor keeps it up."""
+
+    def remember_backend(self, backend: str | None) -> None:
+        """Where the stack runs (None: it stopped), for `umt status` and the next 'auto'."""
 
 
-def open_for_settings(settings: DesktopSettings, on_event: Callable[[ServiceEvent], None]) -> tuple[Supervisor, BackendChoice]:
-    """The real stack for these settings, opened the one way host programs open it (umt.launch:
-    secrets written from the keyring, the backend the CLI would find, the supervisor's state file)."""
-    return launch.open_stack(settings.backend, overrides=settings.stack_overrides(), on_event=on_event)
+class LaunchHost:
+    """The real host, through umt.launch: secrets written from the keyring, the backend the CLI
+    would find, the supervisor's state file, the background supervisor's pid file."""
+
+    def open(self, settings: DesktopSettings, on_event: Callable[[ServiceEvent], None]) -> tuple[Supervisor, BackendChoice]:
+        return launch.open_stack(settings.backend, settings=settings, on_event=on_event)
+
+    def take_over_supervision(self) -> None:
+        launch.stop_background_supervisor()
+
+    def hand_over_supervision(self, backend: str) -> None:
+        launch.start_background_supervisor(backend)
+
+    def remember_backend(self, backend: str | None) -> None:
+        launch.remember_backend(backend) if backend else launch.forget_backend()
 
 
 @dataclass(frozen=True)
@@ -87,17 +112,21 @@ class StackController(QObject):
         self,
         tasks: TaskManager,
         settings: Callable[[], DesktopSettings],
-        opener: Opener = open_for_settings,
+        host: StackHost | None = None,
         sample_interval_s: float = 1.0,
         parent: QObject | None = None,
     ):
         super().__init__(parent)
         self._tasks = tasks
         self._settings = settings
-        self._opener = opener
+        self._host: StackHost = host if host is not None else LaunchHost()
         self._sample_interval_s = sample_interval_s
+        # What the windows read, set on the GUI thread only; the workers keep their own references
+        # (_choice, _supervisor), handed over through call_in_gui when a backend opens.
         self.choice: BackendChoice | None = None
         self.supervisor: Supervisor | None = None
+        self._choice: BackendChoice | None = None
+        self._supervisor: Supervisor | None = None
         self._opened_with: tuple | None = None
         self._sampler: Sampler | None = None
         self.state: StackState = stack_state.STOPPED
@@ -124,6 +153,37 @@ class StackController(QObject):
     @property
     def gateway_url(self) -> str | None:
         return None if self.supervisor is None else self.supervisor.gateway_url
+
+    @property
+    def is_open(self) -> bool:
+        """A backend is open: its services' logs can be read."""
+        return self.choice is not None
+
+    # --- logs ----------------------------------------------------------------------------------
+    def read_logs(self, name: str, tail: int, on_done: Callable[[list[str]], None], on_error: Callable[[BaseException], None]) -> TaskHandle:
+        """The service's last `tail` lines, read off the GUI thread."""
+        backend = self._open_backend()
+        return self._tasks.run(lambda: backend.logs(name, tail), on_done, on_error, f"read the {name}'s log")
+
+    def follow_logs(
+        self,
+        name: str,
+        on_lines: Callable[[list[str]], None],
+        on_end: Callable[[BaseException | None], None],
+        interval_ms: int = 250,
+        max_buffered: int = 5000,
+    ) -> TaskHandle:
+        """New lines of the service's log in batches on the GUI thread, until the handle is cancelled."""
+        backend = self._open_backend()
+        return self._tasks.follow(
+            lambda stop: backend.follow_logs(name, stop), on_lines, on_end, f"follow the {name}'s log",
+            interval_ms=interval_ms, max_buffered=max_buffered,
+        )
+
+    def _open_backend(self) -> Backend:
+        if self.choice is None:
+            raise RuntimeError("the stack has not been opened yet")
+        return self.choice.backend
 
     # --- operations ----------------------------------------------------------------------------
     def open(self) -> None:
@@ -176,84 +236,77 @@ class StackController(QObject):
         self._apply_timer.stop()
 
         def job() -> None:
-            if self.supervisor is not None:
-                self.supervisor.stop_watching()
+            if self._supervisor is not None:
+                self._supervisor.stop_watching()
                 if stop_stack:
-                    self.supervisor.down()
+                    self._supervisor.down()
                     self._remember_backend(None)
-                elif any(s.state == State.RUNNING for s in self.supervisor.backend.statuses()):
+                elif any(s.state == State.RUNNING for s in self._supervisor.backend.statuses()):
                     self._hand_over_supervision()
             if self._sampler is not None:
                 self._sampler.stop()
-            if self.choice is not None:
-                self.choice.backend.close()
+            if self._choice is not None:
+                self._choice.backend.close()
 
         self._tasks.run_stack_job(job, lambda _: on_done(), lambda _exc: on_done(), "shut down")
 
     # --- jobs (worker thread: no widget, no signal emission except through the task helper) -----
     def _ensure_open(self) -> BackendChoice:
         settings = self._settings()
-        if self.choice is not None and self._opened_with == _fingerprint(settings):
-            return self.choice
+        if self._choice is not None and self._opened_with == _fingerprint(settings):
+            return self._choice
         self._stop_sampler()
-        if self.supervisor is not None:
+        if self._supervisor is not None:
             # New settings, new backend: what still runs from a failed start under the old one
             # would hold its ports, so it stops first.
-            self.supervisor.stop_watching()
-            if any(s.state == State.RUNNING for s in self.supervisor.backend.statuses()):
-                self.supervisor.down()
-            self.supervisor.backend.close()
-        self.choice, self.supervisor = None, None
-        supervisor, choice = self._opener(settings, self._on_supervisor_event)
-        self.choice, self.supervisor, self._opened_with = choice, supervisor, _fingerprint(settings)
-        self._tasks.call_in_gui(self.sig_backend_opened.emit, choice)
-        self._tasks.call_in_gui(self.sig_docker_diagnosed.emit, choice.docker_diagnosis)
+            self._supervisor.stop_watching()
+            if any(s.state == State.RUNNING for s in self._supervisor.backend.statuses()):
+                self._supervisor.down()
+            self._supervisor.backend.close()
+        self._choice, self._supervisor = None, None
+        self._tasks.call_in_gui(self._on_backend_published, None, None)
+        supervisor, choice = self._host.open(settings, self._on_supervisor_event)
+        self._choice, self._supervisor, self._opened_with = choice, supervisor, _fingerprint(settings)
+        self._tasks.call_in_gui(self._on_backend_published, choice, supervisor)
         self._start_sampler()
         return choice
 
     def _open_job(self) -> bool:
         self._ensure_open()
-        running = any(s.state == State.RUNNING for s in self.supervisor.backend.statuses())
+        running = any(s.state == State.RUNNING for s in self._supervisor.backend.statuses())
         if running:
             self._take_over_supervision()
-            self.supervisor.adopt()
-            self.supervisor.start_watching()
+            self._supervisor.adopt()
+            self._supervisor.start_watching()
         return running
 
     def _start_job(self) -> None:
         self._ensure_open()
         self._take_over_supervision()
-        self.supervisor.up(progress=self._on_worker_progress)
-        self.supervisor.start_watching()
-        self._remember_backend(self.choice.backend.name)
+        self._supervisor.up(progress=self._on_worker_progress)
+        self._supervisor.start_watching()
+        self._remember_backend(self._choice.backend.name)
 
     def _stop_job(self) -> None:
-        self.supervisor.stop_watching()
-        self.supervisor.down(progress=self._on_worker_progress)
+        self._supervisor.stop_watching()
+        self._supervisor.down(progress=self._on_worker_progress)
         self._remember_backend(None)
 
     def _take_over_supervision(self) -> None:
-        """One supervisor per stack: the background one that `umt up` (or an earlier app) left
-        stops, and this app supervises from now on."""
-        if self._opener is open_for_settings:   # a test's fake stack has no background supervisor
-            launch.stop_background_supervisor()
+        """One supervisor per stack: the background one stops, and this app supervises from now on."""
+        self._host.take_over_supervision()
 
     def _hand_over_supervision(self) -> None:
-        """Quitting with the stack left running: the background supervisor keeps it up."""
-        if self._opener is open_for_settings:
-            launch.start_background_supervisor(self.choice.backend.name)
+        self._host.hand_over_supervision(self._choice.backend.name)
 
     def _remember_backend(self, name: str | None) -> None:
-        """Where the stack runs, for `umt status` and the next 'auto' (as `umt up`/`down` do)."""
-        if self._opener is not open_for_settings:
-            return  # a test's backend is nothing the CLI could find
-        launch.remember_backend(name) if name else launch.forget_backend()
+        self._host.remember_backend(name)
 
     def _sample(self) -> Snapshot:  # sampler thread
         """Stats every tick; statuses when something happened (an event, an operation) and at
         least every STATUSES_EVERY_S. The supervisor reads the same statuses every second for
         its own work, and the rows' uptime ticks on from started_at without a new read."""
-        supervisor = self.supervisor
+        supervisor = self._supervisor
         if supervisor is None:
             return Snapshot([], [], sample_host(), statuses_read_at=time.monotonic())
         now = time.monotonic()
@@ -277,7 +330,7 @@ class StackController(QObject):
 
     def _start_sampler(self) -> None:
         sample_host()  # primes psutil's host CPU delta so the first figure is real
-        self._sampler = Sampler(self._sample, self._interval_for_viewing()).start()
+        self._sampler = self._tasks.sampler(self._sample, self._interval_for_viewing())
         self._tasks.call_in_gui(self._apply_timer.start)
 
     def _stop_sampler(self) -> None:
@@ -286,6 +339,16 @@ class StackController(QObject):
             self._sampler = None
 
     # --- results, on the GUI thread ------------------------------------------------------------
+    def _on_backend_published(self, choice: BackendChoice | None, supervisor: Supervisor | None) -> None:
+        self._assert_gui_thread()
+        self.choice, self.supervisor = choice, supervisor
+        if choice is not None:
+            self.sig_backend_opened.emit(choice)
+            self.sig_docker_diagnosed.emit(choice.docker_diagnosis)
+
+    def _assert_gui_thread(self) -> None:
+        assert QThread.currentThread() is self.thread(), "the stack controller publishes on the GUI thread only"
+
     def _on_worker_progress(self, progress: Progress) -> None:  # worker thread
         self._statuses_stale.set()
         self._tasks.call_in_gui(self._on_progress_reported, progress)
@@ -330,6 +393,7 @@ class StackController(QObject):
         self.sig_snapshot_taken.emit(value)
 
     def _set_state(self, state: StackState) -> None:
+        self._assert_gui_thread()
         if state != self.state:
             self._statuses_stale.set()  # the stack moved on: the rows are read afresh
             if state.phase != self.state.phase:
