@@ -49,7 +49,7 @@ def _start_stack():
     os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
     from umt import launch
 
-    supervisor, _ = launch.open_stack("native", overrides={})
+    supervisor, _ = launch.open_stack("native")
     supervisor.up(timeout_s=120)
     return supervisor
 

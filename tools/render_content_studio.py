@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     from umt.desktop.theme import ThemeManager
     from umt.desktop.views.content_studio import ContentStudio
 
-    supervisor, _ = launch.open_stack("native", overrides={})
+    supervisor, _ = launch.open_stack("native")
     supervisor.up(timeout_s=120)
     try:
         owner = GatewayClient(supervisor.gateway_url)

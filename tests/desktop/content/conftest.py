@@ -40,7 +40,7 @@ def content_stack(tmp_path_factory):
         env.setenv("UMT_AGENT_PORT", str(free_port()))
         env.setenv("UMT_LLM_BASE_URL", llm.base_url)
         env.setenv("UMT_LLM_MODEL", "test-model")
-        supervisor, _ = launch.open_stack("native", overrides={})
+        supervisor, _ = launch.open_stack("native")
         try:
             supervisor.up(timeout_s=90)
             owner = GatewayClient(supervisor.gateway_url)

@@ -75,6 +75,7 @@ class StandInSession(QObject):
         self.tasks.run(lambda: fn(self.client), done, failed, description)
 
     def follow_job(self, job_id, on_event, on_done, on_error) -> _Following:
+        """As the real one: the final job to on_done, a failed one to on_error as JobFailed."""
         handle = _Following()
 
         def gui(fn, value) -> None:
@@ -82,8 +83,7 @@ class StandInSession(QObject):
 
         def follow() -> None:
             try:
-                job = self.client.wait_job(job_id, timeout=120, raise_on_failure=False,
-                                           on_progress=lambda event: gui(on_event, event))
+                job = self.client.wait_job(job_id, timeout=120, on_progress=lambda event: gui(on_event, event))
             except Exception as error:  # noqa: BLE001 - delivered to the caller
                 gui(on_error, error)
             else:

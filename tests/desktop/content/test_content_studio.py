@@ -249,3 +249,21 @@ def test_a_post_opens_in_a_window_of_its_own(qtbot, studio, owner):
     with qtbot.waitSignal(window.editor.score_panel.sig_score_shown, timeout=15000):
         window.editor.score_now()
     assert editor.score_panel.result is None or editor.score_panel.result is not window.editor.score_panel.result
+
+
+def test_the_content_section_is_in_the_sidebar_and_builds_its_page_when_signed_in(qtbot, session, owner):
+    from umt.desktop.theme import Theme, palettes
+    from umt.desktop.views.sections import SECTIONS, SectionContext
+
+    section = next(s for s in SECTIONS if s.key == "content")
+    assert section.needs_session and section.make_page is not None
+    item = owner.content.create(channel="linkedin", title=unique("Sidebar"), body="Hello.")
+    context = SectionContext(stack=None, tasks=session.tasks, theme=Theme("dark", palettes()["dark"]),
+                             show_section=lambda key: None, session=session)
+    page = section.make_page(context)
+    qtbot.addWidget(page)
+    assert isinstance(page, ContentStudio)
+    assert page.editor.versions._colors["+"] == palettes()["dark"]["ok"]
+    page.show()  # the first showing loads the list
+    model = page.controller.list_model
+    qtbot.waitUntil(lambda: model.row_of(item["id"]) is not None or model.canFetchMore(), timeout=10000)

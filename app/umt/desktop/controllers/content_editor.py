@@ -179,12 +179,10 @@ class EditorController(QObject):
 
     @staticmethod
     def _score_remotely(client, payload: dict[str, Any]) -> Any:
-        """THE one place that asks the gateway for a score (runs on a worker).
-
-        Until `POST /api/v1/score` (client.score) is on main this submits a `score` job and waits
-        for it; swapping to the synchronous endpoint is this one edit."""
-        job = client.wait_job(client.submit_job("score", payload).id, timeout=JOB_TIMEOUT_S)
-        return job.result
+        """THE one place that asks the gateway for a score (runs on a worker): the synchronous
+        `POST /api/v1/score`, which stores nothing (no job row per pause in typing)."""
+        return client.score(payload["text"], payload["channel"], keyphrase=payload.get("keyphrase"),
+                            brand_id=payload.get("brand_id"))
 
     # --- drafting with AI -----------------------------------------------------------------------
     def draft(self, brief: str, channel: str, brand_id: int | None, campaign_id: int | None = None,
@@ -226,15 +224,9 @@ class EditorController(QObject):
         self.sig_draft_cancelled.emit()
 
     def _cancel_job(self, job_id: int) -> None:
-        """Tells the gateway, where it can cancel jobs (the endpoint is being added); otherwise the
-        job finishes unseen and its result is dropped."""
-
-        def cancel(client) -> None:
-            cancel_job = getattr(client, "cancel_job", None)
-            if cancel_job is not None:
-                cancel_job(job_id)
-
-        self._call(cancel, None, lambda error: None, description="cancel a draft")
+        """Tells the gateway, which stops the agent's task; a job that finished meanwhile is a 409,
+        and its result is dropped all the same."""
+        self._call(lambda client: client.cancel_job(job_id), None, lambda error: None, description="cancel a draft")
 
     def _on_draft_submitted(self, generation: int, job: Any) -> None:
         job_id = job_from_api(job)[0]
@@ -273,9 +265,11 @@ class EditorController(QObject):
         self.sig_draft_finished.emit(outcome)
 
     def _on_draft_broken(self, generation: int, error: BaseException) -> None:
+        """The job failed (JobFailed carries its error) or its stream broke off."""
         if generation == self._draft_generation:
             self._draft_follower, self._draft_job_id = None, None
-            self.sig_draft_failed.emit(*error_text(error))
+            job = getattr(error, "job", None)
+            self.sig_draft_failed.emit(*(_job_error_text(job_from_api(job)[5]) if job is not None else error_text(error)))
 
     def _stop_following(self) -> None:
         if self._draft_follower is not None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from umt.desktop.controllers.records import value_of
+
 STATUSES = ("draft", "in_review", "approved", "scheduled", "published", "archived")
 STATUS_LABELS = {"draft": "Draft", "in_review": "In review", "approved": "Approved", "scheduled": "Scheduled",
                  "published": "Published", "archived": "Archived"}
@@ -29,10 +31,9 @@ MOVE_LABELS = {"in_review": "Send for review", "approved": "Approve", "scheduled
 
 
 def _get(record: Any, name: str, default: Any = None) -> Any:
-    """A field of a client record, whether it is a dict (today) or a typed record (umt.contract)."""
-    if isinstance(record, dict):
-        return record.get(name, default)
-    return getattr(record, name, default)
+    """A field of a client record, whether it is a dict (today) or a typed record (umt.contract):
+    read as the workspace's other sections read them (controllers/records.py)."""
+    return value_of(record, name, default)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ class ContentStudio(QWidget):
         self.setAccessibleName("Content studio")
         self.controller = controller
         self.windows: list[ContentEditorWindow] = []
+        self._theme = None
+        self._loaded = False
         model = controller.list_model
 
         self.brand_filter = self._combo("Filter by brand", "All brands")
@@ -110,6 +112,20 @@ class ContentStudio(QWidget):
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
+    def set_theme(self, theme) -> None:
+        """Colours what the stylesheet cannot reach (the versions' diff), here and in open windows."""
+        self._theme = theme
+        for editor in [self.editor] + [window.editor for window in self.windows]:
+            editor.versions.set_colors(theme.colors["ok"], theme.colors["danger"], theme.colors["text_muted"])
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """The page appears (built when the owner first opens it, signed in): load what it shows."""
+        super().showEvent(event)
+        if not self._loaded:
+            self._loaded = True
+            self.controller.load_options()
+            self.apply_filters()
+
     @staticmethod
     def _combo(name: str, everything: str) -> QComboBox:
         combo = QComboBox()
@@ -134,6 +150,9 @@ class ContentStudio(QWidget):
         """Opens the post in a window of its own, with its own controller."""
         window = ContentEditorWindow(self.controller.new_editor())
         window.editor.set_options(list(self.controller.brands.values()), list(self.controller.campaigns.values()))
+        if self._theme is not None:
+            colors = self._theme.colors
+            window.editor.versions.set_colors(colors["ok"], colors["danger"], colors["text_muted"])
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.destroyed.connect(lambda _obj=None, w=window: self.windows.remove(w) if w in self.windows else None)
         self.windows.append(window)
