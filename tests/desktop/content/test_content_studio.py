@@ -257,7 +257,8 @@ def test_the_content_section_is_in_the_sidebar_and_builds_its_page_when_signed_i
 
     section = next(s for s in SECTIONS if s.key == "content")
     assert section.needs_session and section.make_page is not None
-    item = owner.content.create(channel="linkedin", title=unique("Sidebar"), body="Hello.")
+    title = unique("Sidebar")
+    item = owner.content.create(channel="linkedin", title=title, body="Hello.")
     context = SectionContext(stack=None, tasks=session.tasks, theme=Theme("dark", palettes()["dark"]),
                              show_section=lambda key: None, session=session)
     page = section.make_page(context)
@@ -266,4 +267,7 @@ def test_the_content_section_is_in_the_sidebar_and_builds_its_page_when_signed_i
     assert page.editor.versions._colors["+"] == palettes()["dark"]["ok"]
     page.show()  # the first showing loads the list
     model = page.controller.list_model
-    qtbot.waitUntil(lambda: model.row_of(item["id"]) is not None or model.canFetchMore(), timeout=10000)
+    qtbot.waitUntil(lambda: model.total is not None and model.total > 0, timeout=10000)
+    qtbot.keyClicks(page.search, title)
+    qtbot.waitUntil(lambda: model.total == 1, timeout=10000)
+    assert model.row_of(item["id"]) == 0
