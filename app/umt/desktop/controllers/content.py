@@ -92,17 +92,17 @@ class ContentController(QObject):
 
         def fetch(offset: int, limit: int, on_page, on_error) -> None:
             call_while_alive(
-                self, self.session, lambda client: client.content.list(limit=limit, offset=offset, **filters),
-                lambda page: self._deliver_page(page, on_page),
-                lambda error: on_error(error_text(error)[1]),
+                self, self.session, lambda client: self._read_page(client, filters, offset, limit),
+                lambda page: on_page(*page), lambda error: on_error(error_text(error)[1]),
                 key="content-list", description="load content")
 
         self.list_model.restart(fetch)
 
     @staticmethod
-    def _deliver_page(page: Any, on_page) -> None:
-        items, total = page_from_api(page)
-        on_page([content_from_api(item) for item in items], total)
+    def _read_page(client, filters: dict[str, Any], offset: int, limit: int) -> tuple[list, int]:
+        """One page as desktop records (on the worker, so the GUI thread only inserts the rows)."""
+        items, total = page_from_api(client.content.list(limit=limit, offset=offset, **filters))
+        return [content_from_api(item) for item in items], total
 
     # --- pickers --------------------------------------------------------------------------------
     def load_options(self) -> None:

@@ -48,6 +48,7 @@ class ContentListModel(QAbstractTableModel):
         super().__init__(parent)
         self.page_size = page_size
         self._rows: list[ContentItem] = []
+        self._cells: list[tuple | None] = []  # display text per row, made when first shown
         self._total: int | None = None
         self._pending = False
         self._generation = 0
@@ -58,7 +59,7 @@ class ContentListModel(QAbstractTableModel):
     def restart(self, fetch: PageFetcher | None) -> None:
         """Forgets the rows and loads the first page with `fetch` (new filters mean a new fetcher)."""
         self.beginResetModel()
-        self._rows, self._total, self._fetch = [], None, fetch
+        self._rows, self._cells, self._total, self._fetch = [], [], None, fetch
         self._generation += 1
         self._pending = False
         self.endResetModel()
@@ -101,6 +102,7 @@ class ContentListModel(QAbstractTableModel):
         if items and offset == len(self._rows):
             self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(items) - 1)
             self._rows.extend(items)
+            self._cells.extend([None] * len(items))
             self.endInsertRows()
         self._pending = False
         self.sig_loading_changed.emit(False)
@@ -123,6 +125,7 @@ class ContentListModel(QAbstractTableModel):
         row = self.row_of(item.id)
         if row is not None:
             self._rows[row] = item
+            self._cells[row] = None
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
 
     def row_of(self, item_id: int) -> int | None:
@@ -150,31 +153,42 @@ class ContentListModel(QAbstractTableModel):
         return names
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        # Called ~1,000 times per repaint (rows x columns x roles): plain ints, cached cells.
+        row = index.row()
+        if not 0 <= row < len(self._rows) or not index.isValid():
             return None
-        item = self._rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == self.COL_TITLE:
-                return item.title
-            if column == self.COL_CHANNEL:
-                channel = channel_for(item.channel)
-                return channel.label if channel else item.channel
-            if column == self.COL_STATUS:
-                return STATUS_LABELS.get(item.status, item.status)
+        if role == _DISPLAY:
+            column = index.column()
             if column == self.COL_BRAND:
-                return self._brand_names.get(item.brand_id, "") if item.brand_id else ""
-            if column == self.COL_UPDATED:
-                return _short_time(item.updated_at)
-        elif role == Qt.ItemDataRole.ToolTipRole and column == self.COL_TITLE:
-            return item.body[:300] or item.title
-        elif role == self.ROLE_ITEM_ID:
+                brand_id = self._rows[row].brand_id
+                return self._brand_names.get(brand_id, "") if brand_id else ""
+            cells = self._cells[row]
+            if cells is None:
+                cells = self._cells[row] = _cells(self._rows[row])
+            return cells[column]
+        if role < _USER and role != _TOOLTIP:
+            return None
+        item = self._rows[row]
+        if role == _TOOLTIP:
+            return (item.body[:300] or item.title) if index.column() == self.COL_TITLE else None
+        if role == self.ROLE_ITEM_ID:
             return item.id
-        elif role == self.ROLE_ITEM:
+        if role == self.ROLE_ITEM:
             return item
-        elif role == self.ROLE_STATUS:
+        if role == self.ROLE_STATUS:
             return item.status
         return None
+
+
+_DISPLAY, _TOOLTIP, _USER = (int(Qt.ItemDataRole.DisplayRole.value), int(Qt.ItemDataRole.ToolTipRole.value),
+                             int(Qt.ItemDataRole.UserRole.value))
+
+
+def _cells(item: ContentItem) -> tuple[str, str, str, None, str]:
+    """The displayed text of a row, by column (the brand's name is looked up when shown)."""
+    channel = channel_for(item.channel)
+    return (item.title, channel.label if channel else item.channel, STATUS_LABELS.get(item.status, item.status), None,
+            _short_time(item.updated_at))
 
 
 class VersionListModel(QAbstractListModel):
