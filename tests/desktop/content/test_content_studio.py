@@ -271,3 +271,15 @@ def test_the_content_section_is_in_the_sidebar_and_builds_its_page_when_signed_i
     qtbot.keyClicks(page.search, title)
     qtbot.waitUntil(lambda: model.total == 1, timeout=10000)
     assert model.row_of(item["id"]) == 0
+
+
+def test_an_expired_session_mid_edit_keeps_the_text(qtbot, studio, session, owner):
+    item = owner.content.create(channel="linkedin", title=unique("Expiry"), body="Saved text.")
+    editor = _open(qtbot, studio, item["id"])
+    session.client.logout()  # the gateway forgets this session: the next call is a 401
+    editor.body.setPlainText("Typed after the session ended, not saved yet.")
+    with qtbot.waitSignal(session.sig_session_expired, timeout=10000):
+        _click(qtbot, editor.save_button)
+    assert editor.body.toPlainText() == "Typed after the session ended, not saved yet."
+    assert not editor.errors.general.isVisible() and editor.dirty()
+    assert owner.content.get(item["id"])["body"] == "Saved text."
