@@ -12,10 +12,23 @@ from umt.desktop.views.content_studio import ContentStudio
 from .conftest import unique
 
 
+class Answers:
+    """The owner's answers to "Save your changes first?", in order; asking with none left fails."""
+
+    def __init__(self):
+        self.queue: list[str] = []
+        self.asked: list[str] = []
+
+    def __call__(self, title: str) -> str:
+        self.asked.append(title)
+        assert self.queue, f"asked about unsaved edits to {title!r} unexpectedly"
+        return self.queue.pop(0)
+
+
 @pytest.fixture
 def studio(qtbot, session):
     controller = ContentController(session)
-    view = ContentStudio(controller)
+    view = ContentStudio(controller, ask_unsaved=Answers())
     qtbot.addWidget(view)
     view.resize(1400, 900)
     view.show()
@@ -283,3 +296,32 @@ def test_an_expired_session_mid_edit_keeps_the_text(qtbot, studio, session, owne
     assert editor.body.toPlainText() == "Typed after the session ended, not saved yet."
     assert not editor.errors.general.isVisible() and editor.dirty()
     assert owner.content.get(item["id"])["body"] == "Saved text."
+
+
+def test_moving_to_another_post_asks_about_unsaved_edits(qtbot, studio, owner):
+    prefix = unique("Switch")
+    first = owner.content.create(channel="linkedin", title=f"{prefix} one", body="One.")
+    second = owner.content.create(channel="linkedin", title=f"{prefix} two", body="Two.")
+    model = studio.controller.list_model
+    qtbot.keyClicks(studio.search, prefix)
+    qtbot.waitUntil(lambda: model.total == 2 and model.rowCount() == 2, timeout=10000)
+    answers = studio.ask_unsaved
+    studio.table.selectRow(model.row_of(first["id"]))
+    qtbot.waitUntil(lambda: studio.editor.item is not None and studio.editor.item.id == first["id"], timeout=10000)
+    studio.editor.body.setPlainText("One, edited.")
+
+    answers.queue.append("cancel")  # stay: the edits and the selection stay
+    studio.table.selectRow(model.row_of(second["id"]))
+    assert answers.asked == [f"{prefix} one"] and studio.editor.body.toPlainText() == "One, edited."
+    assert studio.table.selectionModel().selectedRows()[0].row() == model.row_of(first["id"])
+
+    answers.queue.append("save")  # saved first, then the other post opens
+    studio.table.selectRow(model.row_of(second["id"]))
+    qtbot.waitUntil(lambda: studio.editor.item.id == second["id"], timeout=10000)
+    assert owner.content.get(first["id"])["body"] == "One, edited."
+
+    studio.editor.body.setPlainText("Two, edited.")
+    answers.queue.append("discard")
+    studio.new_post()
+    assert studio.editor.item is None and studio.editor.body.toPlainText() == ""
+    assert owner.content.get(second["id"])["body"] == "Two." and not answers.queue

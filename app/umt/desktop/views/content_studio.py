@@ -3,10 +3,12 @@ editor pane beside it (which can also open a post in a window of its own)."""
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import QItemSelection, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-                               QSplitter, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
+                               QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from umt.desktop.models.channels import CHANNELS
 from umt.desktop.models.content import ContentListModel
@@ -16,9 +18,22 @@ from umt.desktop.views.content_editor import ContentEditor, ContentEditorWindow
 SEARCH_PAUSE_MS = 150  # a short pause between keystrokes; older searches are superseded anyway
 
 
+UnsavedQuestion = Callable[[str], str]
+"""Asked before the editor moves away from unsaved edits: the post's title -> "save", "discard" or "cancel"."""
+
+
+def ask_about_unsaved_edits(parent: QWidget, title: str) -> str:
+    buttons = QMessageBox.StandardButton
+    answer = QMessageBox.question(parent, "Unsaved changes", f"Save your changes to \u201c{title}\u201d first?",
+                                  buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save)
+    return {buttons.Save: "save", buttons.Discard: "discard"}.get(answer, "cancel")
+
+
 class ContentStudio(QWidget):
-    def __init__(self, controller, parent=None):
+    def __init__(self, controller, parent=None, ask_unsaved: UnsavedQuestion | None = None):
         super().__init__(parent)
+        self.ask_unsaved = ask_unsaved or (lambda title: ask_about_unsaved_edits(self, title))
+        self._after_save: Callable[[], None] | None = None
         self.setAccessibleName("Content studio")
         self.controller = controller
         self.windows: list[ContentEditorWindow] = []
@@ -69,6 +84,8 @@ class ContentStudio(QWidget):
 
         self.editor_controller = controller.new_editor(self)
         self.editor = ContentEditor(self.editor_controller)
+        self.editor_controller.sig_item_saved.connect(self._on_editor_controller_item_saved)
+        self.editor_controller.sig_save_failed.connect(self._on_editor_controller_save_failed)
 
         filters = QHBoxLayout()
         for widget in (self.brand_filter, self.campaign_filter, self.channel_filter, self.status_filter):
@@ -142,9 +159,12 @@ class ContentStudio(QWidget):
                                     q=self.search.text().strip()[:100])
 
     def new_post(self) -> None:
-        self.table.clearSelection()
-        self.editor_controller.start_new()
-        self.editor.title.setFocus()
+        def start() -> None:
+            self._select_row_of(None)
+            self.editor_controller.start_new()
+            self.editor.title.setFocus()
+
+        self._leave_current(start)
 
     def open_window(self, item_id: int) -> ContentEditorWindow:
         """Opens the post in a window of its own, with its own controller."""
@@ -162,8 +182,52 @@ class ContentStudio(QWidget):
 
     def _on_table_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         rows = self.table.selectionModel().selectedRows()
-        if rows:
-            self.editor_controller.open(rows[0].data(ContentListModel.ROLE_ITEM_ID))
+        if not rows:
+            return
+        item_id = rows[0].data(ContentListModel.ROLE_ITEM_ID)
+        shown = self.editor.item
+        if shown is not None and shown.id == item_id:
+            return
+        if not self._leave_current(lambda: self.editor_controller.open(item_id)):
+            self._select_row_of(shown.id if shown else None)
+
+    def _leave_current(self, then: Callable[[], None]) -> bool:
+        """Runs `then` now, or once the owner's unsaved edits are saved or discarded (asked);
+        False when the owner chose to stay."""
+        if not self.editor.dirty():
+            then()
+            return True
+        answer = self.ask_unsaved(self.editor.title.text().strip() or "this post")
+        if answer == "cancel":
+            return False
+        if answer == "save":
+            self._after_save = then
+            self.editor.save()
+        else:
+            then()
+        return True
+
+    def _on_editor_controller_item_saved(self, _item, _created: bool) -> None:
+        then, self._after_save = self._after_save, None
+        if then is not None:
+            then()
+
+    def _on_editor_controller_save_failed(self, _field: str, _message: str) -> None:
+        if self._after_save is not None:  # the edits stay, with the error at its field
+            self._after_save = None
+            self._select_row_of(self.editor.item.id if self.editor.item else None)
+
+    def _select_row_of(self, item_id: int | None) -> None:
+        """Selects the post's row (none for None) without asking anything."""
+        selection = self.table.selectionModel()
+        blocked = selection.blockSignals(True)
+        row = self.controller.list_model.row_of(item_id) if item_id is not None else None
+        if row is None:
+            self.table.clearSelection()
+        else:
+            self.table.selectRow(row)
+        selection.blockSignals(blocked)
+        self.table.viewport().update()
 
     def _on_controller_options_loaded(self, brands: list[Option], campaigns: list[Option]) -> None:
         for combo, options in ((self.brand_filter, brands), (self.campaign_filter, campaigns)):
