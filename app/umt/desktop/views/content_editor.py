@@ -186,6 +186,8 @@ class ContentEditor(QWidget):
         keep_edits = same and self.dirty()
         self.item = item
         if not keep_edits:
+            if not same:
+                self.keyphrase.clear()  # not stored with the post: it belongs to the post being edited
             self._fill(item)
         self.status_label.setText(STATUS_LABELS.get(item.status, item.status) if item else "New post")
         self.detach_button.setEnabled(item is not None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout
 
 from umt.desktop.models.content_records import ScoreResult
 
@@ -45,23 +45,27 @@ class ScorePanel(QFrame):
         heading.addWidget(self.score_label)
         heading.addWidget(self.rating_label, 1)
 
-        grid = QGridLayout()
-        grid.setColumnStretch(2, 1)
-        grid.setVerticalSpacing(8)
+        # Each reason: its mark and name on one line, what to do below, the panel's full width
+        # (word-wrapped labels side by side in a narrow grid get clipped).
+        checks = QVBoxLayout()
+        checks.setSpacing(2)
         self.rows: dict[str, tuple[QLabel, QLabel]] = {}
-        for number, (title, _, _) in enumerate(ROWS):
+        for title, _, _ in ROWS:
             glyph, name, message = QLabel(), QLabel(title), QLabel()
             glyph.setProperty("role", "check")
             glyph.setFixedWidth(18)
-            glyph.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+            glyph.setAlignment(Qt.AlignmentFlag.AlignHCenter)
             name.setProperty("role", "section")
-            name.setAlignment(Qt.AlignmentFlag.AlignTop)
             message.setWordWrap(True)
             message.setAccessibleName(title)
             message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            grid.addWidget(glyph, number, 0)
-            grid.addWidget(name, number, 1)
-            grid.addWidget(message, number, 2)
+            message.setContentsMargins(22, 0, 0, 6)
+            line = QHBoxLayout()
+            line.setSpacing(4)
+            line.addWidget(glyph)
+            line.addWidget(name, 1)
+            checks.addLayout(line)
+            checks.addWidget(message)
             self.rows[title] = (glyph, message)
         self.note = QLabel()
         self.note.setProperty("role", "muted")
@@ -70,7 +74,7 @@ class ScorePanel(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 12, 14, 12)
         layout.addLayout(heading)
-        layout.addLayout(grid)
+        layout.addLayout(checks)
         layout.addWidget(self.note)
         layout.addStretch(1)
         self.result: ScoreResult | None = None
@@ -97,9 +101,7 @@ class ScorePanel(QFrame):
             _repolish(glyph, "check", status)
             _repolish(message, "check", status)
             message.setText(text)
-            for widget in (glyph, message):
-                widget.setVisible(bool(text) or bool(checks))
-            self.rows[title][1].setToolTip(text)
+            message.setVisible(bool(text))
         self.note.setText("")
         self.sig_score_shown.emit(result)
 

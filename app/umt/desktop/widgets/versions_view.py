@@ -24,6 +24,30 @@ def diff_lines(old: ContentVersion, current_title: str, current_body: str) -> li
     return lines
 
 
+def _mark_changed_words(lines: list[tuple[str, str]]) -> list[str]:
+    """Each line as HTML; where a removed line is followed by an added one, the words that differ
+    are underlined in both, so a changed phrase inside a long paragraph stands out."""
+    marked = [html.escape(line) for _, line in lines]
+    for index in range(len(lines) - 1):
+        (kind, old), (next_kind, new) = lines[index], lines[index + 1]
+        if kind != "-" or next_kind != "+":
+            continue
+        before, after = old.split(" "), new.split(" ")
+        old_words, new_words = [], []
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+            old_part, new_part = html.escape(" ".join(before[i1:i2])), html.escape(" ".join(after[j1:j2]))
+            if tag == "equal":
+                old_words.append(old_part)
+                new_words.append(new_part)
+                continue
+            if old_part:
+                old_words.append(f"<u><b>{old_part}</b></u>")
+            if new_part:
+                new_words.append(f"<u><b>{new_part}</b></u>")
+        marked[index], marked[index + 1] = " ".join(old_words), " ".join(new_words)
+    return marked
+
+
 class VersionsView(QWidget):
     sig_restore_requested = Signal(object)
     """The owner wants this ContentVersion's text back (as a new version)."""
@@ -91,15 +115,16 @@ class VersionsView(QWidget):
         if not lines:
             self.diff.setHtml("<p>Same as the text in the editor.</p>")
             return
+        marked = _mark_changed_words(lines)
         rows = []
-        for kind, line in lines:
-            text = html.escape(line) or "&nbsp;"
+        for (kind, _line), text in zip(lines, marked):
             color = self._colors.get(kind)
             if kind == "@":  # a new stretch of changes: a gap, not diff syntax
                 if rows:
                     rows.append(f'<div style="color:{color}">\u22ef</div>')
                 continue
             prefix = {"+": "+ ", "-": "\u2212 ", " ": "&nbsp;&nbsp;"}[kind]
+            text = text or "&nbsp;"
             rows.append(f'<div style="color:{color}">{prefix}{text}</div>' if color else f"<div>{prefix}{text}</div>")
         self.diff.setHtml("<div style='font-family: monospace; white-space: pre-wrap'>" + "".join(rows) + "</div>")
 
