@@ -3,23 +3,29 @@
 #   ./dev.sh app     opens the desktop app (Docker when its engine is reachable, else native mode)
 #   ./dev.sh test    runs the layer contracts and the whole test suite
 #   ./dev.sh umt ... runs the umt command from the environment
+# `app` and `umt` install what the app needs and nothing more; `test` adds the test tools (pytest,
+# scipy, schemathesis, linters…) on top, in the same .venv, the first time it runs.
 set -euo pipefail
 cd "$(dirname "$0")"
 python="${PYTHON:-python3}"
 venv=.venv
-stamp="$venv/.installed"
 
+# setup [EXTRA]: the app's dependencies, and EXTRA's (the "test" extra) when named.
 setup() {
+    local extra="${1:-}"
     if [ ! -x "$venv/bin/python" ]; then
         echo "dev.sh: creating $venv with $("$python" --version)" >&2
         "$python" -m venv "$venv"
     fi
-    local wanted
-    wanted="$(cat pyproject.toml setup.py Dockerfiles/requirements-service.txt requirements-*.txt | sha256sum | cut -c1-16)"
+    local lists="pyproject.toml setup.py Dockerfiles/requirements-service.txt requirements-desktop.txt"
+    [ -n "$extra" ] && lists="$lists requirements-$extra.txt"
+    local wanted stamp="$venv/.installed${extra:+-$extra}"
+    # shellcheck disable=SC2086 # the list is a set of plain file names
+    wanted="$(cat $lists | sha256sum | cut -c1-16)"
     if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
-        echo "dev.sh: installing umt and its dependencies into $venv" >&2
+        echo "dev.sh: installing umt${extra:+ with its $extra tools} into $venv" >&2
         "$venv/bin/python" -m pip install --quiet --upgrade pip
-        "$venv/bin/python" -m pip install --quiet -e ".[test]"
+        "$venv/bin/python" -m pip install --quiet -e ".${extra:+[$extra]}"
         echo "$wanted" > "$stamp"
     fi
 }
@@ -31,7 +37,7 @@ case "$command" in
         setup
         exec "$venv/bin/umt" desktop "$@" ;;
     test)
-        setup
+        setup test
         "$venv/bin/lint-imports"
         "$venv/bin/ruff" check app tests bench tools
         exec "$venv/bin/python" -m pytest "$@" ;;

@@ -96,6 +96,8 @@ def main() -> None:
         os.environ.update(
             UMT_SECRETS_DIR=folder, UMT_GATEWAY_PORT=str(free_port()), UMT_AGENT_PORT=str(free_port()),
             UMT_DATA_DIR=str(Path(folder) / "data"),
+            # as umt.launch sets them: the gateway's container runs as the owner of its data folder
+            UMT_UID=str(os.getuid()), UMT_GID=str(os.getgid()),
         )
         from umt.paths import default_stack_file
         from umt.runtime.stackfile import load_stack

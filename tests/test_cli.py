@@ -134,3 +134,38 @@ def test_the_command_honours_the_settings_saved_by_the_app(stack_ports):
     checks = {c["check"] for c in json.loads(result.stdout)["checks"]}
     assert f"port {port}" in checks                       # the saved setting applies...
     assert f"port {stack_ports['gateway']}" in checks     # ...under what the environment sets
+
+
+def test_doctor_tells_the_stacks_own_services_from_a_stranger_on_their_ports(stack_down_afterwards):
+    ports = stack_down_afterwards
+    assert umt("up", "--backend", "native", "--no-supervise").returncode == 0
+    checks = {c["check"]: c for c in json.loads(umt("doctor", "--json").stdout)["checks"]}
+    for service in ("gateway", "agent"):
+        port = checks[f"port {ports[service]}"]
+        assert port["ok"] and port["message"] == f"in use by this stack's own {service}: the stack is running", port
+    umt("down")
+
+    import socket
+
+    with socket.socket() as stranger:   # another program on the gateway's port
+        stranger.bind(("127.0.0.1", ports["gateway"]))
+        stranger.listen()
+        result = umt("doctor", "--json")
+    port = {c["check"]: c for c in json.loads(result.stdout)["checks"]}[f"port {ports['gateway']}"]
+    assert not port["ok"] and "already in use" in port["message"] and "Stop that program" in port["message"]
+    assert result.returncode == 1
+
+
+@pytest.mark.docker
+def test_doctor_checks_that_the_base_image_is_here_or_downloadable(stack_ports):
+    from tests.runtime.docker_helpers import LOCAL_BASE, _local_base_exists
+
+    if not _local_base_exists():
+        pytest.skip(f"needs the local base image {LOCAL_BASE} (tools/make-base-image.sh)")
+    present = {c["check"]: c for c in json.loads(umt("doctor", "--json", env_extra={"UMT_BASE_IMAGE": LOCAL_BASE}).stdout)["checks"]}
+    assert present["base image"] == {"check": "base image", "ok": True, "message": f"{LOCAL_BASE} is present"}
+
+    absent = umt("doctor", "--json", env_extra={"UMT_BASE_IMAGE": "umt-test-no-such-base:0"})
+    check = {c["check"]: c for c in json.loads(absent.stdout)["checks"]}["base image"]
+    assert not check["ok"] and "umt-test-no-such-base:0 is not on this computer and cannot be downloaded" in check["message"]
+    assert "UMT_BASE_IMAGE" in check["message"] and absent.returncode == 1

@@ -31,7 +31,6 @@ print("healthy:", ", ".join(r["name"] for r in rows))'
     "$work/venv/bin/umt" down --backend "$backend"
 done
 if docker info >/dev/null 2>&1; then
-    docker volume rm umt-wheelcheck_gateway-data >/dev/null
     left="$(docker ps -aq --filter label=org.umt.stack=umt-wheelcheck)"
     [ -z "$left" ] || { echo "umt down left containers behind: $left" >&2; exit 1; }
 fi

@@ -179,13 +179,15 @@ def _logs(args) -> int:
 
 def _doctor(args) -> int:
     from umt import secrets
+    from umt.qt_platform import check_platform
     from umt.runtime.diagnosis import diagnose_docker
-    from umt.runtime.errors import PortInUse, StackFileError
-    from umt.runtime.ports import check_port_free
+    from umt.runtime.errors import PortInUse, RuntimeFailure, StackFileError
+    from umt.runtime.ports import check_port_free, own_service_answers
 
     checks = []
     docker = diagnose_docker()
     checks.append({"check": "docker", "ok": docker.ok, "message": f"{docker.summary} {docker.advice}".strip()})
+    stack = None
     try:
         stack = launch.load_default_stack(path=args.stack_file)
         checks.append({"check": "stack file", "ok": True, "message": f"{stack.path} is valid"})
@@ -195,9 +197,25 @@ def _doctor(args) -> int:
                     check_port_free(port.host_port, spec.name)
                     checks.append({"check": f"port {port.host_port}", "ok": True, "message": "free"})
                 except PortInUse as exc:
-                    checks.append({"check": f"port {port.host_port}", "ok": False, "message": str(exc)})
+                    if spec.health_port == port.host_port and own_service_answers(port.host_port, spec.name, spec.health_path):
+                        message = f"in use by this stack's own {spec.name}: the stack is running"
+                        checks.append({"check": f"port {port.host_port}", "ok": True, "message": message})
+                    else:
+                        checks.append({"check": f"port {port.host_port}", "ok": False, "message": str(exc)})
     except StackFileError as exc:
         checks.append({"check": "stack file", "ok": False, "message": str(exc)})
+    from umt.settings import load_settings
+
+    if docker.ok and stack is not None and load_settings().backend != "native":
+        from umt.runtime.docker_backend import check_base_images
+
+        try:
+            for image, ok, message in check_base_images(stack):
+                checks.append({"check": "base image", "ok": ok, "message": message})
+        except RuntimeFailure as exc:
+            checks.append({"check": "base image", "ok": False, "message": str(exc)})
+    platform = check_platform()
+    checks.append({"check": "desktop window", "ok": platform.ok, "message": platform.message})
     store = secrets.storage()
     checks.append({"check": "keyring", "ok": store.secure, "message": store.description})
     checks.append({"check": "data folder", "ok": True, "message": str(data_dir())})
@@ -205,7 +223,7 @@ def _doctor(args) -> int:
         print(json.dumps({"checks": checks}, indent=2))
     else:
         for check in checks:
-            print(f"{'ok ' if check['ok'] else 'NO '} {check['check']:<12} {check['message']}")
+            print(f"{'ok ' if check['ok'] else 'NO '} {check['check']:<14} {check['message']}")
     # Docker missing is not a failure: the native backend runs everywhere.
     return 0 if all(c["ok"] for c in checks if c["check"] not in ("docker", "keyring")) else EXIT_FAILED
 

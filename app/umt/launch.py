@@ -40,6 +40,12 @@ def stack_environment(settings: DesktopSettings | None = None, environ: Mapping[
     for name, value in settings.stack_overrides().items():
         env.setdefault(name, value)   # the environment wins over the saved settings
     env.setdefault("UMT_SECRETS_DIR", str(data_dir() / "secrets"))
+    # The gateway's data folder lies in umt's data folder in both modes; in Docker its container
+    # runs as this user, so that the files stay the owner's.
+    env.setdefault("UMT_DATA_DIR", str(data_dir()))
+    if hasattr(os, "getuid"):
+        env.setdefault("UMT_UID", str(os.getuid()))
+        env.setdefault("UMT_GID", str(os.getgid()))
     env.setdefault("UMT_VERSION", umt.__version__)
     return env
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 from umt.desktop.notify import notification_for
 from umt.desktop.controllers.stack_state import Phase, assess, failure
 from umt.runtime.diagnosis import DockerDiagnosis
-from umt.runtime.errors import BuildFailed, EngineUnavailable, PortInUse, ServiceFailed, StackFileError
+from umt.runtime.errors import BuildFailed, DataMoveNeeded, EngineUnavailable, PortInUse, ServiceFailed, StackFileError
 from umt.runtime.model import EventKind, Health, ServiceEvent, ServiceStatus, State
 
 
@@ -37,6 +39,29 @@ def test_every_runtime_failure_gets_a_reason_and_advice():
         assert state.phase == Phase.ERROR and state.title and state.detail and state.advice, exc
     assert "nginx (pid 12)" in failure(cases[1]).detail and "Settings" in failure(cases[1]).advice
     assert "native mode" in failure(cases[0]).advice
+
+
+def test_data_left_in_dockers_volume_is_said_plainly_with_what_to_do(qtbot, tmp_path):
+    from umt.desktop.widgets.stack_control import StackControl
+
+    reason = ("Your data from Docker mode is still in the Docker volume umt_gateway-data, and native mode would "
+              "start with an empty workspace. Start Docker and start the stack once in Docker mode.")
+    state = failure(DataMoveNeeded(reason, "umt_gateway-data"))
+    assert (state.phase, state.title) == (Phase.ERROR, "Your data is still in Docker")
+    assert "umt_gateway-data" in state.detail and "empty workspace" in state.detail
+    assert "Start Docker" in state.advice and "Settings" in state.advice
+    assert "DataMoveNeeded" not in state.detail + state.title   # no class names for the owner
+    card = StackControl()
+    qtbot.addWidget(card)
+    card.show_state(state)
+    card.resize(900, card.heightForWidth(900))   # its width in the main window (1180 wide, with the sidebar)
+    card.show()
+    # two lines, each fitting the card's width: nothing wraps out of the room the card keeps
+    for label in (card.detail, card.advice):
+        assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width(), label.text()
+    card.grab().save(str(tmp_path / "data-in-docker.png"))
+    if os.environ.get("UMT_RENDER_DIR"):   # to look at it: UMT_RENDER_DIR=bench/out pytest -k data_left
+        card.grab().save(os.path.join(os.environ["UMT_RENDER_DIR"], "stack-control-data-in-docker.png"))
 
 
 def test_which_events_notify():

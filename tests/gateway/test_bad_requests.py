@@ -8,6 +8,8 @@ import json
 import pytest
 import requests
 
+import umt
+
 
 @pytest.fixture
 def raw(gateway, owner):
@@ -153,7 +155,7 @@ def test_non_utf8_and_garbage_bytes_do_not_crash(gateway, owner):
 
 
 def test_health_ready_version_and_openapi(gateway, anonymous, fake_agent):
-    assert anonymous.health() == {"status": "ok"}
+    assert anonymous.health() == {"status": "ok", "service": "gateway", "version": umt.__version__}
     assert anonymous.version()["name"] == "umt-gateway"
     ready = requests.get(gateway.url + "/ready").json()
     assert ready == {"status": "ready", "checks": {"database": "ok", "agent": "ok"}}

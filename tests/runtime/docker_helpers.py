@@ -33,6 +33,12 @@ def stack_variables(tmp_path: Path, ports: dict[str, int] | None = None) -> dict
         "UMT_GATEWAY_PORT": str(ports["gateway"]),
         "UMT_AGENT_PORT": str(ports["agent"]),
         "UMT_DOCKER_NETWORK": "host",
+        # Named here, not taken from the environment: a module-wide stack is loaded before the
+        # per-test data folder is set, and the gateway's data folder must never land in the checkout.
+        "UMT_DATA_DIR": str(tmp_path / "umt-data"),
+        # as umt.launch sets them: the gateway's container runs as the owner of its data folder
+        "UMT_UID": str(os.getuid()),
+        "UMT_GID": str(os.getgid()),
     }
     if _local_base_exists():
         env["UMT_BASE_IMAGE"] = LOCAL_BASE

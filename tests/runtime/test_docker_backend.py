@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import http.client
 import json
+import os
 import threading
 import time
 
@@ -82,8 +83,10 @@ def test_containers_run_hardened_with_the_stack_limits(running, engine):
     assert host["ReadonlyRootfs"] is True and host["CapDrop"] == ["ALL"]
     assert host["SecurityOpt"] == ["no-new-privileges:true"] and host["Init"] is True
     assert host["Memory"] == 192 * 1024**2 and host["NanoCpus"] == 10**9 and host["PidsLimit"] == 128
-    assert container.attrs["Config"]["User"] == "10001:10001"
-    # The secret is readable by the service's non-root user, read-only, and is the host's key.
+    # As the owner of its data folder (the host user), so that its files stay the owner's.
+    assert container.attrs["Config"]["User"] == f"{os.getuid()}:{os.getgid()}"
+    assert engine.containers.get(f"{running.stack.name}-agent").attrs["Config"]["User"] == "10001:10001"
+    # The secret is readable by the service's user, read-only, and is the host's key.
     result = container.exec_run(["python", "-c", "print(open('/run/secrets/gateway_signing_key').read())"])
     assert result.exit_code == 0 and result.output.strip() == SIGNING_KEY
     write = container.exec_run(["python", "-c", "open('/run/secrets/gateway_signing_key', 'w')"])

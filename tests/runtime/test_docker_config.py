@@ -5,6 +5,7 @@ No engine needed: these run everywhere."""
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 import pytest
@@ -33,14 +34,17 @@ def test_host_mode_containers_are_hardened_and_limited(default_stack, tmp_path):
     config = container_config(default_stack, spec, "sha256:abc", "host", {"gateway_signing_key": secret}, {"gateway_signing_key": "d1"})
     assert config["read_only"] is True and config["tmpfs"] == {"/tmp": "size=16m"}
     assert config["cap_drop"] == ["ALL"] and config["security_opt"] == ["no-new-privileges:true"]
-    assert config["init"] is True and config["user"] == "10001:10001"
+    # the gateway runs as the owner of its data folder (the host user); the agent, with no data, as 10001
+    assert config["init"] is True and config["user"] == f"{os.getuid()}:{os.getgid()}"
+    assert container_config(default_stack, default_stack.services["agent"], "i", "host", AGENT_SECRETS)["user"] == "10001:10001"
     assert config["mem_limit"] == config["memswap_limit"] == 192 * 1024**2
     assert config["nano_cpus"] == 1_000_000_000 and config["pids_limit"] == 128
     assert config["network_mode"] == "host" and "ports" not in config
     # host networking: loopback only, and the agent is found on loopback too
     assert config["environment"]["UMT_BIND_HOST"] == "127.0.0.1"
     assert config["environment"]["UMT_AGENT_URL"] == "http://127.0.0.1:18720"
-    assert config["volumes"][f"{default_stack.name}_gateway-data"] == {"bind": "/data", "mode": "rw"}
+    folder = tmp_path / "umt-data" / "gateway-data" / os.environ["UMT_STACK_NAME"]   # as stack_variables names it
+    assert config["volumes"][str(folder)] == {"bind": "/data", "mode": "rw"}   # the folder native mode uses too
     assert config["volumes"][str(secret)] == {"bind": "/run/secrets/gateway_signing_key", "mode": "ro"}
     assert config["healthcheck"]["test"] == ["CMD", "python", "-m", "umt.healthcheck", "http://127.0.0.1:18710/health"]
     assert config["healthcheck"]["interval"] == 30 * 10**9 and config["healthcheck"]["start_period"] == 5 * 10**9

@@ -72,7 +72,7 @@ def test_a_killed_service_comes_back_with_its_data(native_stack):
     supervisor.up(timeout_s=30)
     backend = supervisor.backend
     assert get_json(f"{supervisor.gateway_url}/ready")[0] == 200
-    database = backend.service_dir("gateway") / "umt.db"
+    database = backend.service("gateway").data_folder / "umt.db"   # the folder Docker mode binds too
     assert database.exists()
     before = backend.status("gateway").started_at
     backend.kill_service("gateway")
@@ -264,3 +264,28 @@ def test_an_oom_kill_is_reported_once_and_the_next_death_by_its_own_cause(tmp_pa
             assert ("out of memory" in death.detail) == (cause == "oom"), death.detail
     finally:
         supervisor.down()
+
+
+def test_an_earlier_versions_native_data_is_moved_into_the_shared_folder(native_stack):
+    """Earlier versions kept native mode's data in native/<stack>/gateway: it is renamed into the
+    folder both backends use, with a message, instead of an empty workspace."""
+    from umt.client import GatewayClient
+
+    supervisor = native_stack
+    supervisor.up(timeout_s=30)
+    with GatewayClient(supervisor.gateway_url) as client:
+        client.setup_owner("owner@example.com", "Owner", "correct horse battery staple")
+    supervisor.down()
+    backend = supervisor.backend
+    folder, earlier = backend.service("gateway").data_folder, backend.service_dir("gateway")
+    for path in folder.iterdir():    # as the earlier version left it
+        path.rename(earlier / path.name)
+    folder.rmdir()
+
+    steps = []
+    supervisor.up(steps.append, timeout_s=30)
+    assert f"Moved your data from {earlier} to {folder}, where both Docker and native mode keep it." in [s.step for s in steps]
+    with GatewayClient(supervisor.gateway_url) as client:
+        assert not client.setup_required()
+        assert not client.login("owner@example.com", "correct horse battery staple").mfa_required
+    assert (folder / "umt.db").is_file() and not (earlier / "umt.db").exists()

@@ -157,3 +157,34 @@ def test_pids_limit_spellings(tmp_path):
     assert stack.services["agent"].limits.pids == 40
     with pytest.raises(StackFileError, match="set the process limit once"):
         load_stack(write(tmp_path, GOOD.replace("pids: 32}", "pids: 32}\n    pids_limit: 40")), env={})
+
+
+def test_the_data_folder_is_the_one_bind_mount_accepted(tmp_path):
+    """A folder in umt's data folder, named from ${UMT_DATA_DIR}, is the gateway's data in both
+    backends; any other host path stays refused."""
+    data = tmp_path / "umt-data"
+    text = GOOD.replace('"data:/data"', '"${UMT_DATA_DIR}/gateway-data/demo:/data"').replace(
+        "command: python -m umt.gateway", "command: python -m umt.gateway\n    environment: {UMT_DATA_DIR: /data}")
+    gateway = load_stack(write(tmp_path, text), env={"UMT_DATA_DIR": str(data)}).services["gateway"]
+    assert gateway.volumes[0].bind and gateway.volumes[0].source == str(data / "gateway-data" / "demo")
+    assert gateway.data_folder == data / "gateway-data" / "demo"
+
+    shipped = load_stack(default_stack_file(), env={"UMT_DATA_DIR": str(data), "UMT_STACK_NAME": "mine"})
+    assert shipped.services["gateway"].data_folder == data / "gateway-data" / "mine"
+    assert shipped.services["gateway"].previous_volume == "gateway-data" and shipped.volumes == ()
+    # without UMT_DATA_DIR (docker compose on a server) the default folder beside the file
+    assert load_stack(default_stack_file(), env={}).services["gateway"].data_folder == \
+        default_stack_file().parent / "data" / "gateway-data" / "umt"
+
+    for source, words in [
+        ("/srv/data", "bind mounts are not supported except a folder in umt's data folder"),
+        ("${HOME}/data", "bind mounts are not supported"),
+        ("${UMT_DATA_DIR}/../../etc", "bind mounts are not supported"),
+        ("${UMT_DATA_DIR_X}/data", "bind mounts are not supported"),
+    ]:
+        with pytest.raises(StackFileError, match=words) as caught:
+            load_stack(write(tmp_path, GOOD.replace('"data:/data"', f'"{source}:/data"')),
+                       env={"UMT_DATA_DIR": str(data), "HOME": str(tmp_path)})
+        assert caught.value.field == "services.gateway.volumes[0]"
+    with pytest.raises(StackFileError, match="UMT_DATA_DIR must be set"):
+        load_stack(write(tmp_path, GOOD.replace('"data:/data"', '"${UMT_DATA_DIR}/x:/data"')), env={})

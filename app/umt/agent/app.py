@@ -168,7 +168,7 @@ class ProgressStream:
 
 def create_app(settings: AgentSettings) -> Starlette:
     async def health(_: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok", "version": umt.__version__})
+        return JSONResponse({"status": "ok", "service": "agent", "version": umt.__version__})
 
     async def list_tasks(_: Request) -> JSONResponse:
         return JSONResponse({"tasks": [kind.describe() for kind in TASKS.values()],

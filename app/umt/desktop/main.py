@@ -30,6 +30,13 @@ def build(argv: list[str] | None = None):
 def main() -> int:
     import signal
 
+    from umt.qt_platform import check_platform
+
+    # Before Qt tries: it would abort naming only the first library its platform plugin misses.
+    platform = check_platform()
+    if not platform.ok:
+        print(f"umt: {platform.message}", file=sys.stderr)
+        return 1
     qapp, desktop = build()
     # Ctrl-C in a terminal quits like the menu does (asking about the stack); Python sees the
     # signal at the next timer tick, since the controller's timer wakes the interpreter each second.

@@ -131,7 +131,8 @@ def create_app(settings: GatewaySettings) -> Starlette:
     document = openapi_document(operations, umt.__version__)
 
     async def health(_: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok"})
+        # Names itself, so that `umt doctor` tells the stack's own gateway from a stranger on its port.
+        return JSONResponse({"status": "ok", "service": "gateway", "version": umt.__version__})
 
     async def ready(_: Request) -> JSONResponse:
         checks = {}

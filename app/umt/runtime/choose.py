@@ -32,7 +32,9 @@ def open_backend(
     if choice not in CHOICES:
         raise ValueError(f"backend must be one of {', '.join(CHOICES)}, not {choice!r}")
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
-    stack = stack if stack is not None else load_stack(default_stack_file(), env if env is not None else os.environ)
+    if stack is None:   # the gateway's data folder lies in this data folder, as umt.launch sets it
+        env = {**(env if env is not None else os.environ), "UMT_DATA_DIR": str(data_dir)}
+        stack = load_stack(default_stack_file(), env)
     if choice == "native":
         from umt.runtime.native_backend import NativeBackend
 

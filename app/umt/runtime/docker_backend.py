@@ -28,7 +28,9 @@ from umt.runtime.docker_config import (
     network_name, published_ports, stack_labels, volume_name,
 )
 from umt.runtime import logfiles
-from umt.runtime.docker_image import ImageBuilder
+from umt.runtime.data_folder import check_folder_owner
+from umt.runtime.docker_data import move_previous_volume
+from umt.runtime.docker_image import ImageBuilder, base_image_status, build_args
 from umt.runtime.errors import EngineUnavailable, RuntimeFailure, ServiceFailed
 from umt.runtime.model import EventKind, Health, ServiceEvent, ServiceStats, ServiceStatus, State
 from umt.runtime.ports import check_port_free
@@ -65,14 +67,14 @@ class DockerBackend(Backend):
     def prepare(self, progress: ProgressCallback = no_progress) -> None:
         with _engine_errors():
             for spec in self.stack.start_order():
-                self._images.ensure(spec, progress)
-                self._ensure_volumes_and_network(spec)
+                image_id = self._images.ensure(spec, progress)
+                self._ensure_volumes_and_network(spec, image_id, progress)
 
     def start_service(self, name: str) -> None:
         spec = self.service(name)
         with _engine_errors():
             image_id = self._images.ensure(spec)
-            self._ensure_volumes_and_network(spec)
+            self._ensure_volumes_and_network(spec, image_id)
             secret_files, digests = self._stage_secrets(name)
             wanted = container_config(self.stack, spec, image_id, self.network, secret_files, digests)
             container = self._adoptable(name, wanted["labels"][CONFIG_LABEL])
@@ -277,10 +279,17 @@ class DockerBackend(Backend):
                 config["labels"][SERVICE_LABEL], f"Docker could not create its container: {exc.explanation or exc}"
             ) from None
 
-    def _ensure_volumes_and_network(self, spec) -> None:
-        """Created with the stack's label (never implicitly by the engine), so they are found again."""
+    def _ensure_volumes_and_network(self, spec, image_id: str, progress: ProgressCallback = no_progress) -> None:
+        """Created with the stack's label (never implicitly by the engine), so they are found again.
+        A bind-mounted data folder is made by the host user (the engine would make it root's), after
+        the data of an earlier version's volume has been moved into it."""
         labels = stack_labels(self.stack)
+        move_previous_volume(self._client, self.stack, spec, image_id, progress)
         for mount in spec.volumes:
+            if mount.bind:
+                Path(mount.source).mkdir(parents=True, exist_ok=True)
+                check_folder_owner(Path(mount.source), spec)
+                continue
             self._ensure(self._client.volumes, volume_name(self.stack, mount.source), labels=labels)
         if not self.uses_host_network(spec):
             self._ensure(self._client.networks, network_name(self.stack), driver="bridge", labels=labels)
@@ -313,6 +322,21 @@ class DockerBackend(Backend):
             except Exception:  # noqa: BLE001 - the engine went away or the stream was closed
                 pass
             self._closing.wait(1.0)
+
+
+def check_base_images(stack: StackSpec) -> list[tuple[str, bool, str]]:
+    """(image, ok, message) for each base image the stack's builds need. Raises EngineUnavailable."""
+    client = _connect()
+    try:
+        seen, results = set(), []
+        for spec in stack.start_order():
+            base = build_args(spec).get("BASE_IMAGE", "") if spec.build else ""
+            if base and base not in seen:
+                seen.add(base)
+                results.append((base, *base_image_status(client, spec)))
+        return results
+    finally:
+        client.close()
 
 
 def _connect():

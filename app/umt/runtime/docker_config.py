@@ -59,7 +59,9 @@ def container_config(
     if host:
         environment.update(spec.host_network_environment)
     volumes = {
-        volume_name(stack, mount.source): {"bind": mount.target, "mode": "ro" if mount.read_only else "rw"}
+        mount.source if mount.bind else volume_name(stack, mount.source): {
+            "bind": mount.target, "mode": "ro" if mount.read_only else "rw",
+        }
         for mount in spec.volumes
     }
     for secret in spec.secrets:

@@ -228,3 +228,27 @@ def _explain(error: str, step: str, args: Mapping[str, str]) -> str:
             f"tools/make-base-image.sh makes one), or use native mode"
         )
     return reason
+
+
+def base_image_status(client, spec: ServiceSpec) -> tuple[bool, str]:
+    """Whether the base image the service's build starts FROM is here or downloadable, in words."""
+    import docker.errors
+
+    base = build_args(spec).get("BASE_IMAGE")
+    if spec.build is None or not base:
+        return True, "no image to build"
+    try:
+        client.images.get(base)
+        return True, f"{base} is present"
+    except docker.errors.ImageNotFound:
+        pass
+    try:
+        client.images.get_registry_data(base)   # the registry's manifest: downloadable, not downloaded
+        return True, f"{base} is not here yet and will be downloaded at the first start"
+    except docker.errors.APIError as exc:
+        reason = " ".join(str(exc.explanation or exc).split())[:200]
+    return False, (
+        f"The base image {base} is not on this computer and cannot be downloaded ({reason}). Connect "
+        f"to the internet once, or set UMT_BASE_IMAGE to a local Python image (tools/make-base-image.sh "
+        f"makes one), or use native mode."
+    )

@@ -46,3 +46,11 @@ class BuildFailed(RuntimeFailure):
     def __init__(self, reason: str, log_tail: str = ""):
         self.reason, self.log_tail = reason, log_tail
         super().__init__(f"Building the service image failed: {reason}")
+
+
+class DataMoveNeeded(RuntimeFailure):
+    """The owner's data is where this backend cannot reach it yet; the message says what to do."""
+
+    def __init__(self, message: str, volume: str = ""):
+        self.volume = volume   # the Docker volume that still holds it
+        super().__init__(message)

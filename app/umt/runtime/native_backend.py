@@ -24,6 +24,7 @@ import psutil
 
 from umt.runtime import logfiles
 from umt.runtime.backend import Backend, ProgressCallback, no_progress
+from umt.runtime.data_folder import adopt_native_folder, refuse_if_left_in_docker
 from umt.runtime.errors import ServiceFailed
 from umt.runtime.model import EventKind, Health, Progress, ServiceEvent, ServiceStats, ServiceStatus, State
 from umt.runtime.ports import check_port_free
@@ -83,6 +84,11 @@ class NativeBackend(Backend):
         progress(Progress("Preparing local folders", 0.0))
         for spec in self.stack.start_order():
             self.service_dir(spec.name).mkdir(parents=True, exist_ok=True)
+            if spec.data_folder is not None:   # the data folder both backends share
+                moved = adopt_native_folder(self.service_dir(spec.name), spec.data_folder)
+                if moved:
+                    progress(Progress(moved))
+                refuse_if_left_in_docker(self.stack, spec, self.data_dir)
         self.log_file("x").parent.mkdir(parents=True, exist_ok=True)
         if self._use_systemd is None:
             self._use_systemd = systemd_scope_available()
@@ -95,6 +101,9 @@ class NativeBackend(Backend):
                 return
             for port in spec.ports:
                 check_port_free(port.host_port, name)
+            if spec.data_folder is not None:
+                refuse_if_left_in_docker(self.stack, spec, self.data_dir)
+                spec.data_folder.mkdir(parents=True, exist_ok=True)
             self.stage_secrets(name, self.secrets_dir(name), 0o400)
             self._limit_exceeded.pop(name, None)
             self._warned = {w for w in self._warned if w[0] != name}
@@ -225,7 +234,8 @@ class NativeBackend(Backend):
         env = {k: v for k, v in os.environ.items() if not k.startswith("UMT_")}
         env.update(spec.environment)
         env.update(spec.host_network_environment)
-        env["UMT_DATA_DIR"] = str(self.service_dir(spec.name))
+        # The folder the stack file binds for the service's data in Docker: the same data here.
+        env["UMT_DATA_DIR"] = str(spec.data_folder or self.service_dir(spec.name))
         env["UMT_SECRETS_DIR"] = str(self.secrets_dir(spec.name))
         env["PYTHONUNBUFFERED"] = "1"
         return env

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import errno
+import http.client
+import json
 import socket
 
 import psutil
@@ -38,3 +40,18 @@ def check_port_free(port: int, service: str, host: str = "127.0.0.1") -> None:
             if exc.errno in (errno.EADDRINUSE, errno.EACCES):
                 raise PortInUse(port, service, port_holder(port)) from None
             raise
+
+
+def own_service_answers(port: int, service: str, path: str = "/health", timeout: float = 1.0) -> bool:
+    """True when the stack's own `service` answers on the port: its health check names it. A port
+    held by the running stack is in use as it should be, not by a program to stop."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = json.loads(response.read(4096) or b"null") if response.status == 200 else None
+    except (OSError, http.client.HTTPException, ValueError):
+        return False
+    finally:
+        connection.close()
+    return isinstance(body, dict) and body.get("service") == service

@@ -48,9 +48,10 @@ class PortMapping:
 
 @dataclass(frozen=True)
 class VolumeMount:
-    source: str  # a named volume of the stack
+    source: str  # a named volume of the stack, or for a bind mount the host folder (absolute)
     target: str
     read_only: bool = False
+    bind: bool = False   # a folder in umt's data folder, the one kind of bind mount umt accepts
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,15 @@ class ServiceSpec:
     health_port: int | None = None
     health_path: str = "/health"
     host_network_environment: Mapping[str, str] = field(default_factory=dict)
+    previous_volume: str | None = None   # x-umt: the named volume an earlier version kept its data in
+
+    @property
+    def data_folder(self) -> Path | None:
+        """The host folder bound where the service keeps its data (its UMT_DATA_DIR), if any."""
+        for mount in self.volumes:
+            if mount.bind and mount.target == self.environment.get("UMT_DATA_DIR"):
+                return Path(mount.source)
+        return None
 
     @property
     def health_url(self) -> str | None:
@@ -269,6 +279,7 @@ def load_stack(path: str | os.PathLike, env: Mapping[str, str] | None = None) ->
     reader = _Reader(path, _line_map(node), env)
     top = reader.mapping(document, (), _TOP_KEYS)
     top = {k: v for k, v in top.items() if not str(k).startswith("x-")}
+    declared = top   # as written: a bind mount is judged by how its folder is named, not where it lands
     top = reader.interpolate(top, ())
     name = reader.string(top.get("name", path.parent.name), ("name",))
     if not _NAME_RE.match(name):
@@ -290,7 +301,8 @@ def load_stack(path: str | os.PathLike, env: Mapping[str, str] | None = None) ->
     if not raw_services:
         raise reader.fail(("services",), "the stack has no services")
     services = {
-        svc: _service(reader, svc, raw, path, set(volumes), set(secrets)) for svc, raw in raw_services.items()
+        svc: _service(reader, svc, raw, path, set(volumes), set(secrets), declared["services"][svc])
+        for svc, raw in raw_services.items()
     }
     for service in services.values():
         for dependency in service.depends_on:
@@ -320,7 +332,7 @@ def _start_order(reader: _Reader, services: dict[str, ServiceSpec]) -> dict[str,
     return ordered
 
 
-def _service(reader: _Reader, name: str, raw: Any, path: Path, volumes: set, secrets: set) -> ServiceSpec:
+def _service(reader: _Reader, name: str, raw: Any, path: Path, volumes: set, secrets: set, declared: dict) -> ServiceSpec:
     at = ("services", name)
     if not _NAME_RE.match(str(name)):
         raise reader.fail(at, f"'{name}' is not a valid service name")
@@ -329,7 +341,7 @@ def _service(reader: _Reader, name: str, raw: Any, path: Path, volumes: set, sec
         raise reader.fail(at, "a service needs 'image' (umt tags what it builds with it)")
     if "command" not in raw:
         raise reader.fail(at, "a service needs 'command' (umt runs the same command natively)")
-    extension = reader.mapping(raw.get("x-umt"), at + ("x-umt",), {"health", "host-network-environment"})
+    extension = reader.mapping(raw.get("x-umt"), at + ("x-umt",), {"health", "host-network-environment", "previous-volume"})
     health = reader.mapping(extension.get("health"), at + ("x-umt", "health"), {"port", "path"})
     restart = reader.string(raw.get("restart", "no"), at + ("restart",))
     if restart != "no":
@@ -344,7 +356,10 @@ def _service(reader: _Reader, name: str, raw: Any, path: Path, volumes: set, sec
         build=_build(reader, raw.get("build"), at + ("build",), path),
         environment=_environment(reader, raw.get("environment"), at + ("environment",)),
         ports=tuple(_port(reader, p, at + ("ports", i)) for i, p in enumerate(raw.get("ports") or [])),
-        volumes=tuple(_volume(reader, v, at + ("volumes", i), volumes) for i, v in enumerate(raw.get("volumes") or [])),
+        volumes=tuple(
+            _volume(reader, v, at + ("volumes", i), volumes, (declared.get("volumes") or [])[i], path)
+            for i, v in enumerate(raw.get("volumes") or [])
+        ),
         tmpfs=_tmpfs(reader, raw.get("tmpfs"), at + ("tmpfs",)),
         read_only=reader.boolean(raw.get("read_only", False), at + ("read_only",)),
         init=reader.boolean(raw.get("init", False), at + ("init",)),
@@ -363,6 +378,7 @@ def _service(reader: _Reader, name: str, raw: Any, path: Path, volumes: set, sec
         host_network_environment=_environment(
             reader, extension.get("host-network-environment"), at + ("x-umt", "host-network-environment")
         ),
+        previous_volume=_previous_volume(reader, extension.get("previous-volume"), at + ("x-umt", "previous-volume")),
     )
 
 
@@ -403,14 +419,44 @@ def _port(reader: _Reader, raw: Any, at: tuple) -> PortMapping:
     return PortMapping(host_ip, reader.port(host_port, at), reader.port(container_port, at))
 
 
-def _volume(reader: _Reader, raw: Any, at: tuple, volumes: set) -> VolumeMount:
+# The one bind mount umt accepts: a folder inside umt's data folder, named from UMT_DATA_DIR (a
+# default may follow for `docker compose` on a server): the owner's data in one place that both
+# backends use. Any other host path is refused.
+_DATA_FOLDER_RE = re.compile(r"^\$\{UMT_DATA_DIR(?P<default>:-[^}]*)?\}/.+$")
+
+
+def _volume(reader: _Reader, raw: Any, at: tuple, volumes: set, declared: Any, path: Path) -> VolumeMount:
     text = reader.string(raw, at)
     parts = text.split(":")
     if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] not in ("ro", "rw")):
         raise reader.fail(at, f"'{text}' should be VOLUME:/path or VOLUME:/path:ro")
-    if parts[0] not in volumes:
-        raise reader.fail(at, f"'{parts[0]}' is not a named volume of this stack (bind mounts are not supported)")
-    return VolumeMount(parts[0], parts[1], len(parts) == 3 and parts[2] == "ro")
+    read_only = len(parts) == 3 and parts[2] == "ro"
+    if parts[0] in volumes:
+        return VolumeMount(parts[0], parts[1], read_only)
+    # The source as written: everything before the target (whose colon is the last, or the
+    # second last with a mode); the variables' own ":-" stay inside the source.
+    source = str(declared).rsplit(":", 2 if len(parts) == 3 else 1)[0]
+    match = _DATA_FOLDER_RE.match(source)
+    if match is None or ".." in Path(parts[0]).parts:
+        raise reader.fail(
+            at,
+            f"'{parts[0]}' is not a named volume of this stack, and bind mounts are not supported except "
+            f"a folder in umt's data folder, written as ${{UMT_DATA_DIR}}/…",
+        )
+    if match.group("default") is None and not reader.env.get("UMT_DATA_DIR"):
+        raise reader.fail(at, "UMT_DATA_DIR must be set for this bind mount (umt sets it to its data folder)")
+    folder = Path(parts[0]).expanduser()
+    folder = folder if folder.is_absolute() else (path.parent / folder)
+    return VolumeMount(str(folder.resolve()), parts[1], read_only, bind=True)
+
+
+def _previous_volume(reader: _Reader, raw: Any, at: tuple) -> str | None:
+    if raw is None:
+        return None
+    name = reader.string(raw, at)
+    if not _NAME_RE.match(name):
+        raise reader.fail(at, f"'{name}' is not a valid volume name")
+    return name
 
 
 def _tmpfs(reader: _Reader, raw: Any, at: tuple) -> dict[str, str]:

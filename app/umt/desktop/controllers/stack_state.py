@@ -6,7 +6,9 @@ import enum
 from dataclasses import dataclass
 from typing import Sequence
 
-from umt.runtime.errors import BuildFailed, EngineUnavailable, PortInUse, ServiceFailed, StackFileError
+from umt.runtime.errors import (
+    BuildFailed, DataMoveNeeded, EngineUnavailable, PortInUse, RuntimeFailure, ServiceFailed, StackFileError,
+)
 from umt.runtime.model import Health, ServiceStatus, State
 
 
@@ -108,4 +110,12 @@ def failure(exc: BaseException) -> StackState:
         return StackState(Phase.ERROR, "The service image did not build", exc.reason, "Check the build output in the logs and your network or proxy, then press Start again.")
     if isinstance(exc, StackFileError):
         return StackState(Phase.ERROR, "The stack settings are not valid", str(exc), "Fix the value in Settings (limits and ports), then press Start again.")
+    if isinstance(exc, DataMoveNeeded):
+        return StackState(   # the card has two short lines; `umt up` prints the whole story
+            Phase.ERROR, "Your data is still in Docker",
+            f"It is in the Docker volume {exc.volume}; native mode would open an empty workspace.",
+            "Start Docker, choose Docker or Automatic in Settings, then press Start: umt moves it once.",
+        )
+    if isinstance(exc, RuntimeFailure):   # said for the owner already (a data move that failed, say)
+        return StackState(Phase.ERROR, "The stack did not start", str(exc), "Press Start to try again; the logs may say more.")
     return StackState(Phase.ERROR, "Something went wrong", f"{type(exc).__name__}: {exc}", "Press Start to try again; the logs may say more.")
