@@ -200,7 +200,8 @@ def test_api_errors_appear_at_their_field_and_keep_what_was_typed(qtbot, studio,
     editor.title.setText(title)
     with qtbot.waitSignal(studio.editor_controller.sig_item_saved, timeout=10000):
         _click(qtbot, editor.save_button)
-    assert not editor.errors.fields["title"].isVisible()
+        assert editor.save_button.text() == "Saving\u2026" and not editor.save_button.isEnabled()
+    assert not editor.errors.fields["title"].isVisible() and editor.save_button.isEnabled()
     assert editor.item.title == title and editor.item.body == "A post without a title yet."
     assert set(editor.move_buttons) == {"in_review", "archived"}
 
@@ -294,7 +295,8 @@ def test_an_expired_session_mid_edit_keeps_the_text(qtbot, studio, session, owne
     with qtbot.waitSignal(session.sig_session_expired, timeout=10000):
         _click(qtbot, editor.save_button)
     assert editor.body.toPlainText() == "Typed after the session ended, not saved yet."
-    assert not editor.errors.general.isVisible() and editor.dirty()
+    assert "Sign in again to save" in editor.errors.general.text() and editor.dirty()
+    assert editor.save_button.isEnabled() and editor.save_button.text() == "Save"
     assert owner.content.get(item["id"])["body"] == "Saved text."
 
 

@@ -87,6 +87,14 @@ class EditorController(QObject):
         self._draft_follower = None
         self._draft_job_id: int | None = None
         self._draft_generation = 0
+        self._saving = False  # a save or a move is on its way
+        session.sig_session_expired.connect(self._on_session_session_expired)
+
+    def _on_session_session_expired(self) -> None:
+        """Whatever was being saved waits for the owner to sign in again; the editor keeps the text."""
+        if isValid(self) and self._saving:
+            self._saving = False
+            self.sig_save_failed.emit("", "Your session ended. Sign in again to save: your text is kept here.")
 
     def _call(self, fn, on_done=None, on_error=None, **kwargs) -> None:
         call_while_alive(self, self.session, fn, on_done, on_error, **kwargs)
@@ -116,11 +124,16 @@ class EditorController(QObject):
                 self.sig_item_saved.emit(item, False)
                 return
             call = lambda client: client.content.update(item.id, **changes)  # noqa: E731
-        self._call(call, lambda record: self._on_saved(record, item is None),
-                          lambda error: self.sig_save_failed.emit(*error_text(error)), key=self._keys["save"],
-                          description="save a post")
+        self._saving = True
+        self._call(call, lambda record: self._on_saved(record, item is None), self._on_save_failed,
+                   key=self._keys["save"], description="save a post")
+
+    def _on_save_failed(self, error: BaseException) -> None:
+        self._saving = False
+        self.sig_save_failed.emit(*error_text(error))
 
     def _on_saved(self, record: Any, created: bool) -> None:
+        self._saving = False
         self._on_item_loaded(record)
         self.sig_item_saved.emit(self.item, created)
 
@@ -139,9 +152,11 @@ class EditorController(QObject):
             return
 
         def refused(error: BaseException) -> None:
+            self._saving = False
             self.sig_move_refused.emit(*error_text(error))
             self.open(item.id)
 
+        self._saving = True
         self._call(lambda client: client.content.transition(item.id, status, scheduled_at),
                           lambda record: self._on_saved(record, False), refused, key=self._keys["save"],
                           description=f"move a post to {status}")

@@ -148,6 +148,7 @@ class ContentEditor(QWidget):
     def _connect_controller(self) -> None:
         c = self.controller
         c.sig_item_loaded.connect(self.show_item)
+        c.sig_item_saved.connect(self._on_controller_item_saved)
         c.sig_save_failed.connect(self._on_controller_save_failed)
         c.sig_move_refused.connect(self._on_controller_save_failed)
         c.sig_versions_loaded.connect(self.versions.set_versions)
@@ -247,12 +248,21 @@ class ContentEditor(QWidget):
         return {k: v for k, v in fields.items()
                 if (_minute(v) != _minute(self.item.scheduled_at) if k == "scheduled_at" else getattr(self.item, k) != v)}
 
+    def _set_saving(self, saving: bool) -> None:
+        """A busy state at once: the owner sees the click was taken while the gateway answers."""
+        self.save_button.setEnabled(not saving)
+        self.save_button.setText("Saving\u2026" if saving else "Save")
+        for button in self.move_buttons.values():
+            button.setEnabled(not saving)
+
     def save(self) -> None:
         self.errors.clear()
+        self._set_saving(True)
         self.controller.save(self.fields() if self.item is None else self._changes())
 
     def move(self, status: str) -> None:
         self.errors.clear()
+        self._set_saving(True)
         scheduled = self.fields()["scheduled_at"] if status == "scheduled" else None
         self.controller.move(status, scheduled)
 
@@ -275,7 +285,12 @@ class ContentEditor(QWidget):
         if not self._filling:
             self._score_timer.start()
 
+    def _on_controller_item_saved(self, _item, _created: bool) -> None:
+        self._set_saving(False)
+        self.errors.clear()
+
     def _on_controller_save_failed(self, field: str, message: str) -> None:
+        self._set_saving(False)
         label = self.errors.show(field, message)
         if label is not self.errors.general:
             {"title": self.title, "body": self.body, "channel": self.channel, "brand_id": self.brand,
