@@ -102,8 +102,8 @@ class EditorController(QObject):
     # --- the item -------------------------------------------------------------------------------
     def open(self, item_id: int) -> None:
         self._call(lambda client: client.content.get(item_id), self._on_item_loaded,
-                          lambda error: self.sig_save_failed.emit(*error_text(error)), key=self._keys["item"],
-                          description="open a post")
+                   lambda error: self.sig_save_failed.emit(*error_text(error)), key=self._keys["item"],
+                   description="open a post")
 
     def start_new(self) -> None:
         self.item = None
@@ -158,8 +158,8 @@ class EditorController(QObject):
 
         self._saving = True
         self._call(lambda client: client.content.transition(item.id, status, scheduled_at),
-                          lambda record: self._on_saved(record, False), refused, key=self._keys["save"],
-                          description=f"move a post to {status}")
+                   lambda record: self._on_saved(record, False), refused, key=self._keys["save"],
+                   description=f"move a post to {status}")
 
     # --- versions -------------------------------------------------------------------------------
     def load_versions(self) -> None:
@@ -167,9 +167,9 @@ class EditorController(QObject):
         if item is None:
             return
         self._call(lambda client: client.content.versions(item.id),
-                          lambda records: self.sig_versions_loaded.emit([version_from_api(r) for r in records]),
-                          lambda error: self.sig_save_failed.emit(*error_text(error)),
-                          key=self._keys["item"] + "-versions", description="load versions")
+                   lambda records: self.sig_versions_loaded.emit([version_from_api(r) for r in records]),
+                   lambda error: self.sig_save_failed.emit(*error_text(error)),
+                   key=self._keys["item"] + "-versions", description="load versions")
 
     def restore(self, version: ContentVersion) -> None:
         """Makes an old version's text current again (as a new version: history is never rewritten)."""
@@ -188,9 +188,9 @@ class EditorController(QObject):
         if brand_id is not None:
             payload["brand_id"] = brand_id
         self._call(lambda client: self._score_remotely(client, payload),
-                          lambda result: self.sig_score_updated.emit(score_from_api(result)),
-                          lambda error: self.sig_score_failed.emit(error_text(error)[1]),
-                          key=self._keys["score"], description="score a post")
+                   lambda result: self.sig_score_updated.emit(score_from_api(result)),
+                   lambda error: self.sig_score_failed.emit(error_text(error)[1]),
+                   key=self._keys["score"], description="score a post")
 
     @staticmethod
     def _score_remotely(client, payload: dict[str, Any]) -> Any:
@@ -225,9 +225,9 @@ class EditorController(QObject):
         self._draft_generation += 1
         generation = self._draft_generation
         self._call(lambda client: client.submit_job("draft", payload),
-                          lambda job: self._on_draft_submitted(generation, job),
-                          lambda error: self.sig_draft_failed.emit(*error_text(error)),
-                          key=self._keys["draft"], description="start a draft")
+                   lambda job: self._on_draft_submitted(generation, job),
+                   lambda error: self.sig_draft_failed.emit(*error_text(error)),
+                   key=self._keys["draft"], description="start a draft")
 
     def cancel_draft(self) -> None:
         """Stops waiting for the draft: its result will not become a version."""
@@ -271,9 +271,9 @@ class EditorController(QObject):
         outcome = draft_from_api(result)
         item = self.item
         self._call(lambda client: client.content.update(item.id, body=outcome.text),
-                          lambda record: self._on_draft_saved(record, outcome),
-                          lambda error: self.sig_draft_failed.emit(*error_text(error)),
-                          key=self._keys["save"], description="save the draft")
+                   lambda record: self._on_draft_saved(record, outcome),
+                   lambda error: self.sig_draft_failed.emit(*error_text(error)),
+                   key=self._keys["save"], description="save the draft")
 
     def _on_draft_saved(self, record: Any, outcome) -> None:
         self._on_saved(record, False)
@@ -301,8 +301,8 @@ class EditorController(QObject):
             return client.wait_job(client.submit_job("utm", payload).id, timeout=JOB_TIMEOUT_S).result
 
         self._call(tag, lambda result: self.sig_utm_built.emit(*utm_from_api(result)),
-                          lambda error: self.sig_utm_failed.emit(*error_text(error)), key=self._keys["utm"],
-                          description="tag a link")
+                   lambda error: self.sig_utm_failed.emit(*error_text(error)), key=self._keys["utm"],
+                   description="tag a link")
 
     def close(self) -> None:
         """The editor went away: stop following its draft (the job itself is left to finish)."""
