@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 
 from umt.desktop.controllers.content import ContentController
 from umt.desktop.controllers.records import value_of
@@ -328,3 +329,24 @@ def test_moving_to_another_post_asks_about_unsaved_edits(qtbot, studio, owner):
     studio.new_post()
     assert studio.editor.item is None and studio.editor.body.toPlainText() == ""
     assert value_of(owner.content.get(value_of(second, "id")), "body") == "Two." and not answers.queue
+
+
+def test_the_keyboard_reaches_new_search_and_save(qtbot, studio, owner):
+    studio.activateWindow()
+    studio.editor.body.setFocus()
+    qtbot.waitUntil(studio.editor.body.hasFocus, timeout=5000)
+    qtbot.keySequence(studio.editor.body, QKeySequence.StandardKey.Find)
+    assert studio.search.hasFocus()
+    qtbot.keySequence(studio.search, QKeySequence.StandardKey.New)
+    assert studio.editor.title.hasFocus() and studio.editor.item is None
+    title = unique("Keyboard")
+    qtbot.keyClicks(studio.editor.title, title)
+    studio.editor.body.setFocus()
+    qtbot.keyClicks(studio.editor.body, "Typed, then saved with Ctrl+S.")
+    with qtbot.waitSignal(studio.editor_controller.sig_item_saved, timeout=10000):
+        qtbot.keySequence(studio.editor.body, QKeySequence.StandardKey.Save)
+    assert studio.editor.item.title == title
+    names = [w.accessibleName() for w in (studio.brand_filter, studio.campaign_filter, studio.channel_filter,
+                                          studio.status_filter, studio.search, studio.table, studio.editor.title,
+                                          studio.editor.channel, studio.editor.body, studio.editor.score_panel)]
+    assert all(names), names
