@@ -5,6 +5,7 @@ boundary we cannot reach), an owner signed in through the client, and a session 
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -23,12 +24,11 @@ class ContentStack:
     owner: GatewayClient  # signed in; for arranging data through the API
 
 
-@pytest.fixture(scope="package")
-def content_stack(tmp_path_factory):
+@contextmanager
+def native_stack(root, llm: FakeLLM):
+    """A native stack (real gateway and agent processes) in `root`, with an owner signed in."""
     from umt import launch
 
-    root = tmp_path_factory.mktemp("content-stack")
-    llm = FakeLLM()
     with pytest.MonkeyPatch.context() as env:
         for name in ("data", "home", "xdg-data"):
             (root / name).mkdir()
@@ -50,7 +50,23 @@ def content_stack(tmp_path_factory):
         finally:
             supervisor.stop_watching()
             supervisor.down()
-            llm.close()
+
+
+@pytest.fixture(scope="package")
+def content_stack(tmp_path_factory):
+    llm = FakeLLM()
+    try:
+        with native_stack(tmp_path_factory.mktemp("content-stack"), llm) as stack:
+            yield stack
+    finally:
+        llm.close()
+
+
+@pytest.fixture
+def empty_stack(tmp_path, content_stack):
+    """A stack of its own with nothing in it yet (the package's stack fills up as tests run)."""
+    with native_stack(_mkdir(tmp_path / "empty-stack"), content_stack.llm) as stack:
+        yield stack
 
 
 @pytest.fixture
@@ -85,3 +101,8 @@ def session(qapp, content_stack):
 
 def unique(prefix: str) -> str:
     return f"{prefix} {uuid.uuid4().hex[:6]}"
+
+
+def _mkdir(path):
+    path.mkdir()
+    return path

@@ -106,7 +106,8 @@ def test_an_empty_workspace_says_what_to_do(qtbot, studio):
     studio.search.setText("no post is called this")
     studio.apply_filters()
     qtbot.waitUntil(lambda: model.total == 0, timeout=10000)
-    assert studio.count_label.text() == "0 posts" and not studio.notice.isVisible()  # filtered, not empty
+    assert studio.count_label.text() == "0 posts" and not studio.notice_bar.isVisible()  # filtered, not empty
+    assert not studio.sample_button.isVisible()
 
 
 def test_the_versions_model(qtmodeltester):

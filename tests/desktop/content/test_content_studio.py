@@ -7,11 +7,14 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
+from umt.client import GatewayClient
 from umt.desktop.controllers.content import ContentController
 from umt.desktop.controllers.records import value_of
+from umt.desktop.tasks import TaskManager
 from umt.desktop.views.content_studio import ContentStudio
 
-from .conftest import unique
+from .conftest import OWNER, unique
+from .session_standin import StandInSession
 
 
 class Answers:
@@ -350,3 +353,23 @@ def test_the_keyboard_reaches_new_search_and_save(qtbot, studio, owner):
                                           studio.status_filter, studio.search, studio.table, studio.editor.title,
                                           studio.editor.channel, studio.editor.body, studio.editor.score_panel)]
     assert all(names), names
+
+
+def test_an_empty_workspace_offers_sample_data_and_shows_it(qtbot, empty_stack):
+    client = GatewayClient(empty_stack.url)
+    client.login(OWNER["email"], OWNER["password"])
+    tasks = TaskManager()
+    studio = ContentStudio(ContentController(StandInSession(tasks, client)), ask_unsaved=Answers())
+    qtbot.addWidget(studio)
+    studio.show()
+    model = studio.controller.list_model
+    qtbot.waitUntil(lambda: model.total == 0, timeout=10000)
+    assert studio.notice_bar.isVisible() and "No posts yet" in studio.notice.text()
+    with qtbot.waitSignal(studio.controller.sig_sample_data_filled, timeout=60000):
+        _click(qtbot, studio.sample_button)
+        assert studio.sample_button.text() == "Adding sample data\u2026"
+    qtbot.waitUntil(lambda: model.total is not None and model.total > 0 and studio.brand_filter.count() > 1, timeout=10000)
+    assert "Added 1 brand" in studio.notice.text() and not studio.sample_button.isVisible()
+    assert studio.brand_filter.itemText(1) == "Crumb & Co Bakery"
+    tasks.wait_for_done(10000)
+    client.close()

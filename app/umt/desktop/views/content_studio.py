@@ -61,7 +61,16 @@ class ContentStudio(QWidget):
         self.notice = QLabel()
         self.notice.setProperty("role", "muted")
         self.notice.setWordWrap(True)
-        self.notice.hide()
+        self.sample_button = QPushButton("Try with sample data")
+        self.sample_button.setToolTip("Adds a small bakery's brand, campaigns and posts, to see how everything works")
+        self.sample_button.clicked.connect(self._on_sample_button_clicked)
+        self.notice_bar = QWidget()
+        notice_row = QHBoxLayout(self.notice_bar)
+        notice_row.setContentsMargins(0, 0, 0, 0)
+        notice_row.addWidget(self.notice, 1)
+        notice_row.addWidget(self.sample_button)
+        self.notice_bar.hide()
+        self.sample_button.hide()
 
         self.table = QTableView()
         self.table.setAccessibleName("Posts")
@@ -107,7 +116,7 @@ class ContentStudio(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         layout.addLayout(filters)
-        layout.addWidget(self.notice)
+        layout.addWidget(self.notice_bar)
         layout.addWidget(splitter, 1)
 
         self._search_timer = QTimer(self)
@@ -125,6 +134,7 @@ class ContentStudio(QWidget):
         controller.sig_options_loaded.connect(self._on_controller_options_loaded)
         controller.sig_list_failed.connect(self._show_notice)
         controller.sig_notice_changed.connect(self._show_notice)
+        controller.sig_sample_data_filled.connect(self._on_controller_sample_data_filled)
         QShortcut(QKeySequence.StandardKey.New, self, self.new_post, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -243,10 +253,24 @@ class ContentStudio(QWidget):
 
     def _on_model_total_changed(self, total: int) -> None:
         self.count_label.setText(f"{total:,} post" + ("" if total == 1 else "s"))
-        if total == 0 and not self.controller.filters:
-            self._show_notice("No posts yet. Press \u201cNew post\u201d to write the first one.")
+        empty = total == 0 and not self.controller.filters
+        if empty:
+            self._show_notice("No posts yet. Press \u201cNew post\u201d to write the first one, or try the app "
+                              "with a sample bakery's posts.")
         elif self.notice.text().startswith("No posts yet"):
             self._show_notice("")
+        self.sample_button.setVisible(empty)
+
+    def _on_sample_button_clicked(self) -> None:
+        self.sample_button.setEnabled(False)
+        self.sample_button.setText("Adding sample data\u2026")
+        self.controller.fill_sample_data()
+
+    def _on_controller_sample_data_filled(self, sentence: str) -> None:
+        self.sample_button.setEnabled(True)
+        self.sample_button.setText("Try with sample data")
+        self.sample_button.hide()
+        self._show_notice(sentence)
 
     def _on_model_loading_changed(self, loading: bool) -> None:
         if loading and self.controller.list_model.total is None:
@@ -254,4 +278,7 @@ class ContentStudio(QWidget):
 
     def _show_notice(self, message: str) -> None:
         self.notice.setText(message)
-        self.notice.setVisible(bool(message))
+        self.notice_bar.setVisible(bool(message))
+        if not self.sample_button.isEnabled():  # adding sample data failed: the notice says why
+            self.sample_button.setEnabled(True)
+            self.sample_button.setText("Try with sample data")
