@@ -4,7 +4,8 @@
     python tools/render_content_studio.py OUTPUT_FOLDER
 
 Starts a native stack in a fresh data folder on free loopback ports, signs up an owner, fills the
-sample workspace (umt.demo, as "Try with sample data" does) through the API, then grabs: the studio
+sample workspace (umt.demo, as "Try with sample data" does) through the API, then grabs: the empty
+studio before that; the studio
 with a post being edited whose live score names a banned word and an untagged link; the studio
 after an offline template draft; and a post in a window of its own showing what changed since an
 older version. Offscreen without a display.
@@ -74,7 +75,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         owner = GatewayClient(supervisor.gateway_url)
         owner.setup_owner(email="owner@beanthere.example", name="Olive Owner", password="correct horse battery")
-        shown, drafted, history = _fill(owner)
         app = QApplication.instance() or QApplication(sys.argv[:1])
         app.setStyle("Fusion")
         themes = ThemeManager(app, "light")
@@ -106,6 +106,11 @@ def main(argv: list[str] | None = None) -> int:
 
         args.folder.mkdir(parents=True, exist_ok=True)
         model = controller.list_model
+        wait(lambda: model.total == 0)  # 0. The first visit: an empty workspace says what to do
+        grab(studio, "content-studio-empty")
+        shown, drafted, history = _fill(owner)
+        controller.load_options()
+        controller.reload()
         wait(lambda: model.total is not None and model.rowCount() == model.total and studio.editor.brand.count() > 1)
         editor = studio.editor
 

@@ -88,6 +88,11 @@ def test_the_score_panel_names_a_banned_word_as_the_owner_types(qtbot, studio, o
         editor.body.setPlainText(editor.body.toPlainText().replace("Cheap", "Fresh"))
     assert editor.score_panel.message_for("Banned words") == "No banned words."
 
+    studio.ask_unsaved.queue.append("discard")
+    studio.new_post()  # nothing stale: the new post has no score yet
+    assert editor.score_panel.result is None and not editor.score_panel.score_label.isVisibleTo(editor)
+    assert editor.score_panel.message_for("Banned words") == ""
+
 
 def _click(qtbot, button):
     qtbot.waitUntil(lambda: button.isVisible() and button.isEnabled(), timeout=5000)

@@ -189,6 +189,7 @@ class ContentEditor(QWidget):
         if not keep_edits:
             if not same:
                 self.keyphrase.clear()  # not stored with the post: it belongs to the post being edited
+                self.score_panel.clear()
             self._fill(item)
         self.status_label.setText(STATUS_LABELS.get(item.status, item.status) if item else "New post")
         self.detach_button.setEnabled(item is not None)

@@ -35,9 +35,10 @@ class ScorePanel(QFrame):
         super().__init__(parent)
         self.setProperty("role", "card")
         self.setAccessibleName("Score")
-        self.score_label = QLabel("\u2013")
+        self.score_label = QLabel()
         self.score_label.setProperty("role", "score")
         self.score_label.setAccessibleName("Overall score")
+        self.score_label.hide()  # until there is a score
         self.rating_label = QLabel("Start typing to see the score.")
         self.rating_label.setProperty("role", "muted")
         self.rating_label.setWordWrap(True)
@@ -79,12 +80,23 @@ class ScorePanel(QFrame):
         layout.addStretch(1)
         self.result: ScoreResult | None = None
 
+    def clear(self) -> None:
+        """No score yet (another post opened): nothing stale is shown."""
+        self.result = None
+        self.score_label.hide()
+        self.rating_label.setText("Start typing to see the score.")
+        for glyph, message in self.rows.values():
+            glyph.setText("")
+            message.setText("")
+            message.hide()
+
     def set_busy(self, busy: bool) -> None:
         self.note.setText("Scoring\u2026" if busy else "")
 
     def show_score(self, result: ScoreResult) -> None:
         self.result = result
         self.score_label.setText(str(result.score))
+        self.score_label.show()
         _repolish(self.score_label, "rating", result.rating)
         verdict = "ready to publish" if result.publishable else "fix the red items before publishing"
         self.rating_label.setText(f"{result.rating.capitalize()} \u2014 {verdict}")
