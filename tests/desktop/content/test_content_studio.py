@@ -4,6 +4,7 @@ through its widgets: live scoring, drafting, the workflow, versions, UTM links a
 from __future__ import annotations
 
 import pytest
+from shiboken6 import isValid
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
@@ -41,6 +42,7 @@ def studio(qtbot, session):
     controller.reload()
     yield view
     for window in list(view.windows):
+        window.ask_unsaved = None
         window.close()
 
 
@@ -273,6 +275,17 @@ def test_a_post_opens_in_a_window_of_its_own(qtbot, studio, owner):
     with qtbot.waitSignal(window.editor.score_panel.sig_score_shown, timeout=15000):
         window.editor.score_now()
     assert editor.score_panel.result is None or editor.score_panel.result is not window.editor.score_panel.result
+
+    # Closing it with unsaved edits asks first; "save" closes once the text is stored.
+    window.editor.body.setPlainText("Short, sweet and saved on the way out.")
+    studio.ask_unsaved.queue.append("cancel")
+    window.close()
+    assert window.isVisible() and studio.ask_unsaved.asked == [value_of(item, "title")]
+    studio.ask_unsaved.queue.append("save")
+    window.close()
+    qtbot.waitUntil(lambda: not isValid(window), timeout=10000)  # closed and deleted
+    assert studio.windows == []
+    assert value_of(owner.content.get(value_of(item, "id")), "body") == "Short, sweet and saved on the way out."
 
 
 def test_the_content_section_is_in_the_sidebar_and_builds_its_page_when_signed_in(qtbot, session, owner):

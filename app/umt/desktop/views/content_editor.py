@@ -6,6 +6,8 @@ a window of its own (ContentEditorWindow)."""
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import QDateTime, Qt, QTimer, QTimeZone, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateTimeEdit, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
@@ -322,22 +324,42 @@ def _boxed(layout) -> QWidget:
 
 
 class ContentEditorWindow(QMainWindow):
-    """A post in a window of its own, with its own EditorController."""
+    """A post in a window of its own, with its own EditorController. Closing it with unsaved edits
+    asks first (`ask_unsaved(title)` -> "save", "discard" or "cancel", as the studio asks)."""
 
-    def __init__(self, controller, parent=None):
+    def __init__(self, controller, parent=None, ask_unsaved: Callable[[str], str] | None = None):
         super().__init__(parent)
         self.controller = controller
+        self.ask_unsaved = ask_unsaved
         self.editor = ContentEditor(controller, detachable=False)
         self.editor.layout().setContentsMargins(12, 12, 12, 12)
         self.setCentralWidget(self.editor)
         self.setWindowTitle("Post \u2014 Ultimate Marketing Team")
         self.resize(1100, 820)
+        self._close_when_saved = False
         controller.sig_item_loaded.connect(self._on_controller_item_loaded)
+        controller.sig_item_saved.connect(self._on_controller_item_saved)
+        controller.sig_save_failed.connect(self._on_controller_save_failed)
 
     def _on_controller_item_loaded(self, item) -> None:
         if item is not None:
             self.setWindowTitle(f"{item.title} \u2014 Ultimate Marketing Team")
 
+    def _on_controller_item_saved(self, _item, _created: bool) -> None:
+        if self._close_when_saved:
+            self.close()
+
+    def _on_controller_save_failed(self, _field: str, _message: str) -> None:
+        self._close_when_saved = False  # the window stays, with the error at its field
+
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if self.ask_unsaved is not None and not self._close_when_saved and self.editor.dirty():
+            answer = self.ask_unsaved(self.editor.title.text().strip() or "this post")
+            if answer != "discard":
+                event.ignore()
+                if answer == "save":
+                    self._close_when_saved = True
+                    self.editor.save()
+                return
         self.controller.close()
         super().closeEvent(event)

@@ -178,7 +178,7 @@ class ContentStudio(QWidget):
 
     def open_window(self, item_id: int) -> ContentEditorWindow:
         """Opens the post in a window of its own, with its own controller."""
-        window = ContentEditorWindow(self.controller.new_editor())
+        window = ContentEditorWindow(self.controller.new_editor(), ask_unsaved=self.ask_unsaved)
         window.editor.set_options(list(self.controller.brands.values()), list(self.controller.campaigns.values()))
         if self._theme is not None:
             colors = self._theme.colors
