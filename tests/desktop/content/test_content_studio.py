@@ -239,13 +239,18 @@ def test_versions_show_a_diff_and_restore_makes_a_new_version(qtbot, studio, own
 
 
 def test_the_utm_builder_tags_a_link_with_errors_at_the_field(qtbot, studio, owner):
-    item = owner.content.create(channel="linkedin", title=unique("Links"), body="Read more: ")
+    campaign = owner.campaigns.create(name=unique("Autumn Blend"))
+    item = owner.content.create(channel="linkedin", title=unique("Links"), body="Read more: ",
+                                campaign_id=value_of(campaign, "id"))
+    studio.controller.load_options()
+    qtbot.waitUntil(lambda: studio.editor.campaign.findData(value_of(campaign, "id")) >= 0, timeout=10000)
     editor = _open(qtbot, studio, value_of(item, "id"))
     editor.tabs.setCurrentWidget(editor.utm)
     utm = editor.utm
+    # Suggested from the post, lower case with dashes (analytics tools count "Autumn Blend" apart).
     assert utm.inputs["source"].text() == "linkedin" and utm.inputs["medium"].text() == "social"
+    assert utm.inputs["campaign"].text() == "-".join(value_of(campaign, "name").lower().split())
     utm.inputs["url"].setText("beanthere.example/autumn")
-    utm.inputs["campaign"].setText("autumn-blend")
     _click(qtbot, utm.build_button)
     qtbot.waitUntil(utm.errors.fields["url"].isVisible, timeout=15000)
     assert "http" in utm.errors.fields["url"].text()
@@ -254,6 +259,7 @@ def test_the_utm_builder_tags_a_link_with_errors_at_the_field(qtbot, studio, own
     _click(qtbot, utm.build_button)
     qtbot.waitUntil(lambda: utm.result.text().startswith("https://"), timeout=15000)
     assert "utm_source=linkedin" in utm.result.text() and "ref=nav" in utm.result.text()
+    assert utm.warnings.text() == "" and not utm.errors.general.isVisible()
     editor.body.moveCursor(editor.body.textCursor().MoveOperation.End)
     with qtbot.waitSignal(editor.score_panel.sig_score_shown, timeout=15000,
                           check_params_cb=lambda result: any(c.id == "utm" for c in result.checks)):

@@ -101,6 +101,8 @@ class ContentEditor(QWidget):
         self.keyphrase.textEdited.connect(lambda _text: self._score_timer.start())
         self.channel.sig_channel_changed.connect(self._on_channel_sig_channel_changed)
         self.brand.currentIndexChanged.connect(lambda _index: self._filling or self._score_timer.start())
+        self.campaign.currentIndexChanged.connect(
+            lambda _index: self._filling or self.utm.suggest(self.channel.channel(), self._campaign_name()))
         self._connect_controller()
         self.set_options([], [])
         self.show_item(None)
@@ -189,10 +191,11 @@ class ContentEditor(QWidget):
         keep_edits = same and self.dirty()
         self.item = item
         if not keep_edits:
+            self._fill(item)
             if not same:
                 self.keyphrase.clear()  # not stored with the post: it belongs to the post being edited
                 self.score_panel.clear()
-            self._fill(item)
+                self.utm.reset(self.channel.channel(), self._campaign_name())
         self.status_label.setText(STATUS_LABELS.get(item.status, item.status) if item else "New post")
         self.detach_button.setEnabled(item is not None)
         self._show_moves(item)
@@ -284,9 +287,12 @@ class ContentEditor(QWidget):
 
     def _on_channel_sig_channel_changed(self, channel: str) -> None:
         self.count.update_count(self.body.toPlainText(), channel)
-        self.utm.suggest(channel, self.campaign.currentText() if self.campaign.currentData() else "")
+        self.utm.suggest(channel, self._campaign_name())
         if not self._filling:
             self._score_timer.start()
+
+    def _campaign_name(self) -> str:
+        return self.campaign.currentText() if self.campaign.currentData() else ""
 
     def _on_controller_item_saved(self, _item, _created: bool) -> None:
         self._set_saving(False)
@@ -344,6 +350,9 @@ class ContentEditorWindow(QMainWindow):
     def _on_controller_item_loaded(self, item) -> None:
         if item is not None:
             self.setWindowTitle(f"{item.title} \u2014 Ultimate Marketing Team")
+
+    def _campaign_name(self) -> str:
+        return self.campaign.currentText() if self.campaign.currentData() else ""
 
     def _on_controller_item_saved(self, _item, _created: bool) -> None:
         if self._close_when_saved:

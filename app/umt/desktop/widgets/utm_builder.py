@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from umt.desktop.widgets.field_errors import ErrorLabel, FieldErrors
 
@@ -37,6 +37,9 @@ class UtmBuilder(QWidget):
             form.addRow(title, column)
             self.inputs[name] = edit
         self.errors = FieldErrors(ErrorLabel(), labels)
+        self.warnings = QLabel()
+        self.warnings.setProperty("role", "muted")
+        self.warnings.setWordWrap(True)
         self.result = QLineEdit()
         self.result.setReadOnly(True)
         self.result.setAccessibleName("Tagged link")
@@ -53,11 +56,23 @@ class UtmBuilder(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(row)
+        layout.addWidget(self.warnings)
         layout.addWidget(self.errors.general)
         layout.addStretch(1)
 
+    def reset(self, source: str, campaign: str) -> None:
+        """Another post: its own link and tags."""
+        for edit in (*self.inputs.values(), self.result):
+            edit.clear()
+        self.warnings.clear()
+        self.errors.clear()
+        self.insert_button.setEnabled(False)
+        self.suggest(source, campaign)
+
     def suggest(self, source: str, campaign: str) -> None:
-        """Fills source and campaign from the post when the owner has not typed them."""
+        """Fills source and campaign from the post when the owner has not typed them (lower case with
+        dashes: analytics tools count "Spring Launch" and "spring-launch" apart)."""
+        campaign = "-".join(campaign.lower().split())
         for name, value in (("source", source), ("campaign", campaign)):
             if not self.inputs[name].text() and value:
                 self.inputs[name].setText(value)
@@ -66,6 +81,7 @@ class UtmBuilder(QWidget):
 
     def _on_build_clicked(self) -> None:
         self.errors.clear()
+        self.warnings.clear()
         self.build_button.setEnabled(False)
         self.sig_build_requested.emit({name: edit.text() for name, edit in self.inputs.items()})
 
@@ -73,7 +89,7 @@ class UtmBuilder(QWidget):
         self.build_button.setEnabled(True)
         self.result.setText(url)
         self.insert_button.setEnabled(bool(url))
-        self.errors.general.show_error("; ".join(warnings))
+        self.warnings.setText("\n".join(warnings))
 
     def show_error(self, field: str, message: str) -> None:
         self.build_button.setEnabled(True)
