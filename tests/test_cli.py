@@ -169,3 +169,97 @@ def test_doctor_checks_that_the_base_image_is_here_or_downloadable(stack_ports):
     check = {c["check"]: c for c in json.loads(absent.stdout)["checks"]}["base image"]
     assert not check["ok"] and "umt-test-no-such-base:0 is not on this computer and cannot be downloaded" in check["message"]
     assert "UMT_BASE_IMAGE" in check["message"] and absent.returncode == 1
+
+
+def test_help_lists_the_commands_and_hides_the_internal_one():
+    result = umt("--help")
+    assert result.returncode == 0
+    assert "==SUPPRESS==" not in result.stdout
+    assert "supervise" not in result.stdout
+    for name in ("up", "down", "status", "stats", "logs", "doctor", "secret"):
+        assert f"\n    {name} " in result.stdout, result.stdout
+
+
+def test_up_on_a_running_stack_says_so_and_stats_word_cpu_as_the_window_does(stack_down_afterwards):
+    import re
+
+    from umt import formatting
+
+    assert umt("up", "--backend", "native").returncode == 0
+    again = umt("up")
+    assert again.returncode == 0, again.stderr
+    assert "The stack is already running (native), supervised by the background supervisor" in again.stderr
+    assert "Starting the" not in again.stderr and "healthy in" not in again.stderr
+    assert again.stdout.strip() == f"http://127.0.0.1:{stack_down_afterwards['gateway']}"
+
+    stats = umt("stats", "--interval", "0.3")
+    assert stats.returncode == 0, stats.stderr
+    lines = {line.split()[0]: line for line in stats.stdout.splitlines()}
+    assert set(lines) == {"agent", "gateway"}
+    # Percent of one core, then the share of the service's own limit: the resources table's words.
+    assert re.search(r"CPU \d+\.\d % of a core · \d+ % of 1 CPU   memory [\d.]+ MiB of 192 MiB · \d+ %$", lines["gateway"]), lines
+    assert re.search(r"CPU \d+\.\d % of a core · \d+ % of 0\.5 CPUs   memory [\d.]+ MiB of 96.0 MiB · \d+ %$", lines["agent"]), lines
+    assert formatting.cpu_text(0.99, 0.5, 0.0198) == "1.0 % of a core · 2 % of 0.5 CPUs"
+
+
+def test_down_finds_the_native_stack_when_no_record_names_it(stack_down_afterwards, isolated_data):
+    """As an app that lost the record (or an older umt) leaves it: native processes run, nothing
+    says so. `umt down` must stop them, not report an idle Docker stack as stopped."""
+    from umt.healthcheck import probe
+
+    assert umt("up", "--backend", "native", "--no-supervise").returncode == 0
+    (isolated_data / "stack.json").unlink()
+    down = umt("down")
+    assert down.returncode == 0, down.stderr
+    assert "Stopped (native)" in down.stderr, down.stderr
+    for name, port in stack_down_afterwards.items():
+        assert not probe(f"http://127.0.0.1:{port}/health", 0.5), f"the {name} still answers"
+
+
+def test_secret_where_names_the_keyring_and_its_file(isolated_data):
+    import keyring
+
+    result = umt("secret", "where")
+    assert result.returncode == 0, result.stderr
+    assert "PlaintextKeyring" in result.stdout
+    assert f"Where: the file {keyring.get_keyring().file_path}" in result.stdout
+    assert str(isolated_data / "secrets") in result.stdout
+
+
+def test_the_command_works_in_the_data_folder_chosen_in_the_app(stack_ports, tmp_path, isolated_data):
+    """An owner who chose a data folder in Settings: `umt up` and `umt down` from a terminal (no
+    UMT_DATA_DIR) find the stack there, as the app does, with the app's saved ports."""
+    from tests.conftest import free_port
+    from umt.healthcheck import probe
+    from umt.settings import DesktopSettings, save_settings
+
+    chosen = tmp_path / "chosen-data"
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("UMT_DATA_DIR", "UMT_GATEWAY_PORT")}
+    default_folder = tmp_path / "xdg-data" / "umt"      # the platform's folder under this test's XDG_DATA_HOME
+    save_settings(DesktopSettings(data_folder=str(chosen), stack_variables={"UMT_GATEWAY_PORT": str(port)}),
+                  default_folder / "settings.json")
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "umt.cli", *args], capture_output=True, text=True, env=env, timeout=90)
+
+    try:
+        up = run("up", "--backend", "native")
+        assert up.returncode == 0, up.stderr
+        assert up.stdout.strip() == f"http://127.0.0.1:{port}"
+        assert json.loads((chosen / "stack.json").read_text())["backend"] == "native"
+        assert not (default_folder / "stack.json").exists()
+        from umt.runtime.record import RecordFile
+
+        supervisor = RecordFile(chosen / "stack.json").read().live_supervisor()
+        assert supervisor is not None and supervisor.role == "background"
+        # The background supervisor reads the same settings: it probes the saved port, so it
+        # sees a healthy gateway and restarts nothing.
+        rows = json.loads(run("status", "--json").stdout)
+        assert {r["name"]: (r["health"], r["restarts"]) for r in rows["services"]} == {
+            "agent": ("healthy", 0), "gateway": ("healthy", 0)}
+    finally:
+        down = run("down")
+    assert down.returncode == 0, down.stderr
+    assert "Stopped (native)" in down.stderr
+    assert not probe(f"http://127.0.0.1:{port}/health", 0.5)

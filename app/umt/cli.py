@@ -10,17 +10,23 @@ import threading
 import time
 from pathlib import Path
 
-from umt import launch
+from umt import formatting, launch
 from umt.paths import data_dir
 from umt.runtime.choose import CHOICES
 from umt.runtime.errors import RuntimeFailure, ServiceFailed
-from umt.runtime.model import Progress
+from umt.runtime.model import EventKind, Progress, State
+from umt.runtime.record import ROLE_APP, ROLE_BACKGROUND, ROLE_FOREGROUND
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
 def main(argv: list[str] | None = None) -> int:
+    from umt.settings import apply_data_folder, load_settings
+
+    # The data folder chosen in the app's Settings is this command's too: the stack record, the
+    # native services and their logs are there (UMT_DATA_DIR, when set, wins as in the app).
+    apply_data_folder(load_settings())
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
@@ -42,8 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--stack-file", type=Path, help="a Compose file to use instead of the built-in stack")
     commands = parser.add_subparsers(title="commands")
 
-    def command(name: str, handler, help: str, backend: bool = False, as_json: bool = False):
-        sub = commands.add_parser(name, help=help, description=help)
+    def command(name: str, handler, help: str | None, backend: bool = False, as_json: bool = False):
+        # A command added without `help` gets no line in `umt --help` (argparse prints
+        # "==SUPPRESS==" for help=SUPPRESS on a subcommand instead of hiding it).
+        sub = commands.add_parser(name, help=help, description=help) if help else commands.add_parser(name)
         sub.set_defaults(handler=handler)
         if backend:
             sub.add_argument("--backend", choices=CHOICES, default="auto",
@@ -73,8 +81,9 @@ def _parser() -> argparse.ArgumentParser:
     secret = command("secret", _secret, "store or remove a secret in the OS keyring (e.g. the LLM API key)")
     secret.add_argument("action", choices=["set", "delete", "where"])
     secret.add_argument("name", nargs="?", choices=["llm_api_key"], default="llm_api_key")
-    supervise = command("supervise", _supervise, argparse.SUPPRESS, backend=True)
-    supervise.add_argument("--ready-fd", type=int, default=None, help=argparse.SUPPRESS)
+    command("supervise", _supervise, None, backend=True)   # started by `umt up`; not for people
+    # The list of commands names those an owner uses; `supervise` is umt's own and stays out of it.
+    commands.metavar = "{" + ",".join(action.dest for action in commands._choices_actions) + "}"
     return parser
 
 
@@ -84,34 +93,69 @@ def _print_progress(step: Progress) -> None:
 
 
 def _up(args) -> int:
-    supervisor, chosen = launch.open_stack(args.backend, stack_file=args.stack_file)
+    record = launch.read_record()
+    supervisor, chosen = launch.open_stack(args.backend, stack_file=args.stack_file, actor="umt up")
+    name = chosen.backend.name
+    if record.wants_running and record.backend == name and _all_running(supervisor):
+        return _already_running(args, supervisor, record)
+    watcher = record.live_supervisor()
+    if record.wants_running and watcher is not None and watcher.role == ROLE_APP:
+        print(f"umt: the desktop app supervises this stack ({record.backend}); start or stop it there, "
+              f"or stop it with `umt down` first.", file=sys.stderr)
+        return EXIT_FAILED
     print(chosen.note, file=sys.stderr)
+    supervisor.refuse_if_running_elsewhere()   # before its supervisor is stopped below
     launch.stop_background_supervisor()   # a daemon from an earlier `up` would fight this one
     started = time.monotonic()
-    try:
-        supervisor.up(_print_progress, timeout_s=args.timeout)
-    except RuntimeFailure:
-        supervisor.down()   # leave nothing half-started behind
-        raise
-    launch.remember_backend(chosen.backend.name)
-    print(f"All services healthy in {time.monotonic() - started:.1f} s ({chosen.backend.name}).", file=sys.stderr)
+    supervisor.up(_print_progress, timeout_s=args.timeout)   # a failed start stops what it started
+    print(f"All services healthy in {time.monotonic() - started:.1f} s ({name}).", file=sys.stderr)
     print(supervisor.gateway_url)
     if args.foreground:
-        _supervise_until_signal(supervisor)
+        _supervise_until_signal(supervisor, ROLE_FOREGROUND)
         supervisor.down(_print_progress)
-        launch.forget_backend()
         return 0
     if not args.no_supervise:
-        launch.start_background_supervisor(chosen.backend.name, args.stack_file)
+        launch.start_background_supervisor(name, args.stack_file)
+    return 0
+
+
+def _all_running(supervisor) -> bool:
+    return all(s.state == State.RUNNING for s in supervisor.backend.statuses())
+
+
+def _already_running(args, supervisor, record) -> int:
+    """`umt up` on a running stack: says so and who supervises it; starts nothing."""
+    watcher = record.live_supervisor()
+    if args.foreground and watcher is not None and watcher.role == ROLE_APP:
+        print("umt: the desktop app supervises this stack; quit it (keeping the stack running) first.", file=sys.stderr)
+        return EXIT_FAILED
+    if args.foreground:
+        launch.stop_background_supervisor()
+        supervisor.adopt()
+        print(f"The stack is already running ({record.backend}); supervising it here until Ctrl-C.", file=sys.stderr)
+        print(supervisor.gateway_url, flush=True)
+        _supervise_until_signal(supervisor, ROLE_FOREGROUND)
+        supervisor.down(_print_progress)
+        return 0
+    if watcher is None and not args.no_supervise:
+        launch.start_background_supervisor(record.backend, args.stack_file)
+        watcher = launch.read_record().live_supervisor()
+    who = f"supervised by {watcher.describe()}" if watcher is not None else "with no supervisor"
+    print(f"The stack is already running ({record.backend}), {who}. `umt status` shows its services.", file=sys.stderr)
+    print(supervisor.gateway_url)
     return 0
 
 
 def _down(args) -> int:
-    launch.stop_background_supervisor()
-    supervisor, chosen = launch.open_stack(args.backend, stack_file=args.stack_file)
+    record = launch.read_record()
+    supervisor, chosen = launch.open_stack(args.backend, stack_file=args.stack_file, actor="umt down")
+    if record.backend in (None, chosen.backend.name):   # not the supervisor of a stack the other mode runs
+        launch.stop_background_supervisor()
     supervisor.down(_print_progress)
-    launch.forget_backend()
     print(f"Stopped ({chosen.backend.name}); your data is kept.", file=sys.stderr)
+    watcher = record.live_supervisor()
+    if watcher is not None and watcher.role == ROLE_APP:
+        print("The desktop app shows it stopped; start it there or with `umt up`.", file=sys.stderr)
     return 0
 
 
@@ -119,9 +163,14 @@ def _status(args) -> int:
     supervisor, chosen = launch.open_stack(args.backend, stack_file=args.stack_file)
     supervisor.probe_health()
     rows = [_status_row(s, chosen.backend.name) for s in supervisor.statuses()]
+    record = launch.read_record()
+    watcher = record.live_supervisor() if record.backend == chosen.backend.name else None
+    supervised_by = None if watcher is None else {"role": watcher.role, "pid": watcher.pid, "words": watcher.describe()}
     if args.json:
-        print(json.dumps({"backend": chosen.backend.name, "services": rows}, indent=2))
+        print(json.dumps({"backend": chosen.backend.name, "supervisor": supervised_by, "services": rows}, indent=2))
     else:
+        print(f"{chosen.backend.name} mode, " + (f"supervised by {watcher.describe()}" if watcher else "with no supervisor"),
+              file=sys.stderr)
         for row in rows:
             print(f"{row['name']:<10} {row['state']:<10} {row['health']:<10} {row['detail']}")
     return 0 if all(r["health"] == "healthy" for r in rows) else 3
@@ -146,16 +195,16 @@ def _stats(args) -> int:
             "name": s.name, "cpu_percent": round(s.cpu_percent, 2), "memory_bytes": s.memory_bytes,
             "memory_limit_bytes": s.memory_limit_bytes, "cpu_limit": s.cpu_limit, "pids": s.pids,
             "memory_fraction": None if s.memory_fraction is None else round(s.memory_fraction, 4),
+            "cpu_fraction": None if s.cpu_fraction is None else round(s.cpu_fraction, 4),   # of its own CPU limit
         }
         for s in samples
     ]
     if args.json:
         print(json.dumps({"backend": backend.name, "services": rows}, indent=2))
     else:
-        for row in rows:
-            limit = "no limit" if not row["memory_limit_bytes"] else f"{row['memory_limit_bytes'] / 2**20:.0f} MiB"
-            print(f"{row['name']:<10} CPU {row['cpu_percent']:6.2f}% of {row['cpu_limit'] or '-'} CPUs   "
-                  f"memory {row['memory_bytes'] / 2**20:7.1f} MiB of {limit}")
+        for s in samples:   # worded as the control center's table words them
+            print(f"{s.name:<10} CPU {formatting.cpu_text(s.cpu_percent, s.cpu_limit, s.cpu_fraction)}   "
+                  f"memory {formatting.memory_text(s.memory_bytes, s.memory_limit_bytes, s.memory_fraction)}")
     return 0 if rows else 3
 
 
@@ -240,7 +289,10 @@ def _secret(args) -> int:
     from umt import secrets
 
     if args.action == "where":
-        print(secrets.storage().description)
+        store = secrets.storage()
+        print(store.description)
+        print(f"Where: {store.location}")
+        print(f"The services read them from files in {data_dir() / 'secrets'}, readable only by you.")
     elif args.action == "delete":
         secrets.delete_secret(args.name)
         print(f"Removed {args.name}. Restart the stack (umt down; umt up) to apply.", file=sys.stderr)
@@ -292,16 +344,23 @@ def _demo(args) -> int:
 
 
 def _supervise(args) -> int:
-    supervisor, chosen = launch.open_stack(args.backend, stack_file=args.stack_file)
+    supervisor, chosen = launch.open_stack(args.backend, stack_file=args.stack_file, actor="the background supervisor")
     supervisor.adopt()
-    return _supervise_until_signal(supervisor)
+    return _supervise_until_signal(supervisor, ROLE_BACKGROUND)
 
 
-def _supervise_until_signal(supervisor) -> int:
+def _supervise_until_signal(supervisor, role: str) -> int:
+    """Supervises until SIGTERM or Ctrl-C, or until the stack is stopped elsewhere (`umt down`)."""
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    supervisor.on_event = lambda event: print(f"{time.strftime('%H:%M:%S')} {event.service}: {event.kind.value} {event.detail}", flush=True)
-    supervisor.start_watching(interval_s=1.0)
+
+    def on_event(event) -> None:
+        print(f"{time.strftime('%H:%M:%S')} {event.service}: {event.kind.value} {event.detail}", flush=True)
+        if event.kind == EventKind.RELEASED:
+            stop.set()
+
+    supervisor.on_event = on_event
+    supervisor.start_watching(interval_s=1.0, role=role)
     try:
         stop.wait()
     except KeyboardInterrupt:

@@ -13,7 +13,6 @@ the same rule: see umt.settings.apply_data_folder.)
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -25,7 +24,8 @@ import umt
 from umt import secrets
 from umt.paths import data_dir, default_stack_file
 from umt.runtime.choose import BackendChoice, open_backend
-from umt.runtime.model import ServiceEvent
+from umt.runtime.model import ServiceEvent, State
+from umt.runtime.record import ROLE_BACKGROUND, RecordFile, StackRecord
 from umt.runtime.stackfile import StackSpec, load_stack
 from umt.runtime.supervisor import Supervisor
 from umt.settings import DesktopSettings, load_settings
@@ -61,65 +61,102 @@ def open_stack(
     settings: DesktopSettings | None = None,
     on_event: Callable[[ServiceEvent], None] | None = None,
     stack_file: Path | None = None,
+    actor: str = "umt",
 ) -> tuple[Supervisor, BackendChoice]:
     """Loads the stack (with `settings`, when None the saved ones), writes its secret files from
     the keyring and picks the backend.
 
-    `choice` "auto" prefers the backend the stack last ran with, so that a later command finds
-    the services where an earlier one started them."""
+    `choice` "auto" takes the backend the stack record names while the stack is meant to run
+    (else one whose services are found running), so that every command finds the services where
+    another one started them. `actor` names who the supervisor's changes are by, for the record."""
     stack = load_default_stack(settings, stack_file)
     secrets.write_secret_files(dict(stack.secrets))
     if choice == "auto":
-        choice = _last_backend() or "auto"
+        record = read_record()
+        choice = record.backend if record.wants_running and record.backend in ("docker", "native") else _running_native(stack) or "auto"
     chosen = open_backend(choice, stack=stack)
     state_file = data_dir() / f"supervisor-{chosen.backend.name}.json"
-    return Supervisor(chosen.backend, on_event=on_event, state_file=state_file), chosen
+    supervisor = Supervisor(chosen.backend, on_event=on_event, state_file=state_file, record=record_file(), actor=actor)
+    return supervisor, chosen
 
 
-def remember_backend(name: str) -> None:
-    (data_dir() / "stack.json").write_text(json.dumps({"backend": name}))
+def record_file() -> RecordFile:
+    """The stack record of this data folder: which backend runs the stack, who supervises it."""
+    return RecordFile(data_dir() / "stack.json")
 
 
-def forget_backend() -> None:
-    (data_dir() / "stack.json").unlink(missing_ok=True)
+def read_record() -> StackRecord:
+    return record_file().read()
 
 
-def _last_backend() -> str | None:
+def _running_native(stack: StackSpec) -> str | None:
+    """'native' when this data folder's native processes run although no record says so (a record
+    lost, or left by an older umt): they are what a command must find, not an idle Docker engine."""
+    from umt.runtime.native_backend import NativeBackend
+
+    backend = NativeBackend(stack, data_dir())
     try:
-        return json.loads((data_dir() / "stack.json").read_text()).get("backend")
-    except (OSError, ValueError):
-        return None
+        return "native" if any(s.state == State.RUNNING for s in backend.statuses()) else None
+    finally:
+        backend.close()
 
 
 # --- the background supervisor -----------------------------------------------------------------
 # `umt up` returns once the stack is healthy; a small `umt supervise` process keeps it up from
-# then on. One supervisor per data folder: whoever takes over (the desktop app, another `umt up`)
-# stops it first, and the desktop starts it again when it quits leaving the stack running.
+# then on. One supervisor per data folder, named in the stack record: whoever takes over (the
+# desktop app, another `umt up`) stops it first, and the desktop starts it again when it quits
+# leaving the stack running.
 
-def _supervisor_pid_file() -> Path:
-    return data_dir() / "supervisor.pid"
+CLAIM_TIMEOUT_S = 15.0
 
 
-def start_background_supervisor(backend: str, stack_file: Path | None = None) -> None:
+def start_background_supervisor(backend: str, stack_file: Path | None = None) -> int | None:
+    """Starts `umt supervise` and returns once it is recorded as the stack's supervisor (its pid),
+    or None when another live process supervises the stack already."""
+    if read_record().live_supervisor() is not None:
+        return None
     command = [sys.executable, "-m", "umt.cli"]
     if stack_file:
         command += ["--stack-file", str(stack_file)]
     command += ["supervise", "--backend", backend]
     with open(data_dir() / "supervisor.log", "ab") as log:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
-    _supervisor_pid_file().write_text(str(process.pid))
+    deadline = time.monotonic() + CLAIM_TIMEOUT_S
+    while time.monotonic() < deadline and process.poll() is None:
+        supervisor = read_record().supervisor
+        if supervisor is not None and supervisor.pid == process.pid:
+            return process.pid
+        time.sleep(0.05)
+    return process.pid if process.poll() is None else None
 
 
 def stop_background_supervisor() -> None:
+    """Stops the background supervisor of this data folder, if one runs (not the app)."""
     import psutil
 
+    supervisor = read_record().live_supervisor()
+    daemon = None if supervisor is None or supervisor.role != ROLE_BACKGROUND or supervisor.is_this_process else supervisor.process()
+    daemon = daemon or _legacy_background_supervisor()
     try:
-        daemon = psutil.Process(int(_supervisor_pid_file().read_text()))
-        if "supervise" in daemon.cmdline():     # the pid may since belong to another program
-            daemon.terminate()
-            deadline = time.monotonic() + 5     # time to finish its pass
-            while daemon.is_running() and daemon.status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:
-                time.sleep(0.02)
-    except (OSError, ValueError, psutil.Error):
+        if daemon is None:
+            return
+        daemon.terminate()
+        deadline = time.monotonic() + 5     # time to finish its pass
+        while daemon.is_running() and daemon.status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:
+            time.sleep(0.02)
+    except (OSError, psutil.Error):
         pass
-    _supervisor_pid_file().unlink(missing_ok=True)
+
+
+def _legacy_background_supervisor():
+    """A daemon an earlier umt version started, known only by its pid file: it goes too."""
+    import psutil
+
+    pid_file = data_dir() / "supervisor.pid"
+    try:
+        daemon = psutil.Process(int(pid_file.read_text()))
+        return daemon if "supervise" in daemon.cmdline() else None   # the pid may since be another program's
+    except (OSError, ValueError, psutil.Error):
+        return None
+    finally:
+        pid_file.unlink(missing_ok=True)

@@ -25,6 +25,7 @@ GENERATED = {GATEWAY_SIGNING_KEY}     # secrets umt makes itself when they do no
 class Storage:
     secure: bool
     description: str
+    location: str = ""   # where, concretely: the keyring's name and service, or the file
 
 
 def _insecure_backend() -> bool:
@@ -51,11 +52,20 @@ def storage() -> Storage:
             False,
             f"No secure keyring was found on this computer, so umt keeps its secrets in "
             f"{_fallback_file()}, readable only by your user account.",
+            f"the file {_fallback_file()}",
         )
     backend = keyring.get_keyring()
     if _plaintext_backend():
-        return Storage(False, f"Secrets are kept by the keyring backend {type(backend).__name__}, which does not encrypt them.")
-    return Storage(True, f"Secrets are kept in the system keyring ({type(backend).__name__}).")
+        return Storage(
+            False,
+            f"Secrets are kept by the keyring backend {type(backend).__name__}, which does not encrypt them.",
+            f"the file {getattr(backend, 'file_path', '?')} (keyring backend {type(backend).__name__})",
+        )
+    return Storage(
+        True,
+        f"Secrets are kept in the system keyring ({type(backend).__name__}).",
+        f"{getattr(backend, 'name', type(backend).__name__)}, under the service name '{SERVICE}'",
+    )
 
 
 def get_secret(name: str) -> str | None:

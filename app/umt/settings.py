@@ -16,6 +16,9 @@ from umt.paths import data_dir
 
 BACKEND_CHOICES = ("auto", "docker", "native")
 SETTINGS_FILE = "settings.json"
+# Where the settings file is once a chosen data folder took over UMT_DATA_DIR: the settings stay in
+# umt's own folder, and the processes this one starts (the background supervisor) read them there.
+SETTINGS_FILE_VARIABLE = "UMT_SETTINGS_FILE"
 
 # Per-service knobs interpolated in the stack file; an empty value keeps the stack file's default.
 LIMIT_VARIABLES = {
@@ -24,6 +27,8 @@ LIMIT_VARIABLES = {
 }
 # The agent's language-model endpoint; its API key lives in the keyring (umt.secrets).
 LLM_VARIABLES = ("UMT_LLM_BASE_URL", "UMT_LLM_MODEL")
+# The image Docker builds the services' image from (the stack file's BASE_IMAGE build arg).
+BASE_IMAGE_VARIABLE = "UMT_BASE_IMAGE"
 
 
 @dataclass(frozen=True)
@@ -56,12 +61,14 @@ def apply_data_folder(settings: DesktopSettings, environ: MutableMapping[str, st
     UMT_DATA_DIR was set explicitly (that always wins). Called once, when the app opens."""
     environ = os.environ if environ is None else environ
     if settings.data_folder and not environ.get("UMT_DATA_DIR"):
+        environ.setdefault(SETTINGS_FILE_VARIABLE, str(settings_path()))
         environ["UMT_DATA_DIR"] = str(Path(settings.data_folder).expanduser())
     return data_dir()
 
 
 def settings_path() -> Path:
-    return data_dir() / SETTINGS_FILE
+    override = os.environ.get(SETTINGS_FILE_VARIABLE)
+    return Path(override) if override else data_dir() / SETTINGS_FILE
 
 
 def load_settings(path: Path | None = None) -> DesktopSettings:

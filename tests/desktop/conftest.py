@@ -45,9 +45,6 @@ class FakeHost:
     def hand_over_supervision(self, backend: str) -> None:
         self.calls.append(f"hand over ({backend})")
 
-    def remember_backend(self, backend: str | None) -> None:
-        self.calls.append(f"remember {backend}")
-
 
 @pytest.fixture
 def desktop_settings(stack_ports) -> DesktopSettings:

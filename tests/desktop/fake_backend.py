@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Iterator
 
 from umt.runtime.backend import Backend, ProgressCallback, no_progress
-from umt.runtime.errors import ServiceFailed
+from umt.runtime.errors import BuildFailed, ServiceFailed
 from umt.runtime.model import EventKind, Health, Progress, ServiceEvent, ServiceStats, ServiceStatus, State
 from umt.runtime.stackfile import StackSpec
 
 MIB = 1024 * 1024
+BUILD_LOG = "build"
 
 
 class _HealthServer:
@@ -56,7 +57,7 @@ class FakeBackend(Backend):
         self._healthy = {name: threading.Event() for name in stack.services}
         self._started_at: dict[str, float] = {}
         self._exited: dict[str, ServiceStatus] = {}
-        self._logs: dict[str, list[str]] = {name: [] for name in stack.services}
+        self._logs: dict[str, list[str]] = {name: [] for name in [*stack.services, BUILD_LOG]}
         self._log_added = threading.Condition(self._lock)
         self.memory_bytes = {name: 40 * MIB for name in stack.services}
         self.cpu_percent = {name: 3.0 for name in stack.services}
@@ -65,6 +66,8 @@ class FakeBackend(Backend):
         self.build_steps = ["Step 1/3 : FROM umt-base", "Step 2/3 : COPY app /app", "Step 3/3 : RUN compileall"]
         self.calls: list[str] = []
         self.refuse_to_start: set[str] = set()   # services whose start fails, as a broken binary's would
+        self.builds_images = False   # as Docker: prepare writes a build log, offered as "build"
+        self.build_failure = ""      # when set (with builds_images), the build fails with this reason
         self.closed = False
 
     # --- lifecycle -----------------------------------------------------------------------------
@@ -75,6 +78,11 @@ class FakeBackend(Backend):
             self.prepare_gate.wait(30)   # the slow engine: a test holds the gate while it checks the GUI
         for number, step in enumerate(self.build_steps, start=1):
             progress(Progress(step, number / len(self.build_steps) * 0.5))
+            if self.builds_images:
+                self._log(BUILD_LOG, step)
+                if self.build_failure:
+                    self._log(BUILD_LOG, f"ERROR: {self.build_failure}")
+                    raise BuildFailed(self.build_failure, step)
 
     def start_service(self, name: str) -> None:
         self.calls.append(f"start {name}")
@@ -119,6 +127,9 @@ class FakeBackend(Backend):
             for name in self.stack.services
             if name in running
         ]
+
+    def log_names(self) -> list[str]:
+        return [*super().log_names(), BUILD_LOG] if self.builds_images else super().log_names()
 
     def logs(self, name: str, tail: int = 200) -> list[str]:
         with self._lock:

@@ -6,7 +6,7 @@ import time
 
 from PySide6.QtCore import Qt
 
-from umt.desktop import formatting
+from umt import formatting
 from umt.desktop.models.stack import FractionRole, LevelRole, ResourcesTableModel, ServicesTableModel, StatusRole
 from umt.runtime.model import Health, ServiceStats, ServiceStatus, State
 

@@ -65,12 +65,12 @@ def test_the_app_takes_over_from_umt_up_and_hands_back_when_it_quits(qtbot, qapp
 
     import psutil
 
+    from umt import launch
+
     def background_supervisor():
-        pid_file = isolated_data / "supervisor.pid"
-        if not pid_file.exists():
-            return None
-        process = psutil.Process(int(pid_file.read_text()))
-        return process if process.is_running() and process.status() != psutil.STATUS_ZOMBIE else None
+        """The supervising process the stack record names, while it runs and is the background one."""
+        supervisor = launch.read_record().live_supervisor()
+        return supervisor.process() if supervisor is not None and supervisor.role == "background" else None
 
     up = subprocess.run([sys.executable, "-m", "umt.cli", "up", "--backend", "native"],
                         capture_output=True, text=True, env=dict(os.environ), timeout=90)

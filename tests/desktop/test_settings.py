@@ -107,7 +107,8 @@ def test_the_data_folder_setting_applies_unless_umt_data_dir_is_set(tmp_path):
     chosen = tmp_path / "elsewhere"
     environ = {}
     apply_data_folder(DesktopSettings(data_folder=str(chosen)), environ)
-    assert environ == {"UMT_DATA_DIR": str(chosen)}
+    # The settings file stays where it was read, for this process and those it starts.
+    assert environ == {"UMT_DATA_DIR": str(chosen), "UMT_SETTINGS_FILE": str(settings_path())}
     environ = {"UMT_DATA_DIR": "/explicit"}
     apply_data_folder(DesktopSettings(data_folder=str(chosen)), environ)
     assert environ == {"UMT_DATA_DIR": "/explicit"}
@@ -213,3 +214,25 @@ def test_a_variable_set_in_the_environment_wins_and_shows_read_only(qtbot, stack
     assert kept.stack_variables == {"UMT_AGENT_PORT": "18999", "UMT_AGENT_MEMORY": "128M"}, "the saved value is kept, not lost"
     agent = load_default_stack(kept).services["agent"]
     assert agent.health_port == stack_ports["agent"] and agent.limits.memory_bytes == 128 * 1024 * 1024
+
+
+def test_the_base_image_is_a_setting_saved_with_the_stack_variables(qtbot, stack_ports, settings_controller, monkeypatch, isolated_data):
+    """Issue 8, item 4: the owner chooses Docker's base image in Settings, not only UMT_BASE_IMAGE."""
+    monkeypatch.delenv("UMT_BASE_IMAGE", raising=False)
+    dialog = SettingsDialog(DesktopSettings(), False, settings_controller)
+    qtbot.addWidget(dialog)
+    assert dialog.base_image.placeholderText() == "python:3.12-slim", "empty keeps the stack file's"
+    dialog.base_image.setText("umt-base:bookworm")
+    dialog.accept()
+    assert dialog.result() == 1
+    chosen = dialog.settings()
+    assert chosen.stack_variables["UMT_BASE_IMAGE"] == "umt-base:bookworm"
+    save_settings(chosen)
+    assert load_settings().stack_variables["UMT_BASE_IMAGE"] == "umt-base:bookworm"
+
+    monkeypatch.setenv("UMT_BASE_IMAGE", "python:3.12-from-env")   # the environment wins, read-only
+    again = SettingsDialog(chosen, False, settings_controller)
+    qtbot.addWidget(again)
+    assert again.base_image.text() == "python:3.12-from-env" and not again.base_image.isEnabled()
+    assert "UMT_BASE_IMAGE" in again.environment_note.text()
+    assert again.settings().stack_variables["UMT_BASE_IMAGE"] == "umt-base:bookworm", "the saved value is kept"

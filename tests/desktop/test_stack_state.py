@@ -7,7 +7,8 @@ import os
 from umt.desktop.notify import notification_for
 from umt.desktop.controllers.stack_state import Phase, assess, failure
 from umt.runtime.diagnosis import DockerDiagnosis
-from umt.runtime.errors import BuildFailed, DataMoveNeeded, EngineUnavailable, PortInUse, ServiceFailed, StackFileError
+from umt.runtime.errors import (BuildFailed, DataMoveNeeded, EngineUnavailable, PortInUse, ServiceFailed, StackFileError,
+                               StackRunsElsewhere)
 from umt.runtime.model import EventKind, Health, ServiceEvent, ServiceStatus, State
 
 
@@ -33,12 +34,15 @@ def test_every_runtime_failure_gets_a_reason_and_advice():
         BuildFailed("pip could not reach the index"),
         StackFileError("compose.yaml", 40, "services.agent.deploy.resources.limits.memory", "'x' is not a size"),
         RuntimeError("surprise"),
+        StackRunsElsewhere("docker", "the background supervisor (pid 7)"),
     ]
     for exc in cases:
         state = failure(exc)
         assert state.phase == Phase.ERROR and state.title and state.detail and state.advice, exc
     assert "nginx (pid 12)" in failure(cases[1]).detail and "Settings" in failure(cases[1]).advice
     assert "native mode" in failure(cases[0]).advice
+    elsewhere = failure(cases[-1])
+    assert elsewhere.title == "The stack runs in docker mode" and "background supervisor (pid 7)" in elsewhere.detail
 
 
 def test_data_left_in_dockers_volume_is_said_plainly_with_what_to_do(qtbot, tmp_path):

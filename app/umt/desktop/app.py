@@ -152,10 +152,11 @@ class DesktopApp(QObject):
             except OSError as exc:
                 self.window.statusBar().showMessage(f"Could not change the login item: {exc}", 15000)
         notes = []
+        stack_changed = (settings.backend, settings.stack_variables) != (previous.backend, previous.stack_variables)
         if settings.backend != previous.backend and self.controller.state.phase in (Phase.STOPPED, Phase.ERROR):
             self.controller.open()  # shows the new backend's note and Docker banner now
-        elif self.controller.state.phase in UP_PHASES:
-            notes.append("Backend, limits and ports apply at the next start.")
+        elif stack_changed and self.controller.state.phase in UP_PHASES:
+            notes.append("Backend, limits, ports and base image apply at the next start.")
         if settings.data_folder != previous.data_folder:
             notes.append("The data folder applies the next time umt opens.")
         if notes:

@@ -32,7 +32,7 @@ from umt.runtime.data_folder import check_folder_owner
 from umt.runtime.docker_data import move_previous_volume
 from umt.runtime.docker_image import ImageBuilder, base_image_status, build_args
 from umt.runtime.errors import EngineUnavailable, RuntimeFailure, ServiceFailed
-from umt.runtime.model import EventKind, Health, ServiceEvent, ServiceStats, ServiceStatus, State
+from umt.runtime.model import EventKind, Health, ServiceEvent, ServiceStats, ServiceStatus, State, describe_exit
 from umt.runtime.ports import check_port_free
 from umt.runtime.stackfile import StackSpec
 
@@ -41,7 +41,6 @@ _STATES = {
     "removing": State.STOPPING, "exited": State.EXITED, "dead": State.EXITED,
 }
 _HEALTH = {"starting": Health.STARTING, "healthy": Health.HEALTHY, "unhealthy": Health.UNHEALTHY}
-_EXIT_MEANINGS = {0: "stopped", 137: "killed (SIGKILL)", 143: "stopped (SIGTERM)"}
 _API_TIMEOUT_S = 30
 BUILD_LOG = "build"   # the image build's output, offered beside the services' logs
 
@@ -124,7 +123,7 @@ class DockerBackend(Backend):
         if oom:
             detail = "killed: it ran out of memory (its limit is set in the stack file)"
         elif exit_code is not None:
-            detail = detail or _EXIT_MEANINGS.get(exit_code, f"exited with code {exit_code}")
+            detail = detail or describe_exit(exit_code)
         return ServiceStatus(
             name=name,
             state=_STATES.get(status, State.FAILED),
@@ -383,7 +382,8 @@ def _service_event(raw: dict) -> ServiceEvent | None:
     if action == "start":
         return ServiceEvent(service, EventKind.START, at=at)
     if action == "die":
-        return ServiceEvent(service, EventKind.DIE, f"exit code {attributes.get('exitCode', '?')}", at=at)
+        code = attributes.get("exitCode", "")
+        return ServiceEvent(service, EventKind.DIE, describe_exit(int(code)) if code.lstrip("-").isdigit() else "exited", at=at)
     if action == "oom":
         return ServiceEvent(service, EventKind.OOM, "out of memory", at=at)
     if action.startswith("health_status"):

@@ -34,6 +34,17 @@ class PortInUse(RuntimeFailure):
         )
 
 
+class StackRunsElsewhere(RuntimeFailure):
+    """The stack already runs with the other backend; it must stop before this one starts."""
+
+    def __init__(self, backend: str, supervisor: str):
+        self.backend, self.supervisor = backend, supervisor
+        super().__init__(
+            f"The stack already runs in {backend} mode, supervised by {supervisor}. "
+            f"Stop it first (`umt down`, or Stop in the app), then start it in the other mode."
+        )
+
+
 class ServiceFailed(RuntimeFailure):
     """A service did not start or did not become healthy."""
 

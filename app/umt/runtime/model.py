@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import signal
 import time
 from dataclasses import dataclass, field
 
@@ -71,6 +72,7 @@ class EventKind(str, enum.Enum):
     LIMIT_EXCEEDED = "limit_exceeded"
     LIMIT_WARNING = "limit_warning"
     GAVE_UP = "gave_up"
+    RELEASED = "released"    # the stack was stopped or started anew by another process: its supervisor let go
 
 
 @dataclass(frozen=True)
@@ -86,3 +88,19 @@ class Progress:
     """A step of a long operation (build, start), for progress bars."""
     step: str
     fraction: float | None = None     # 0..1 when known
+
+
+def describe_exit(exit_code: int | None) -> str:
+    """How a service ended, in the same words whatever ran it. A process ended by signal N
+    reports -N (the native backend's children), a container 128+N (Docker): both say, for a
+    SIGKILL, "killed (SIGKILL)"."""
+    if exit_code is None:
+        return "exited"
+    number = -exit_code if exit_code < 0 else exit_code - 128 if 128 < exit_code < 160 else 0
+    if number:
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
+        return {signal.SIGKILL: "killed (SIGKILL)", signal.SIGTERM: "stopped (SIGTERM)"}.get(number, f"ended by {name}")
+    return f"exited with code {exit_code}"

@@ -26,7 +26,7 @@ from umt.runtime import logfiles
 from umt.runtime.backend import Backend, ProgressCallback, no_progress
 from umt.runtime.data_folder import adopt_native_folder, refuse_if_left_in_docker
 from umt.runtime.errors import ServiceFailed
-from umt.runtime.model import EventKind, Health, Progress, ServiceEvent, ServiceStats, ServiceStatus, State
+from umt.runtime.model import EventKind, Health, Progress, ServiceEvent, ServiceStats, ServiceStatus, State, describe_exit
 from umt.runtime.ports import check_port_free
 from umt.runtime.stackfile import ServiceSpec, StackSpec
 
@@ -166,7 +166,7 @@ class NativeBackend(Backend):
                 name, State.RUNNING, Health.UNKNOWN, backend=self.name, started_at=process.create_time()
             )
         exit_code = self._reap(name)
-        detail = exceeded or ("exited" if exit_code is None else f"exited with code {exit_code}")
+        detail = exceeded or describe_exit(exit_code)
         return ServiceStatus(name, State.EXITED, backend=self.name, exit_code=exit_code, detail=detail)
 
     def stats(self) -> list[ServiceStats]:

@@ -1,6 +1,10 @@
 """The supervisor: starts the stack in dependency order, waits for health by probing each service
 itself, restarts what dies or turns unhealthy (exponential backoff, a give-up limit), reports OOM
-kills, and stops in reverse order. The same supervisor drives both backends."""
+kills, and stops in reverse order. The same supervisor drives both backends.
+
+With a stack record (umt.runtime.record) it writes there what it starts and stops, and reads it
+before each pass: a stop made by another process (`umt down`, the app) is a deliberate stop, not
+a crash, and the supervisor lets go of the stack instead of restarting it."""
 
 from __future__ import annotations
 
@@ -13,8 +17,9 @@ from typing import Callable
 
 from umt.healthcheck import probe
 from umt.runtime.backend import Backend, ProgressCallback, no_progress
-from umt.runtime.errors import ServiceFailed
+from umt.runtime.errors import PortInUse, ServiceFailed, StackRunsElsewhere
 from umt.runtime.model import EventKind, Health, Progress, ServiceEvent, ServiceStatus, State
+from umt.runtime.record import INTENT_RUNNING, INTENT_STOPPED, ROLE_APP, RecordFile, StackRecord, SupervisorRef, new_run_id
 
 PROBE_EVERY_S = 0.05          # while waiting for a service to come up
 PROBE_TIMEOUT_S = 1.0
@@ -52,6 +57,8 @@ class Supervisor:
         backoff_initial_s: float = 1.0,
         backoff_max_s: float = 30.0,
         state_file: Path | None = None,
+        record: RecordFile | None = None,
+        actor: str = "umt",
     ):
         self.backend = backend
         self.on_event = on_event or (lambda event: None)
@@ -63,6 +70,10 @@ class Supervisor:
         # desktop see what the background supervisor did.
         self.state_file = state_file
         self._load_state()
+        self.record = record
+        self.actor = actor                # who this supervisor's changes are by, in words, for the record
+        self._run: str | None = None      # the run (one start) this supervisor looks after
+        self.released = threading.Event()  # set when the stack was stopped or started anew elsewhere
         self._lock = threading.RLock()    # one stack operation at a time
         self._stop_watching = threading.Event()
         self._watcher: threading.Thread | None = None
@@ -77,22 +88,43 @@ class Supervisor:
         """Starts every service in dependency order; returns when all are healthy, raises otherwise."""
         with self._lock:
             deadline = time.monotonic() + timeout_s
-            # One scale for the whole start: preparing (an image build) fills the first half.
-            self.backend.prepare(lambda step: progress(_scaled(step, 0.0, PREPARE_SHARE)))
-            services = self.backend.stack.start_order()
-            share = (1.0 - PREPARE_SHARE) / len(services)
-            for index, spec in enumerate(services):
-                progress(Progress(f"Starting the {spec.name}", PREPARE_SHARE + (index + 0.5) * share))
-                watch = self._watches[spec.name]
-                watch.wanted, watch.gave_up, watch.streak, watch.backoff_s = True, False, 0, 0.0
-                self.backend.start_service(spec.name)
-                self._wait_healthy(spec.name, deadline)
-                progress(Progress(f"The {spec.name} is healthy", PREPARE_SHARE + (index + 1) * share))
+            self.refuse_if_running_elsewhere()
+            self.backend.events()   # what happened before this start (an earlier stop's deaths) is past
+            self._begin_run()
+            try:
+                # One scale for the whole start: preparing (an image build) fills the first half.
+                self.backend.prepare(lambda step: progress(_scaled(step, 0.0, PREPARE_SHARE)))
+                services = self.backend.stack.start_order()
+                share = (1.0 - PREPARE_SHARE) / len(services)
+                for index, spec in enumerate(services):
+                    progress(Progress(f"Starting the {spec.name}", PREPARE_SHARE + (index + 0.5) * share))
+                    watch = self._watches[spec.name]
+                    watch.wanted, watch.gave_up, watch.streak, watch.backoff_s = True, False, 0, 0.0
+                    self.backend.start_service(spec.name)
+                    self._wait_healthy(spec.name, deadline)
+                    progress(Progress(f"The {spec.name} is healthy", PREPARE_SHARE + (index + 1) * share))
+            except BaseException:
+                self._roll_back()
+                raise   # the first cause, not whatever the rollback met
+
+    def _roll_back(self) -> None:
+        """A failed start stops what it started: nothing half-started holds ports or memory, and
+        no watcher retries it."""
+        try:
+            self.down()
+        except Exception:  # noqa: BLE001 - the start's own failure is what the caller must see
+            for watch in self._watches.values():
+                watch.wanted = False
 
     def adopt(self) -> None:
         """Takes over a stack that an earlier umt process started: every service is wanted from
         now on (one that died in between is restarted by the next pass), and health is probed."""
         with self._lock:
+            record = self._read_record()
+            if record is not None and record.wants_running and record.run and record.backend == self.backend.name:
+                self._run = record.run
+            else:
+                self._begin_run()
             for watch in self._watches.values():
                 watch.wanted = True
             self.probe_health()
@@ -105,6 +137,13 @@ class Supervisor:
 
     def down(self, progress: ProgressCallback = no_progress) -> None:
         with self._lock:
+            # The intent first: a supervisor elsewhere that sees a service go reads it and lets go.
+            # (Not when the record is about the other backend: stopping leftovers here leaves
+            # the stack that runs there, and its supervisor, alone.)
+            record = self._read_record()
+            if record is None or not record.wants_running or record.backend in (None, self.backend.name):
+                self._write_record(intent=INTENT_STOPPED, supervisor=None)
+            self._run = None
             services = self.backend.stack.stop_order()
             for index, spec in enumerate(services):
                 self._watches[spec.name].wanted = False
@@ -139,10 +178,16 @@ class Supervisor:
         return result
 
     # --- watching ------------------------------------------------------------------------------
-    def start_watching(self, interval_s: float = 1.0) -> None:
+    def start_watching(self, interval_s: float = 1.0, role: str = ROLE_APP) -> None:
+        """Supervises from a thread of this process, recorded as the stack's supervisor in `role`."""
         if self._watcher is not None and self._watcher.is_alive():
-            return
+            if not self._stop_watching.is_set():
+                return
+            self._watcher.join(timeout=5)   # a watcher that let go is on its way out
         self._stop_watching.clear()
+        self.released.clear()
+        if self._run is not None:
+            self._write_record(supervisor=SupervisorRef.this_process(role))
 
         def loop() -> None:
             while not self._stop_watching.wait(interval_s):
@@ -156,16 +201,25 @@ class Supervisor:
 
     def stop_watching(self) -> None:
         self._stop_watching.set()
-        if self._watcher is not None:
+        if self._watcher is not None and self._watcher is not threading.current_thread():
             self._watcher.join(timeout=5)
         self._watcher = None
+        record = self._read_record()
+        if record is not None and record.supervisor is not None and record.supervisor.is_this_process:
+            self.record.write(replace(record, supervisor=None))
 
     def watch_once(self) -> list[ServiceEvent]:
         """One supervision pass. Returns (and reports) the events it saw or caused."""
         if not self._lock.acquire(blocking=False):
             return []     # an operation (up, down, restart) is under way: it owns the stack now
         try:
-            events = self.backend.events()
+            if not self._still_current():
+                events = self._let_go()
+                for event in events:
+                    self._emit(event)
+                return events
+            # What the engine reports of a service nobody wants running (stopped on purpose) is no news.
+            events = [e for e in self.backend.events() if e.service not in self._watches or self._watches[e.service].wanted]
             for event in events:
                 if event.kind == EventKind.OOM:
                     self._watches[event.service].oom_killed = True
@@ -200,6 +254,8 @@ class Supervisor:
             return events
         if status.state in (State.STARTING, State.RESTARTING, State.CREATED):
             return []
+        if not self._still_current():
+            return self._let_go()   # stopped on purpose by another process: not a crash
         reason = "killed: out of memory" if status.oom_killed or watch.oom_killed else (status.detail or "stopped")
         events = []
         if watch.health != Health.UNKNOWN:
@@ -225,9 +281,60 @@ class Supervisor:
         try:
             self.backend.stop_service(name, timeout=3.0)
             self.backend.start_service(name)
+        except PortInUse as exc:
+            # Another program holds the port: retrying cannot free it, and the owner must hear why.
+            watch.restarts -= 1
+            watch.gave_up, watch.last_reason, watch.health = True, str(exc), Health.UNKNOWN
+            return [ServiceEvent(name, EventKind.GAVE_UP, watch.last_reason)]
         except Exception as exc:  # noqa: BLE001 - a failed restart is retried after the backoff
             return [ServiceEvent(name, EventKind.RESTART, f"restart {watch.restarts} failed: {exc}")]
+        if not self._still_current():
+            # Stopped elsewhere while this restart was under way: undo it, as that stop meant.
+            self.backend.stop_service(name, timeout=3.0)
+            return self._let_go()
         return [ServiceEvent(name, EventKind.RESTART, f"restart {watch.restarts} ({reason})")]
+
+    # --- the stack record ----------------------------------------------------------------------
+    def _read_record(self) -> StackRecord | None:
+        return None if self.record is None else self.record.read()
+
+    def _write_record(self, **changes) -> None:
+        if self.record is not None:
+            self.record.update(backend=self.backend.name, by=self.actor, **changes)
+
+    def _begin_run(self) -> None:
+        self._run = new_run_id()
+        self._write_record(intent=INTENT_RUNNING, run=self._run, supervisor=None)   # whoever watches claims it
+
+    def refuse_if_running_elsewhere(self) -> None:
+        """One stack per data folder: while the other backend runs it under a live supervisor,
+        starting here would fight it for the ports and orphan its services."""
+        record = self._read_record()
+        if record is None or not record.wants_running or record.backend in (None, self.backend.name):
+            return
+        watcher = record.live_supervisor()
+        if watcher is not None and not watcher.is_this_process:
+            raise StackRunsElsewhere(record.backend, watcher.describe())
+
+    def _still_current(self) -> bool:
+        """Whether the stack is still the one this supervisor looks after: not stopped, nor
+        started anew, by another process since."""
+        record = self._read_record()
+        if record is None or self._run is None:
+            return True
+        return record.wants_running and record.run == self._run
+
+    def _let_go(self) -> list[ServiceEvent]:
+        """The stack was stopped (or started anew) elsewhere: nothing is wanted from here any more."""
+        record = self._read_record()
+        for watch in self._watches.values():
+            watch.wanted, watch.health = False, Health.UNKNOWN
+        self._run = None
+        self._stop_watching.set()
+        self.released.set()
+        how = "stopped" if record is None or not record.wants_running else "started again"
+        by = f" by {record.by}" if record is not None and record.by else ""
+        return [ServiceEvent("stack", EventKind.RELEASED, f"the stack was {how}{by}")]
 
     # --- health --------------------------------------------------------------------------------
     def _start_period(self, name: str) -> float:

@@ -1,5 +1,5 @@
-"""What the settings dialog asks of the host: the stack file's defaults, whether the stack loads
-with the values typed (the loader's own words when not), which variables the environment sets
+"""What the settings dialog asks of the host: the stack file's defaults (limits, ports, the base
+image), whether the stack loads with the values typed (the loader's own words when not), which variables the environment sets
 (they win over saved values: see umt.launch), and the LLM API key in the OS keyring.
 
 The keyring is reached only on a worker (a keyring may block on D-Bus or an unlock prompt): the
@@ -16,9 +16,11 @@ from umt import launch, secrets
 from umt.desktop.tasks import TaskHandle, TaskManager
 from umt.runtime.errors import StackFileError
 from umt.runtime.stackfile import StackSpec
-from umt.settings import LIMIT_VARIABLES, LLM_VARIABLES, DesktopSettings, set_in_environment
+from umt.settings import BASE_IMAGE_VARIABLE, LIMIT_VARIABLES, LLM_VARIABLES, DesktopSettings, set_in_environment
 
-STACK_VARIABLES = tuple(v for variables in LIMIT_VARIABLES.values() for v in variables.values()) + LLM_VARIABLES
+STACK_VARIABLES = (
+    tuple(v for variables in LIMIT_VARIABLES.values() for v in variables.values()) + LLM_VARIABLES + (BASE_IMAGE_VARIABLE,)
+)
 
 
 @dataclass(frozen=True)
@@ -87,8 +89,11 @@ class SettingsController(QObject):
 
 
 def _defaults(stack: StackSpec) -> dict[str, str]:
-    """The stack's limits and ports, shown as placeholders for empty fields."""
+    """The stack's limits, ports and base image, shown as placeholders for empty fields."""
     shown = {}
+    base = next((s.build.args["BASE_IMAGE"] for s in stack.services.values() if s.build and s.build.args.get("BASE_IMAGE")), "")
+    if base:
+        shown[BASE_IMAGE_VARIABLE] = base
     for service, variables in LIMIT_VARIABLES.items():
         spec = stack.services.get(service)
         if spec is None:

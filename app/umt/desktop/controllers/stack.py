@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Protocol
 
 import psutil
@@ -13,12 +13,12 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from umt import launch
 from umt.desktop.controllers import stack_state
-from umt.desktop.controllers.stack_state import Phase, StackState
+from umt.desktop.controllers.stack_state import UP_PHASES, Phase, StackState
 from umt.desktop.tasks import Sampler, TaskHandle, TaskManager
 from umt.runtime.backend import Backend
 from umt.runtime.choose import BackendChoice
 from umt.runtime.errors import EngineUnavailable
-from umt.runtime.model import Progress, ServiceEvent, ServiceStats, ServiceStatus, State
+from umt.runtime.model import EventKind, Health, Progress, ServiceEvent, ServiceStats, ServiceStatus, State
 from umt.runtime.supervisor import Supervisor
 from umt.settings import DesktopSettings
 
@@ -38,25 +38,20 @@ class StackHost(Protocol):
     def hand_over_supervision(self, backend: str) -> None:
         """Quitting with the stack left running: a background supervisor keeps it up."""
 
-    def remember_backend(self, backend: str | None) -> None:
-        """Where the stack runs (None: it stopped), for `umt status` and the next 'auto'."""
-
 
 class LaunchHost:
     """The real host, through umt.launch: secrets written from the keyring, the backend the CLI
-    would find, the supervisor's state file, the background supervisor's pid file."""
+    would find, the supervisor's state file; the stack record (umt.runtime.record), which the
+    supervisor writes as it starts, stops and watches, tells the `umt` command what runs."""
 
     def open(self, settings: DesktopSettings, on_event: Callable[[ServiceEvent], None]) -> tuple[Supervisor, BackendChoice]:
-        return launch.open_stack(settings.backend, settings=settings, on_event=on_event)
+        return launch.open_stack(settings.backend, settings=settings, on_event=on_event, actor="the desktop app")
 
     def take_over_supervision(self) -> None:
         launch.stop_background_supervisor()
 
     def hand_over_supervision(self, backend: str) -> None:
         launch.start_background_supervisor(backend)
-
-    def remember_backend(self, backend: str | None) -> None:
-        launch.remember_backend(backend) if backend else launch.forget_backend()
 
 
 @dataclass(frozen=True)
@@ -105,6 +100,10 @@ class StackController(QObject):
     sig_service_event_received = Signal(object)
     """The supervisor saw something happen to a service (a ServiceEvent)."""
 
+    sig_statuses_changed = Signal(object)
+    """The services' rows changed between two samples (a list of ServiceStatus): an event told of
+    a death, a restart was asked for, a stack was started or taken over."""
+
     sig_operation_failed = Signal(str, object)
     """An operation other than start failed: (what, exception)."""
 
@@ -140,6 +139,10 @@ class StackController(QObject):
         self._state_changed_at = 0.0
         self._watched = True
         self._statuses_stale = threading.Event()  # set from any thread when the rows may have changed
+        # The rows as last known (GUI thread); a sample read before they last changed does not undo them.
+        self.rows: list[ServiceStatus] = []
+        self._rows_changed_at = 0.0
+        self._restarting: set[str] = set()   # services restarted on the owner's request, until done
 
     # --- what the windows read -----------------------------------------------------------------
     @property
@@ -149,6 +152,11 @@ class StackController(QObject):
     @property
     def service_names(self) -> list[str]:
         return [] if self.choice is None else [s.name for s in self.choice.backend.stack.start_order()]
+
+    @property
+    def log_names(self) -> list[str]:
+        """The logs the backend offers: its services', and for Docker the image build's."""
+        return [] if self.choice is None else self.choice.backend.log_names()
 
     @property
     def gateway_url(self) -> str | None:
@@ -213,6 +221,13 @@ class StackController(QObject):
 
         self._tasks.run_stack_job(self._stop_job, done, failed, "stop the stack")
 
+    def restart(self) -> None:
+        """Stops the stack, then starts it again (a stop that fails leaves the error shown)."""
+        if self.state.phase not in UP_PHASES:
+            self.start()
+            return
+        self.stop(on_stopped=lambda: self.start() if self.state.phase == Phase.STOPPED else None)
+
     def toggle(self) -> None:
         if self.state.phase in stack_state.UP_PHASES:
             self.stop()
@@ -220,15 +235,29 @@ class StackController(QObject):
             self.start()
 
     def restart_service(self, name: str) -> None:
+        """Restarts one service; its row says so at once, and until the restart is done."""
         supervisor = self.supervisor
-        if supervisor is None or self.state.busy:
+        if supervisor is None or self.state.busy or name in self._restarting:
             return
-        self._tasks.run_stack_job(
-            lambda: supervisor.restart_service(name),
-            None,
-            lambda exc: self.sig_operation_failed.emit(f"restart the {name}", exc),
-            f"restart the {name}",
-        )
+        self._restarting.add(name)
+        self._show_rows(self.rows)
+
+        def job() -> tuple[BaseException | None, list[ServiceStatus]]:
+            try:
+                supervisor.restart_service(name)
+                error = None
+            except Exception as exc:  # noqa: BLE001 - told to the owner below, with the rows as they are
+                error = exc
+            return error, supervisor.statuses()
+
+        def done(result) -> None:
+            error, statuses = result
+            self._restarting.discard(name)
+            self._show_rows(statuses)
+            if error is not None:
+                self.sig_operation_failed.emit(f"restart the {name}", error)
+
+        self._tasks.run_stack_job(job, done, None, f"restart the {name}")
 
     def shutdown(self, stop_stack: bool, on_done: Callable[[], None]) -> None:
         """Quits supervising (and stops the stack when asked); calls on_done on the GUI thread."""
@@ -240,8 +269,7 @@ class StackController(QObject):
                 self._supervisor.stop_watching()
                 if stop_stack:
                     self._supervisor.down()
-                    self._remember_backend(None)
-                elif any(s.state == State.RUNNING for s in self._supervisor.backend.statuses()):
+                elif not self._supervisor.released.is_set() and any(s.state == State.RUNNING for s in self._supervisor.backend.statuses()):
                     self._hand_over_supervision()
             if self._sampler is not None:
                 self._sampler.stop()
@@ -271,26 +299,28 @@ class StackController(QObject):
         self._start_sampler()
         return choice
 
-    def _open_job(self) -> bool:
+    def _open_job(self) -> list[ServiceStatus] | None:
+        """The rows of a stack taken over (its health probed), or None when nothing runs."""
         self._ensure_open()
         running = any(s.state == State.RUNNING for s in self._supervisor.backend.statuses())
-        if running:
-            self._take_over_supervision()
-            self._supervisor.adopt()
-            self._supervisor.start_watching()
-        return running
+        if not running:
+            return None
+        self._take_over_supervision()
+        self._supervisor.adopt()
+        self._supervisor.start_watching()
+        return self._supervisor.statuses()
 
-    def _start_job(self) -> None:
+    def _start_job(self) -> list[ServiceStatus]:
         self._ensure_open()
+        self._supervisor.refuse_if_running_elsewhere()   # before the other mode's supervisor is stopped
         self._take_over_supervision()
         self._supervisor.up(progress=self._on_worker_progress)
         self._supervisor.start_watching()
-        self._remember_backend(self._choice.backend.name)
+        return self._supervisor.statuses()
 
     def _stop_job(self) -> None:
         self._supervisor.stop_watching()
         self._supervisor.down(progress=self._on_worker_progress)
-        self._remember_backend(None)
 
     def _take_over_supervision(self) -> None:
         """One supervisor per stack: the background one stops, and this app supervises from now on."""
@@ -298,9 +328,6 @@ class StackController(QObject):
 
     def _hand_over_supervision(self) -> None:
         self._host.hand_over_supervision(self._choice.backend.name)
-
-    def _remember_backend(self, name: str | None) -> None:
-        self._host.remember_backend(name)
 
     def _sample(self) -> Snapshot:  # sampler thread
         """Stats every tick; statuses when something happened (an event, an operation) and at
@@ -342,7 +369,12 @@ class StackController(QObject):
     def _on_backend_published(self, choice: BackendChoice | None, supervisor: Supervisor | None) -> None:
         self._assert_gui_thread()
         self.choice, self.supervisor = choice, supervisor
-        if choice is not None:
+        if choice is None:
+            self._restarting.clear()
+            self._show_rows([])
+            if self.state.phase == Phase.ERROR:
+                self._set_state(stack_state.STOPPED)   # the error was the old backend's: it is gone
+        else:
             self.sig_backend_opened.emit(choice)
             self.sig_docker_diagnosed.emit(choice.docker_diagnosis)
 
@@ -359,14 +391,16 @@ class StackController(QObject):
         elif self.state.phase == Phase.STOPPING:
             self._set_state(stack_state.stopping(progress.step, progress.fraction))
 
-    def _on_open_job_done(self, running: bool) -> None:
-        if running:
-            self._set_state(stack_state.running())
+    def _on_open_job_done(self, statuses: list[ServiceStatus] | None) -> None:
+        if statuses is not None:
+            self._show_rows(statuses)   # what runs is said from its rows, never over empty tables
+            self._set_state(stack_state.assess(self.rows))
         elif self._settings().start_stack_on_open:
             self.start()
 
-    def _on_start_job_done(self, _result) -> None:
-        self._set_state(stack_state.running())
+    def _on_start_job_done(self, statuses: list[ServiceStatus]) -> None:
+        self._show_rows(statuses)
+        self._set_state(stack_state.assess(self.rows))
 
     def _on_start_job_failed(self, exc: BaseException) -> None:
         self._set_state(stack_state.failure(exc))
@@ -375,7 +409,39 @@ class StackController(QObject):
 
     def _on_supervisor_event(self, event: ServiceEvent) -> None:  # supervisor thread
         self._statuses_stale.set()
-        self._tasks.call_in_gui(self.sig_service_event_received.emit, event)
+        if event.kind == EventKind.RELEASED:
+            self._tasks.call_in_gui(self._on_supervisor_released, event)
+        self._tasks.call_in_gui(self._on_service_event_arrived, event)
+
+    def _on_service_event_arrived(self, event: ServiceEvent) -> None:
+        """Bad news shows in the service's row at once, not at the next read of the statuses."""
+        rows = stack_state.rows_after(self.rows, event)
+        if rows != self.rows:
+            self._show_rows(rows)
+        if self._sampler is not None:
+            self._sampler.wake()
+        self.sig_service_event_received.emit(event)
+
+    def _show_rows(self, statuses: list[ServiceStatus]) -> None:
+        """New rows between samples: published now, assessed, and not undone by an older sample."""
+        self.rows = self._with_restarts(statuses)
+        self._rows_changed_at = time.monotonic()
+        self.sig_statuses_changed.emit(self.rows)
+        if self.state.phase in UP_PHASES and not self._shut_down:
+            self._set_state(stack_state.assess(self.rows))
+
+    def _with_restarts(self, statuses: list[ServiceStatus]) -> list[ServiceStatus]:
+        """A service restarted on request shows as restarting until the restart is done."""
+        return [
+            replace(s, state=State.RESTARTING, health=Health.STARTING, started_at=None, detail="restarting on request")
+            if s.name in self._restarting else s
+            for s in statuses
+        ]
+
+    def _on_supervisor_released(self, event: ServiceEvent) -> None:
+        """Stopped deliberately from elsewhere (`umt down`): the app shows it stopped, restarts nothing."""
+        if self.state.phase in stack_state.UP_PHASES:
+            self._set_state(replace(stack_state.STOPPED, detail=f"{event.detail[:1].upper()}{event.detail[1:]}; your data is kept."))
 
     def _on_apply_timer_timeout(self) -> None:
         sampler = self._sampler
@@ -387,6 +453,11 @@ class StackController(QObject):
             return  # a failed sample keeps the last figures; the next one usually succeeds
         if value.statuses_read_at < self._state_changed_at:
             return  # read before the stack's last change (say, mid-start): the next one is current
+        if value.statuses_read_at < self._rows_changed_at:
+            value = replace(value, statuses=self.rows)   # the rows changed since that read: they stand
+        else:
+            self.rows = self._with_restarts(value.statuses)
+            value = replace(value, statuses=self.rows)
         self.last_snapshot = value
         if self.state.phase in stack_state.UP_PHASES and not self._shut_down:
             self._set_state(stack_state.assess(value.statuses))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 from umt.runtime.errors import (
     BuildFailed, DataMoveNeeded, EngineUnavailable, PortInUse, RuntimeFailure, ServiceFailed, StackFileError,
+    StackRunsElsewhere,
 )
-from umt.runtime.model import Health, ServiceStatus, State
+from umt.runtime.model import EventKind, Health, ServiceEvent, ServiceStatus, State
 
 
 class Phase(str, enum.Enum):
@@ -33,6 +34,8 @@ class StackState:
     advice: str = ""            # what the owner can do about it
     fraction: float | None = None   # progress of a start or stop, 0..1, when known
     service: str = ""           # the service a degraded state or an error is about
+    log: str = ""               # the log that tells more (a service's, or "build")
+    native_helps: bool = False  # running the services as local processes avoids this error
 
     @property
     def busy(self) -> bool:
@@ -55,13 +58,36 @@ def running() -> StackState:
 
 
 def assess(statuses: Sequence[ServiceStatus]) -> StackState:
-    """Running, or degraded naming the first service that is not well and why."""
+    """Running, or degraded naming the first service that is not well and why. "Every service is
+    healthy" only when every row is known and healthy."""
     for status in statuses:
         problem = _problem(status)
         if problem:
             detail, advice = problem
-            return StackState(Phase.DEGRADED, "Degraded", detail, advice, service=status.name)
-    return running()
+            title = "Restarting" if status.state == State.RESTARTING else "Degraded"
+            return StackState(Phase.DEGRADED, title, detail, advice, service=status.name, log=status.name)
+    if statuses and all(s.health == Health.HEALTHY for s in statuses):
+        return running()
+    return StackState(Phase.RUNNING, "Running", "Checking the services' health…" if statuses else "Reading the services' state…")
+
+
+def rows_after(statuses: Sequence[ServiceStatus], event: ServiceEvent) -> list[ServiceStatus]:
+    """The rows as an event says they are now, for the bad news that must not wait for the next
+    read of the statuses (a death, running out of memory, a failed health check, giving up)."""
+    return [_after(status, event) if status.name == event.service else status for status in statuses]
+
+
+def _after(status: ServiceStatus, event: ServiceEvent) -> ServiceStatus:
+    gone = dict(state=State.EXITED, health=Health.UNKNOWN, started_at=None)
+    if event.kind in (EventKind.DIE, EventKind.LIMIT_EXCEEDED):
+        return replace(status, **gone, detail=event.detail or status.detail)
+    if event.kind == EventKind.OOM:
+        return replace(status, **gone, oom_killed=True)
+    if event.kind == EventKind.GAVE_UP:
+        return replace(status, state=State.FAILED, health=Health.UNKNOWN, detail=event.detail)
+    if event.kind == EventKind.HEALTH and event.detail == Health.UNHEALTHY.value and status.state == State.RUNNING:
+        return replace(status, health=Health.UNHEALTHY)
+    return status   # good news (a start, a restart, healthy again) comes with the next read
 
 
 def _problem(status: ServiceStatus) -> tuple[str, str] | None:
@@ -76,7 +102,8 @@ def _problem(status: ServiceStatus) -> tuple[str, str] | None:
     if status.state != State.RUNNING:
         words = {State.RESTARTING: "is restarting", State.STARTING: "is starting", State.EXITED: "stopped", State.MISSING: "is not running"}
         reason = f" ({why})" if why else ""
-        return (f"The {name} {words.get(status.state, status.state.value)}{reason}.", "umt restarts it automatically; wait a moment.")
+        coming = status.state in (State.RESTARTING, State.STARTING)
+        return (f"The {name} {words.get(status.state, status.state.value)}{reason}.", "Wait a moment." if coming else "umt restarts it automatically; wait a moment.")
     if status.health == Health.UNHEALTHY:
         return (f"The {name} is not answering its health check.", "umt restarts it automatically; open its logs if this goes on.")
     if status.health == Health.STARTING and status.restarts:
@@ -98,6 +125,13 @@ def failure(exc: BaseException) -> StackState:
             f"Stop that program, or choose another {exc.service} port in Settings.",
             service=exc.service,
         )
+    if isinstance(exc, StackRunsElsewhere):
+        return StackState(
+            Phase.ERROR,
+            f"The stack runs in {exc.backend} mode",
+            f"It was started in {exc.backend} mode and is supervised by {exc.supervisor}.",
+            f"Stop it there (or with `umt down`), then press Start; or choose {exc.backend} mode in Settings.",
+        )
     if isinstance(exc, ServiceFailed):
         return StackState(
             Phase.ERROR,
@@ -105,9 +139,17 @@ def failure(exc: BaseException) -> StackState:
             f"The {exc.service} failed: {exc.reason}.",
             f"Open the {exc.service}'s logs to see why, then press Start again.",
             service=exc.service,
+            log=exc.service,
         )
     if isinstance(exc, BuildFailed):
-        return StackState(Phase.ERROR, "The service image did not build", exc.reason, "Check the build output in the logs and your network or proxy, then press Start again.")
+        return StackState(
+            Phase.ERROR,
+            "The service image did not build",
+            exc.reason,
+            "Fix the cause above and press Start again, or use native mode.",
+            log="build",
+            native_helps=True,
+        )
     if isinstance(exc, StackFileError):
         return StackState(Phase.ERROR, "The stack settings are not valid", str(exc), "Fix the value in Settings (limits and ports), then press Start again.")
     if isinstance(exc, DataMoveNeeded):

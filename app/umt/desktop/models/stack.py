@@ -6,7 +6,7 @@ from typing import Any, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from umt.desktop import formatting
+from umt import formatting
 from umt.runtime.model import Health, ServiceStats, ServiceStatus, State
 
 Index = QModelIndex | QPersistentModelIndex
@@ -84,6 +84,9 @@ class ServicesTableModel(_RowsModel):
 
     def set_statuses(self, statuses: Sequence[ServiceStatus]) -> None:
         self.set_rows(statuses)
+
+    def restarting(self, number: int) -> bool:
+        return self._rows[number].state == State.RESTARTING
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not self._valid(index):

@@ -64,13 +64,15 @@ class ControlCenterPage(QWidget):
         layout.addWidget(self.charts, 1)
 
         self.stack_control.sig_toggle_requested.connect(controller.toggle)
-        self.stack_control.sig_logs_requested.connect(lambda: self.sig_logs_requested.emit(""))
+        # Logs opens the log that tells more about the state shown (the build's, a failed service's).
+        self.stack_control.sig_logs_requested.connect(lambda: self.sig_logs_requested.emit(controller.state.log))
         self.stack_control.sig_settings_requested.connect(self.sig_settings_requested)
         self.services_view.sig_restart_requested.connect(controller.restart_service)
         self.services_view.sig_logs_requested.connect(self.sig_logs_requested)
         self.banner.sig_action_requested.connect(self.sig_use_native_requested)
         controller.sig_state_changed.connect(self._on_controller_state_changed)
         controller.sig_snapshot_taken.connect(self._on_controller_snapshot_taken)
+        controller.sig_statuses_changed.connect(self.services_model.set_statuses)
         controller.sig_backend_opened.connect(self._on_controller_backend_opened)
         controller.sig_docker_diagnosed.connect(self._on_controller_docker_diagnosed)
         controller.sig_operation_failed.connect(self._on_controller_operation_failed)
@@ -87,8 +89,10 @@ class ControlCenterPage(QWidget):
         self.stack_control.show_state(state)
         self.services_view.set_restart_enabled(up)
         self.stack_control.show_address(self.controller.gateway_url if up else None)
-        if state.phase == Phase.RUNNING and self.banner.property("severity") == "error":
-            self.banner.hide()
+        if state.native_helps:
+            self._offer_native("Run the services without Docker?", "Native mode runs them as local processes, with no image to build.", "error")
+        elif self.banner.property("severity") == "error" and state.phase != Phase.ERROR:
+            self.banner.hide()   # the error is over: the stack runs, or the backend changed
 
     def _on_controller_snapshot_taken(self, snapshot: Snapshot) -> None:
         names = self.controller.service_names
@@ -108,12 +112,15 @@ class ControlCenterPage(QWidget):
             self.banner.hide()
             return
         forced = self.controller.state.phase == Phase.ERROR
-        self.banner.show_message(
+        self._offer_native(
             diagnosis.summary,
             diagnosis.advice if forced else f"{diagnosis.advice} Until then, umt runs the services as local processes.",
-            "Use native mode",
             "error" if forced else "warning",
         )
+
+    def _offer_native(self, summary: str, advice: str, severity: str) -> None:
+        """The one offer of native mode, for Docker missing and for a build that failed."""
+        self.banner.show_message(summary, advice, "Use native mode", severity)
 
     def _on_controller_operation_failed(self, what: str, exc: BaseException) -> None:
         self.sig_message_posted.emit(f"Could not {what}: {exc}")

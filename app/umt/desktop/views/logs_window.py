@@ -1,4 +1,5 @@
-"""The logs window: one service's log, followed live, searchable, copyable, in a bounded buffer."""
+"""The logs window: one service's log (or the image build's), followed live, searchable,
+copyable, in a bounded buffer."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ class LogsWindow(QWidget):
         self.text.setFont(QFont(fixed))
 
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("Service"))
+        bar.addWidget(QLabel("Log"))
         bar.addWidget(self.service)
         bar.addWidget(self.follow)
         bar.addWidget(self.search, 1)
@@ -70,7 +71,9 @@ class LogsWindow(QWidget):
 
     # --- what the app calls ----------------------------------------------------------------------
     def show_service(self, name: str = "") -> None:
-        names = self.controller.service_names
+        """Shows a log the backend offers: a service's, or Docker's image build ("build"), which
+        is there even when the build failed and no container exists."""
+        names = self.controller.log_names
         if [self.service.itemText(i) for i in range(self.service.count())] != names:
             self.service.blockSignals(True)
             self.service.clear()
@@ -126,6 +129,7 @@ class LogsWindow(QWidget):
             self.tail = None
             self.text.setPlainText("\n".join(lines))
             self.text.moveCursor(QTextCursor.MoveOperation.End)
+            self.text.horizontalScrollBar().setValue(0)   # the last lines from their start, not their end
             self.status.setText(f"{len(lines)} recent lines of the {name}'s log.")
             if self.follow.isChecked():
                 self._start_following(name)
@@ -154,6 +158,7 @@ class LogsWindow(QWidget):
         self.text.appendPlainText("\n".join(lines))
         if at_end:
             self.text.moveCursor(QTextCursor.MoveOperation.End)
+            self.text.horizontalScrollBar().setValue(0)
 
     def _on_follower_ended(self, error: BaseException | None) -> None:
         self.follower = None

@@ -10,7 +10,7 @@ from typing import Sequence
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from umt.desktop.controllers.stack import StackController
 from umt.desktop.controllers.stack_state import UP_PHASES, StackState
@@ -20,6 +20,10 @@ from umt.desktop.views.control_center import ControlCenterPage
 from umt.desktop.views.section_placeholder import SectionPlaceholderPage, SessionGatedPage
 from umt.desktop.views.sections import CONTROL_CENTER, SECTIONS, Section, SectionContext, shortcut_for
 from umt.desktop.widgets.sidebar import Sidebar
+
+
+# The status line names the mode only: why (Docker missing…) is the banner's to say, once.
+_MODE_WORDS = {"docker": "Docker mode: the services run as containers.", "native": "Native mode: the services run as local processes."}
 
 
 class MainWindow(QMainWindow):
@@ -149,9 +153,13 @@ class MainWindow(QMainWindow):
 
     def _build_stack_menu(self) -> None:
         stack = self.menuBar().addMenu("&Stack")
-        self.toggle_action = QAction("&Start", self)
-        self.toggle_action.setShortcut(QKeySequence("Ctrl+R"))
-        self.toggle_action.triggered.connect(self.controller.toggle)
+        # Ctrl+R starts a stopped stack; on a running one it restarts it, after asking (a stop
+        # interrupts the owner's work, and Ctrl+R is pressed by habit to reload).
+        self.start_action = QAction("&Start", self)
+        self.start_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.start_action.triggered.connect(self._on_start_action_triggered)
+        self.stop_action = QAction("S&top", self)
+        self.stop_action.triggered.connect(self.controller.stop)
         logs = QAction("&Logs…", self)
         logs.setShortcut(QKeySequence("Ctrl+L"))
         logs.triggered.connect(lambda: self.sig_logs_requested.emit(""))
@@ -161,7 +169,7 @@ class MainWindow(QMainWindow):
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.sig_quit_requested)
-        for action in (self.toggle_action, logs, settings):
+        for action in (self.start_action, self.stop_action, logs, settings):
             stack.addAction(action)
         stack.addSeparator()
         stack.addAction(quit_action)
@@ -176,11 +184,30 @@ class MainWindow(QMainWindow):
 
     # --- controller → window -------------------------------------------------------------------
     def _on_controller_state_changed(self, state: StackState) -> None:
-        self.toggle_action.setText("&Stop" if state.phase in UP_PHASES else "&Start")
-        self.toggle_action.setEnabled(not state.busy)
+        up = state.phase in UP_PHASES
+        self.start_action.setText("&Restart…" if up else "&Start")
+        self.start_action.setEnabled(not state.busy)
+        self.stop_action.setEnabled(up and not state.busy)
+
+    def _on_start_action_triggered(self) -> None:
+        if self.controller.state.phase not in UP_PHASES:
+            self.controller.start()
+        elif self.ask_restart():
+            self.controller.restart()
+
+    def ask_restart(self) -> bool:
+        """Whether the owner wants the running stack stopped and started again."""
+        answer = QMessageBox.question(
+            self,
+            "Restart the stack",
+            "Restart the stack? Every service stops and starts again; work in progress in the services is interrupted.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def _on_controller_backend_opened(self, choice) -> None:
-        self.backend_note.setText(choice.note)
+        self.backend_note.setText(_MODE_WORDS.get(choice.backend.name, choice.note))
 
     # --- showing and closing -----------------------------------------------------------------
     def showEvent(self, event) -> None:

@@ -25,7 +25,7 @@ from umt.desktop import autostart
 from umt.desktop.controllers.settings import KeyChange, KeyState, SettingsController
 from umt.desktop.theme import THEME_CHOICES
 from umt.paths import data_dir
-from umt.settings import BACKEND_CHOICES, LIMIT_VARIABLES, LLM_VARIABLES, DesktopSettings
+from umt.settings import BACKEND_CHOICES, BASE_IMAGE_VARIABLE, LIMIT_VARIABLES, LLM_VARIABLES, DesktopSettings
 
 _BACKEND_WORDS = {
     "auto": "Automatic: Docker when it runs, else local processes",
@@ -72,6 +72,14 @@ class SettingsDialog(QDialog):
         self.error.hide()
         grid.addWidget(self.error, len(LIMIT_VARIABLES) + 1, 0, 1, 4)
 
+        self.base_image = QLineEdit(settings.stack_variables.get(BASE_IMAGE_VARIABLE, ""))
+        self.base_image.setPlaceholderText(defaults.get(BASE_IMAGE_VARIABLE, ""))
+        self.base_image.setToolTip(
+            f"{BASE_IMAGE_VARIABLE}: the Python image Docker builds the services' image from; applied at the next "
+            "start. Offline, choose an image this machine already has; empty keeps the stack file's."
+        )
+        self.fields[BASE_IMAGE_VARIABLE] = self.base_image
+
         drafting = self._drafting_group(settings)
         self.environment_note = QLabel()
         self.environment_note.setProperty("role", "muted")
@@ -109,6 +117,7 @@ class SettingsDialog(QDialog):
 
         form = QFormLayout()
         form.addRow("Run the services with", self.backend)
+        form.addRow("Docker base image", self.base_image)
         form.addRow("Data folder", folder)
         form.addRow("Theme", self.theme)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -209,11 +218,19 @@ class SettingsDialog(QDialog):
     def accept(self) -> None:
         problem = self.validate()
         if problem:
-            self.error.setText(problem)
-            self.error.show()
+            self._show_error(problem)
             return
         self.controller.change_key(self.key_change())
         super().accept()
+
+    def _show_error(self, text: str) -> None:
+        """The message arrives after layout: the label gets the height its wrapped lines need and
+        the dialog grows to hold it, so no line is cut off."""
+        self.error.setText(text)
+        self.error.show()
+        self.layout().activate()   # the label's width in the laid-out dialog
+        self.error.setMinimumHeight(self.error.heightForWidth(self.error.width()))
+        self.adjustSize()
 
     def _on_field_text_edited(self, _text: str) -> None:
         self.error.hide()

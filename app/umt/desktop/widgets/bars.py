@@ -6,7 +6,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from umt.desktop import formatting
+from umt import formatting
 from umt.desktop.models.stack import FractionRole, LevelRole
 from umt.desktop.theme import Theme
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QSizePolicy, QTableView, QVBoxLayout, QWidget
 
-from umt.desktop import formatting
+from umt import formatting
 from umt.desktop.models.stack import ResourcesTableModel
 from umt.desktop.theme import Theme
 from umt.desktop.widgets.bars import UsageBarDelegate

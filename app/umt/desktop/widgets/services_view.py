@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QPushButton, QStyledItemDelegate, QTableView
 
-from umt.desktop import formatting
+from umt import formatting
 from umt.desktop.models.stack import LevelRole, ServicesTableModel
 from umt.desktop.theme import Theme
 
@@ -64,6 +64,7 @@ class ServicesView(QTableView):
             self.setItemDelegateForColumn(column, self._level_delegate)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         model.modelReset.connect(self._on_model_reset)
+        model.dataChanged.connect(self._on_model_data_changed)
         fit_height_to_rows(self)
         self.doubleClicked.connect(lambda index: self.sig_logs_requested.emit(model.row(index.row()).name))
 
@@ -73,8 +74,14 @@ class ServicesView(QTableView):
 
     def set_restart_enabled(self, enabled: bool) -> None:
         self._restart_enabled = enabled
-        for button in self.restart_buttons().values():
-            button.setEnabled(enabled)
+        self._show_buttons()
+
+    def _show_buttons(self) -> None:
+        """A restarting service's button is busy: it says so and cannot be pressed again."""
+        for row, (name, button) in enumerate(self.restart_buttons().items()):
+            restarting = self._model.restarting(row)
+            button.setText("Restarting…" if restarting else "Restart")
+            button.setEnabled(self._restart_enabled and not restarting)
 
     def restart_buttons(self) -> dict[str, QPushButton]:
         buttons = {}
@@ -89,6 +96,10 @@ class ServicesView(QTableView):
         for row, name in enumerate(self._model.names()):
             button = QPushButton("Restart")
             button.setToolTip(f"Restart the {name}")
-            button.setEnabled(self._restart_enabled)
             button.clicked.connect(lambda _=False, name=name: self.sig_restart_requested.emit(name))
             self.setIndexWidget(self._model.index(row, ServicesTableModel.COL_ACTION), button)
+        self._show_buttons()
+
+    def _on_model_data_changed(self, top_left, _bottom_right, _roles=()) -> None:
+        if top_left.column() != ServicesTableModel.COL_UPTIME:   # not just the clock ticking
+            self._show_buttons()

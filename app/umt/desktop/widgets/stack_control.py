@@ -83,6 +83,7 @@ class StackControl(QFrame):
         self.title.setText(state.title)
         self.detail.setText(state.detail)
         self.advice.setText(state.advice)
+        self._fit_words()
         self.advice.setVisible(bool(state.advice))
         self.progress.setVisible(state.busy)
         if state.busy:
@@ -102,6 +103,18 @@ class StackControl(QFrame):
             self.title.setProperty("phase", state.phase.value)  # the title's colour follows the phase
             self.title.style().unpolish(self.title)
             self.title.style().polish(self.title)
+
+    def _fit_words(self) -> None:
+        """A long reason (a build error) wraps over several lines: its label gets their height at
+        the width it has, so no line is cut off; a short one keeps the one line it always has."""
+        line = self.fontMetrics().lineSpacing()
+        for label in (self.detail, self.advice):
+            width = label.width() if label.width() > 1 else label.sizeHint().width()
+            label.setMinimumHeight(max(line, label.heightForWidth(width)))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_words()
 
     def show_address(self, url: str | None) -> None:
         self.address.setText(f'Gateway: <a href="{url}">{url}</a>' if url else "")

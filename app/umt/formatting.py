@@ -1,4 +1,5 @@
-"""How figures read in the control center: MiB, percentages, uptimes, and when a bar turns amber or red."""
+"""How figures read, in the control center and from `umt stats` alike: MiB, percentages, uptimes, and
+when a bar turns amber or red. Qt-free, so the command and the window share one wording."""
 
 from __future__ import annotations
 
