@@ -128,6 +128,21 @@ def test_an_offline_template_draft_becomes_a_new_labelled_version(qtbot, studio,
     assert not editor.draft_panel.cancel_button.isVisible()
 
 
+def test_an_ai_draft_from_the_model_becomes_a_new_version(qtbot, studio, owner, llm):
+    brand = _brand(owner)
+    item = owner.content.create(channel="linkedin", title=unique("AI"), body="Old.", brand_id=value_of(brand, "id"))
+    _options_loaded(qtbot, studio, value_of(brand, "id"))
+    editor = _open(qtbot, studio, value_of(item, "id"))
+    llm.behaviour.reply = "Autumn is back at Bean There: maple pecan blend, roasted this week. Order by Friday. #coffee"
+    with qtbot.waitSignal(studio.editor_controller.sig_draft_finished, timeout=30000) as finished:
+        _draft(qtbot, editor, "Announce the autumn blend", offline=False)
+    assert finished.args[0].provider == "llm" and not finished.args[0].offline
+    assert "Drafted by the AI model" in editor.draft_panel.result_label.text()
+    assert editor.body.toPlainText() == llm.behaviour.reply
+    assert llm.requests and "Announce the autumn blend" in str(llm.requests[-1]["body"])
+    assert [value_of(v, "body") for v in owner.content.versions(value_of(item, "id"))] == ["Old.", llm.behaviour.reply]
+
+
 def test_a_down_model_endpoint_is_a_plain_message_and_nothing_changes(qtbot, studio, owner, llm):
     brand = _brand(owner)
     item = owner.content.create(channel="linkedin", title=unique("Down"), body="Keep me.", brand_id=value_of(brand, "id"))
