@@ -42,3 +42,30 @@ def _restore_keyring():
     keyring.set_keyring(PlaintextKeyring())   # the suite's isolated backend (tests/conftest.py)
     yield
     keyring.set_keyring(PlaintextKeyring())
+
+
+def test_a_session_is_remembered_by_a_protecting_keyring_only_never_by_a_file(isolated_data):
+    from tests.memory_keyring import install
+
+    # keyrings.alt's plaintext file (this suite's default backend) is a plain file: refused.
+    assert not secrets.can_remember_session()
+    assert secrets.remember_session("tok-1", "2030-01-01T00:00:00Z") is False
+    assert secrets.remembered_session() is None
+    assert not (isolated_data / "keystore.json").exists()
+
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring())       # no keyring at all: not umt's fallback file either
+    assert secrets.remember_session("tok-1", "2030-01-01T00:00:00Z") is False
+    assert not (isolated_data / "keystore.json").exists()
+
+    backend = install()
+    assert secrets.can_remember_session()
+    assert secrets.remember_session("tok-2", "2030-01-01T00:00:00Z") is True
+    assert secrets.remembered_session() == ("tok-2", "2030-01-01T00:00:00Z")
+    assert ("umt", secrets.REMEMBERED_SESSION) in backend.items
+    secrets.forget_session()
+    assert secrets.remembered_session() is None
+    secrets.forget_session()                  # forgetting twice is fine
+    backend.items[("umt", secrets.REMEMBERED_SESSION)] = "not json"
+    assert secrets.remembered_session() is None

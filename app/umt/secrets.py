@@ -18,6 +18,7 @@ import keyring.errors
 SERVICE = "umt"
 GATEWAY_SIGNING_KEY = "gateway_signing_key"
 LLM_API_KEY = "llm_api_key"
+REMEMBERED_SESSION = "remembered_session"   # the desktop's "Remember me on this computer"
 GENERATED = {GATEWAY_SIGNING_KEY}     # secrets umt makes itself when they do not exist yet
 
 
@@ -98,6 +99,47 @@ def delete_secret(name: str) -> None:
     stored = _read_fallback()
     if stored.pop(name, None) is not None:
         _write_fallback(stored)
+
+
+def can_remember_session() -> bool:
+    """A session is remembered only by a keyring that protects it: never by a plain file (neither
+    umt's fallback file nor keyrings.alt's)."""
+    return not _insecure_backend() and not _plaintext_backend()
+
+
+def remember_session(token: str, expires_at: str) -> bool:
+    """Keeps a signed-in session for the next start; False (nothing kept) where no keyring
+    protects it or the keyring refused."""
+    if not can_remember_session():
+        return False
+    try:
+        keyring.set_password(SERVICE, REMEMBERED_SESSION, json.dumps({"token": token, "expires_at": expires_at}))
+    except keyring.errors.KeyringError:
+        return False
+    return True
+
+
+def remembered_session() -> tuple[str, str] | None:
+    """(token, expires_at) as remembered, or None. The gateway still decides whether it is valid."""
+    if not can_remember_session():
+        return None
+    try:
+        stored = keyring.get_password(SERVICE, REMEMBERED_SESSION)
+        data = json.loads(stored) if stored else None
+    except (keyring.errors.KeyringError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("token"), str):
+        return None
+    return data["token"], str(data.get("expires_at", ""))
+
+
+def forget_session() -> None:
+    if _insecure_backend():
+        return
+    try:
+        keyring.delete_password(SERVICE, REMEMBERED_SESSION)
+    except keyring.errors.KeyringError:
+        pass    # nothing remembered: nothing to forget
 
 
 def write_secret_files(files: dict[str, Path]) -> None:

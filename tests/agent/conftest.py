@@ -117,7 +117,6 @@ def fake_llm():
 
 
 BRAND = {
-    "id": 7, "created_at": "2026-01-01T00:00:00Z",  # extra database columns, as the gateway sends them
     "name": "Bean There", "voice": "friendly, witty", "audience": "busy parents",
     "banned_words": ["cheap", "guaranteed"], "hashtags": ["coffee", "BeanThere", "#AutumnBlend"],
     "sample_posts": ["Mondays need more than one cup. We get it."],

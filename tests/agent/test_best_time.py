@@ -10,11 +10,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from umt.agent.best_time import parse_best_time, prior_strength, run_best_time
-from umt.agent.validation import Fields, InputError
+from umt.agent.errors import InputError
+from umt.agent.tasks import read_input
 
 
 def _run(body):
-    return run_best_time(parse_best_time(Fields(body)), lambda *a: None)
+    return run_best_time(parse_best_time(read_input("best_time", body)), lambda *a: None)
 
 
 def _metrics(seed=3, weeks=12, strong=((1, 9),), strong_rate=0.06, base_rate=0.03, zone_offset_hours=1):
@@ -98,13 +99,13 @@ def test_min_impressions_threshold_is_the_callers():
 
 @pytest.mark.parametrize("body, field", [
     ({"timezone": "Mars/Olympus", "metrics": []}, "timezone"),
-    ({"timezone": "UTC", "metrics": [{"at": "yesterday", "impressions": 1, "engagements": 0}]}, "metrics.0.at"),
-    ({"timezone": "UTC", "metrics": [{"at": "2026-01-01T00:00Z", "impressions": -1, "engagements": 0}]},
-     "metrics.0.impressions"),
+    ({"timezone": "UTC", "metrics": [{"at": "yesterday", "impressions": 1, "engagements": 0}]}, "metrics[0].at"),
+    ({"timezone": "UTC", "metrics": [{"at": "2026-01-01T00:00:00Z", "impressions": -1, "engagements": 0}]},
+     "metrics[0].impressions"),
 ])
 def test_bad_input_names_the_field(body, field):
     with pytest.raises(InputError) as caught:
-        parse_best_time(Fields(body))
+        parse_best_time(read_input("best_time", body))
     assert caught.value.field == field and caught.value.status == 422
 
 

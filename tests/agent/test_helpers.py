@@ -10,11 +10,12 @@ import pytest
 
 from umt.agent.planner import parse_calendar, run_calendar
 from umt.agent.utm import parse_utm, run_utm
-from umt.agent.validation import Fields, InputError
+from umt.agent.errors import InputError
+from umt.agent.tasks import read_input
 
 
 def utm(**body):
-    return run_utm(parse_utm(Fields({"source": "newsletter", "medium": "email", "campaign": "autumn", **body})),
+    return run_utm(parse_utm(read_input("utm", {"source": "newsletter", "medium": "email", "campaign": "autumn", **body})),
                    lambda *a: None)
 
 
@@ -45,20 +46,20 @@ def test_utm_encodes_reserved_characters():
                                  "https:///nohost", "http://shop.example:99999/", "http://exa mple.com/"])
 def test_utm_refuses_non_http_links(url):
     with pytest.raises(InputError) as caught:
-        parse_utm(Fields({"url": url, "source": "a", "medium": "b", "campaign": "c"}))
+        parse_utm(read_input("utm", {"url": url, "source": "a", "medium": "b", "campaign": "c"}))
     assert caught.value.field == "url"
 
 
 def test_utm_requires_source_medium_campaign():
     with pytest.raises(InputError) as caught:
-        parse_utm(Fields({"url": "https://a.example", "source": "a", "medium": "b"}))
-    assert caught.value.field == "campaign" and caught.value.code == "missing_field"
+        parse_utm(read_input("utm", {"url": "https://a.example", "source": "a", "medium": "b"}))
+    assert caught.value.field == "campaign" and caught.value.message == "is required"
 
 
 def plan(**body):
     base = {"start": "2026-03-02", "end": "2026-03-15", "posts": 6, "channels": ["x", "linkedin"],
             "timezone": "Europe/Berlin"}
-    return run_calendar(parse_calendar(Fields({**base, **body})), lambda *a: None)
+    return run_calendar(parse_calendar(read_input("plan_calendar", {**base, **body})), lambda *a: None)
 
 
 def _times(result):
@@ -114,12 +115,12 @@ def test_calendar_skips_hours_that_do_not_exist_on_a_dst_day():
 
 @pytest.mark.parametrize("changes, field", [
     ({"end": "2026-03-01"}, "end"), ({"start": "March"}, "start"), ({"posts": 0}, "posts"),
-    ({"channels": []}, "channels"), ({"best_times": [{"weekday": 7, "hour": 1}]}, "best_times.0.weekday"),
-    ({"existing": ["2026-03-03T09:00:00Z", "soon"]}, "existing.1"), ({"timezone": "Berlin"}, "timezone"),
+    ({"channels": []}, "channels"), ({"best_times": [{"weekday": 7, "hour": 1}]}, "best_times[0].weekday"),
+    ({"existing": ["2026-03-03T09:00:00Z", "soon"]}, "existing[1]"), ({"timezone": "Berlin"}, "timezone"),
     ({"end": "2028-01-01"}, "end"),
 ])
 def test_calendar_bad_input_names_the_field(changes, field):
     base = {"start": "2026-03-02", "end": "2026-03-15", "posts": 6, "channels": ["x"], "timezone": "Europe/Berlin"}
     with pytest.raises(InputError) as caught:
-        parse_calendar(Fields({**base, **changes}))
+        parse_calendar(read_input("plan_calendar", {**base, **changes}))
     assert caught.value.field == field

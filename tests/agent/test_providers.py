@@ -16,7 +16,7 @@ from umt.agent.providers.openai_compatible import OpenAICompatibleProvider, clea
 from umt.agent.providers.templates import TemplateProvider
 from umt.agent.scoring import ScoreInput, score_text
 from umt.agent.settings import AgentSettings
-from umt.agent.validation import Fields
+from umt.agent.tasks import read_input
 
 SECRET = "sk-test-0123456789abcdef"
 
@@ -24,7 +24,7 @@ SECRET = "sk-test-0123456789abcdef"
 def spec(channel="x", **changes):
     body = {"brand": BRAND, "channel": channel, "brief": "Our autumn blend is back with notes of maple and pecan",
             "offer": "20% off this week", "call_to_action": "Order online", **changes}
-    return parse_draft(Fields(body)).spec
+    return parse_draft(read_input("draft", body)).spec
 
 
 def provider(fake, **kwargs):

@@ -61,12 +61,13 @@ def check(result, check_id):
 
 def test_channel_aliases_and_unknown_channels():
     from umt.agent.scoring import parse_score
-    from umt.agent.validation import Fields, InputError
+    from umt.agent.errors import InputError
+    from umt.agent.tasks import read_input
 
-    assert parse_score(Fields({"text": "Hi", "channel": "Twitter"})).channel == "x"
-    assert parse_score(Fields({"text": "Hi", "channel": "email"})).channel == "email_body"
+    assert parse_score(read_input("score", {"text": "Hi", "channel": "Twitter"})).channel == "x"
+    assert parse_score(read_input("score", {"text": "Hi", "channel": "email"})).channel == "email_body"
     with pytest.raises(InputError) as caught:
-        parse_score(Fields({"text": "Hi", "channel": "myspace"}))
+        parse_score(read_input("score", {"text": "Hi", "channel": "myspace"}))
     assert caught.value.field == "channel" and "linkedin" in caught.value.message
 
 

@@ -126,10 +126,10 @@ def test_sample_size_reaches_the_power_it_promises():
 
 def test_sample_size_task_splits_alpha_over_the_comparisons():
     from umt.agent.experiment import parse_sample_size, run_sample_size
-    from umt.agent.validation import Fields
+    from umt.agent.tasks import read_input
 
     body = {"baseline_rate": 0.05, "minimum_detectable_effect": 0.2, "relative": True, "variants": 3}
-    result = run_sample_size(parse_sample_size(Fields(body)), lambda *a: None)
+    result = run_sample_size(parse_sample_size(read_input("sample_size", body)), lambda *a: None)
     reference = NormalIndPower().solve_power(effect_size=proportion_effectsize(0.06, 0.05), alpha=0.025, power=0.8,
                                              ratio=1.0, alternative="two-sided")
     assert result["per_variant_exact"] == pytest.approx(reference, rel=1e-6)

@@ -33,11 +33,11 @@ def test_unauthorized_without_token(anonymous):
     assert refused.value.status == 401
 
 
-def test_dates_and_times_are_sent_as_iso_strings(owner):
+def test_dates_and_times_go_both_ways_as_typed_values(owner):
     campaign = owner.campaigns.create(name="Q3", start=date(2026, 7, 1), end=date(2026, 9, 30))
-    assert (campaign["start"], campaign["end"]) == ("2026-07-01", "2026-09-30")
+    assert (campaign.start, campaign.end) == (date(2026, 7, 1), date(2026, 9, 30))
     item = owner.content.create(channel="x", title="T", scheduled_at=datetime(2026, 7, 2, 9, tzinfo=timezone.utc))
-    assert item["scheduled_at"] == "2026-07-02T09:00:00Z"
+    assert item.scheduled_at == datetime(2026, 7, 2, 9, tzinfo=timezone.utc)
 
 
 def test_paging_through_everything(owner):
@@ -45,7 +45,7 @@ def test_paging_through_everything(owner):
         owner.brands.create(name=f"Brand {n}")
     page = owner.brands.list(limit=2, offset=2)
     assert (page.total, page.limit, page.offset, len(page.items)) == (5, 2, 2, 2)
-    assert [b["name"] for b in owner.brands.iterate(page_size=2)] == [f"Brand {n}" for n in range(5)]
+    assert [b.name for b in owner.brands.iterate(page_size=2)] == [f"Brand {n}" for n in range(5)]
 
 
 def test_a_closed_port_is_gateway_unreachable():
@@ -80,7 +80,7 @@ def test_wait_job_reports_progress(owner, fake_agent):
         if 0 < update.progress < 1:
             fake_agent.release.set()  # ...until the client has seen some of them
 
-    job = owner.submit_job("utm", {"url": "https://example.com"})
+    job = owner.submit_job("utm", {"url": "https://example.com", "source": "news", "medium": "email", "campaign": "spring"})
     finished = owner.wait_job(job.id, timeout=20, on_progress=on_progress)
     assert finished.status == "done" and finished.result["kind"] == "utm"
     assert updates[-1].status == "done" and any(0 < u.progress < 1 for u in updates)
@@ -97,12 +97,12 @@ def test_two_factor_login_through_the_client(owner, gateway):
         result = client.login(OWNER["email"], OWNER["password"])
         assert result.mfa_required and result.session is None
         client.login_second_factor(result.challenge, code=totp.at(time.time() + 30))
-        assert client.me()["totp_enabled"]
+        assert client.me().totp_enabled
         client.logout()
         assert client.token is None
         result = client.login(OWNER["email"], OWNER["password"])
         client.login_second_factor(result.challenge, recovery_code=codes[0])
-        assert client.me()["email"] == OWNER["email"]
+        assert client.me().email == OWNER["email"]
 
 
 def test_ready_reports_the_checks_even_when_not_ready(gateway, anonymous, fake_agent):

@@ -15,9 +15,9 @@ from umt.client import Conflict
 def test_score_sends_only_what_it_is_given(owner, fake_agent):
     brand = owner.brands.create(name="Acme", banned_words=["cheap"], hashtags=["#acme"])
     result = owner.score("A post about our spring range", "linkedin")
-    assert result["score"] == 80 and result["channel"] == "linkedin"
+    assert result.score == 80 and result.channel == "linkedin"
     assert fake_agent.payloads("score")[-1] == {"text": "A post about our spring range", "channel": "linkedin"}
-    owner.score("Cheap!", "x", keyphrase="spring", brand_id=brand["id"])
+    owner.score("Cheap!", "x", keyphrase="spring", brand_id=brand.id)
     sent = fake_agent.payloads("score")[-1]
     assert (sent["keyphrase"], sent["brand"]["banned_words"], sent["brand"]["hashtags"]) == ("spring", ["cheap"],
                                                                                             ["#acme"])
@@ -25,7 +25,7 @@ def test_score_sends_only_what_it_is_given(owner, fake_agent):
 
 def test_wait_job_returns_when_the_job_is_cancelled(owner, fake_agent):
     fake_agent.release.clear()
-    job = owner.submit_job("draft", {"brief": "x"})
+    job = owner.submit_job("draft", {"brief": "x", "channel": "x", "brand": {"name": "Acme"}})
     wait_for(fake_agent.started.is_set, what="the agent to start the task")
     finished = []
     waiter = threading.Thread(target=lambda: finished.append(owner.wait_job(job.id, timeout=20)))
@@ -40,6 +40,6 @@ def test_wait_job_returns_when_the_job_is_cancelled(owner, fake_agent):
 
 def test_about_says_what_the_gateway_is(anonymous):
     about = anonymous.about()
-    assert about == {"name": "Ultimate Marketing Team gateway", "version": umt.__version__, "api": "/api/v1",
-                     "openapi": "/openapi.json"}
-    assert anonymous.openapi()["info"]["version"] == about["version"]
+    assert about.to_dict() == {"name": "Ultimate Marketing Team gateway", "version": umt.__version__,
+                               "api": "/api/v1", "openapi": "/openapi.json"}
+    assert anonymous.openapi()["info"]["version"] == about.version

@@ -17,6 +17,7 @@ from umt.runtime.choose import BackendChoice
 from umt.runtime.supervisor import Supervisor
 
 from .fake_backend import FakeBackend
+from .session_fixtures import fresh_stack, memory_keyring, owner_stack  # noqa: F401  (the real stack, signed in or not)
 
 
 def fake_opener(backend, note="Fake mode: test services.", diagnosis=None):

@@ -3,11 +3,10 @@ accessible names, pages built on first show, and the empty state's next action."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit
 
+from umt.desktop.controllers.session import SessionState
 from umt.desktop.controllers.stack_state import Phase, failure
 from umt.desktop.views.main_window import MainWindow
 from umt.desktop.views.section_placeholder import SessionGatedPage
@@ -134,24 +133,18 @@ def test_an_empty_section_sends_the_owner_to_the_control_center_after_a_failed_s
     assert window.current_section == "control_center"
 
 
-@dataclass(frozen=True)
-class SignInState:
-    signed_in: bool
-    gateway_url: str | None = "http://127.0.0.1:1"
-
-
 class SignInStates(QObject):
-    """What the gate reads of the SessionController (controllers/session.py, from ws-signin):
-    its `state` and `sig_state_changed`. Only the signed-in flag matters here."""
+    """What the gate reads of the SessionController: its `state` (a real SessionState) and
+    `sig_state_changed`; here the states are set by hand."""
 
     sig_state_changed = Signal(object)
 
     def __init__(self):
         super().__init__()
-        self.state = SignInState(False)
+        self.state = SessionState("http://127.0.0.1:1", False, False, None)
 
-    def set_signed_in(self, signed_in: bool) -> None:
-        self.state = SignInState(signed_in)
+    def set_signed_in(self, signed_in: bool, expired: bool = False) -> None:
+        self.state = SessionState("http://127.0.0.1:1", False, signed_in, None, session_expired=expired)
         self.sig_state_changed.emit(self.state)
 
 
@@ -174,7 +167,9 @@ def test_a_section_that_needs_a_session_shows_its_page_only_while_signed_in(qtbo
     session.set_signed_in(True)
     assert gate.currentWidget() is built[0] and gate.currentWidget().accessibleName() == "Notes"
     built[0].setText("a draft in progress")
-    session.set_signed_in(False)  # signed out, or the session expired
+    session.set_signed_in(False, expired=True)  # the session expired: the page stays (a dialog asks again)
+    assert gate.currentWidget() is built[0]
+    session.set_signed_in(False)  # signed out
     assert gate.currentWidget() is gate.placeholder
     session.set_signed_in(True)
     assert len(built) == 1 and gate.currentWidget().text() == "a draft in progress", "what was typed is kept"

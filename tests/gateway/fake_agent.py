@@ -14,6 +14,13 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 
+# The metrics of the agent's score result (umt.contract.ScoreMetrics), as for an empty post.
+SCORE_METRICS = {"characters": 0, "channel_length": 0, "max_chars": 3000, "ideal_chars": [150, 1300], "words": 0,
+                 "sentences": 0, "syllables": 0, "flesch_reading_ease": None, "flesch_kincaid_grade": None,
+                 "keyphrase_count": None, "keyphrase_density_percent": None, "hashtags": [], "links": [],
+                 "banned_words_found": []}
+
+
 class FakeAgent:
     def __init__(self) -> None:
         self.requests: list[tuple[str, dict, str]] = []  # (kind, payload, accept header)
@@ -40,8 +47,8 @@ class FakeAgent:
             result = {"kind": kind, "echo_keys": sorted(payload)}
             if kind == "score":  # shaped as the agent's score result, which the gateway documents
                 result = {"score": 80, "rating": "good", "channel": str(payload.get("channel")), "publishable": True,
-                          "reasons": [], "checks": [], "metrics": {"echo_keys": sorted(payload)}}
-            if payload.get("reply_nan"):  # what Python's json.dumps writes for float("nan")
+                          "reasons": [], "checks": [], "metrics": SCORE_METRICS}
+            if payload.get("seed") == 7:  # reply NaN, as Python's json.dumps writes float("nan")
                 return Response('{"result": {"p_value": NaN}}', media_type="application/json")
             if "ndjson" not in accept:
                 return JSONResponse({"result": result})

@@ -14,13 +14,13 @@ from umt.client import Conflict, NotFound
 
 def test_a_queued_job_is_cancelled_at_once_and_never_reaches_the_agent(owner, gateway, fake_agent):
     gateway.restart(job_workers=0)  # nobody claims jobs: this one stays queued
-    job = owner.submit_job("utm", {"url": "https://example.com"})
+    job = owner.submit_job("utm", {"url": "https://example.com", "source": "news", "medium": "email", "campaign": "spring"})
     cancelled = owner.cancel_job(job.id)
     assert (cancelled.status, cancelled.step) == ("cancelled", "cancelled")
-    assert cancelled.raw["finished_at"] is not None and cancelled.finished
+    assert cancelled.finished_at is not None and cancelled.finished
     assert [e.status for e in owner.job_events(job.id, read_timeout=5)] == ["cancelled"]
     gateway.restart(job_workers=1)
-    done = owner.wait_job(owner.submit_job("utm", {}).id, timeout=20)  # the runner works through the queue...
+    done = owner.wait_job(owner.submit_job("utm", {"url": "https://example.com", "source": "news", "medium": "email", "campaign": "spring"}).id, timeout=20)  # the runner works through the queue...
     assert done.status == "done"
     assert owner.get_job(job.id).status == "cancelled"  # ...and leaves the cancelled one alone
     assert [kind for kind, _, _ in fake_agent.requests] == ["utm"]
@@ -29,7 +29,7 @@ def test_a_queued_job_is_cancelled_at_once_and_never_reaches_the_agent(owner, ga
 
 def test_a_running_job_is_cancelled_and_the_agent_call_is_cut(owner, fake_agent):
     fake_agent.release.clear()  # the agent holds the task after its progress lines
-    job = owner.submit_job("draft", {"brief": "spring launch"})
+    job = owner.submit_job("draft", {"brief": "spring launch", "channel": "x", "brand": {"name": "Acme"}})
     wait_for(fake_agent.started.is_set, what="the agent to start the task")
     seen = []
     follower = threading.Thread(target=lambda: seen.extend(owner.job_events(job.id, read_timeout=10)))
@@ -41,14 +41,14 @@ def test_a_running_job_is_cancelled_and_the_agent_call_is_cut(owner, fake_agent)
     follower.join(timeout=10)
     assert not follower.is_alive() and seen[-1].status == "cancelled"  # the event stream ended
     fake_agent.release.set()
-    done = owner.wait_job(owner.submit_job("utm", {}).id, timeout=20)  # the worker is free again
+    done = owner.wait_job(owner.submit_job("utm", {"url": "https://example.com", "source": "news", "medium": "email", "campaign": "spring"}).id, timeout=20)  # the worker is free again
     assert done.status == "done"
     final = owner.get_job(job.id)
     assert (final.status, final.result, final.error) == ("cancelled", None, None)
 
 
 def test_a_finished_job_cannot_be_cancelled(owner):
-    job = owner.wait_job(owner.submit_job("utm", {}).id, timeout=20)
+    job = owner.wait_job(owner.submit_job("utm", {"url": "https://example.com", "source": "news", "medium": "email", "campaign": "spring"}).id, timeout=20)
     with pytest.raises(Conflict) as refused:
         owner.cancel_job(job.id)
     assert refused.value.code == "job_finished"
@@ -58,7 +58,7 @@ def test_a_finished_job_cannot_be_cancelled(owner):
 
 def test_cancelling_twice_or_an_unknown_job(owner, gateway):
     gateway.restart(job_workers=0)
-    job = owner.submit_job("utm", {})
+    job = owner.submit_job("utm", {"url": "https://example.com", "source": "news", "medium": "email", "campaign": "spring"})
     owner.cancel_job(job.id)
     with pytest.raises(Conflict, match="already finished \\(cancelled\\)"):
         owner.cancel_job(job.id)

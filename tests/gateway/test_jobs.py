@@ -21,11 +21,11 @@ def test_a_job_streams_progress_and_finishes(owner, fake_agent):
         if update.step == "thinking":
             fake_agent.release.set()  # ...until the stream has shown them
 
-    job = owner.submit_job("utm", {"url": "https://example.com", "campaign": "spring"})
+    job = owner.submit_job("utm", {"url": "https://example.com", "source": "news", "medium": "email", "campaign": "spring"})
     assert job.status == "queued" and job.progress == 0
     done = owner.wait_job(job.id, timeout=20, on_progress=on_progress)
     assert done.status == "done" and done.progress == 1.0
-    assert done.result == {"kind": "utm", "echo_keys": ["campaign", "url"]}
+    assert done.result == {"kind": "utm", "echo_keys": ["campaign", "medium", "source", "url"]}
     assert ("running", 0.5, "thinking") in [(s.status, s.progress, s.step) for s in seen]
     progress = [s.progress for s in seen]
     assert progress == sorted(progress) and seen[-1].status == "done"
@@ -37,31 +37,35 @@ def test_inputs_are_enriched_from_the_database(owner, fake_agent):
     brand = owner.brands.create(name="Acme", voice="warm", audience="makers", banned_words=["cheap"],
                                 hashtags=["#acme"], sample_posts=["We make things."])
     campaign = owner.campaigns.create(name="Spring", goal="signups", channels=["x"], start="2026-03-01",
-                                      budget=100, brand_id=brand["id"])
-    item = owner.content.create(channel="linkedin", title="Hello", body="Body text", brand_id=brand["id"],
-                                campaign_id=campaign["id"], scheduled_at="2026-03-02T09:00:00Z")
-    experiment = owner.experiments.create(name="E", variants=[{"name": "A", "exposures": 10, "conversions": 2}])
-    owner.metrics.import_csv(f"content_id,day,impressions,engagements\n{item['id']},2026-03-02,100,7\n"
-                             f"{item['id']},2026-03-03,50,3\n")
-    owner.wait_job(owner.submit_job("draft", {"brand_id": brand["id"], "campaign_id": campaign["id"],
-                                              "brief": "launch"}).id, timeout=20)
+                                      budget=100, brand_id=brand.id)
+    item = owner.content.create(channel="linkedin", title="Hello", body="Body text", brand_id=brand.id,
+                                campaign_id=campaign.id, scheduled_at="2026-03-02T09:00:00Z")
+    experiment = owner.experiments.create(name="E", variants=[{"name": "A", "exposures": 10, "conversions": 2},
+                                                              {"name": "B", "exposures": 9, "conversions": 3}])
+    owner.metrics.import_csv(f"content_id,day,impressions,engagements\n{item.id},2026-03-02,100,7\n"
+                             f"{item.id},2026-03-03,50,3\n")
+    owner.wait_job(owner.submit_job("draft", {"brand_id": brand.id, "campaign_id": campaign.id,
+                                              "brief": "launch", "channel": "x"}).id, timeout=20)
     draft = fake_agent.payloads("draft")[0]
     assert draft["brand"] == {"name": "Acme", "voice": "warm", "audience": "makers", "banned_words": ["cheap"],
                               "hashtags": ["#acme"], "sample_posts": ["We make things."]}
     assert draft["campaign"] == {"name": "Spring", "goal": "signups", "channels": ["x"], "start": "2026-03-01",
-                                 "end": None, "budget": 100.0}
+                                 "budget": 100.0}  # fields at their default (end: null) are left out
+    assert draft["channel"] == "x" and set(draft) == {"brand", "brand_id", "campaign", "campaign_id", "brief",
+                                                      "channel"}  # contract fields only
     assert draft["brief"] == "launch"
-    scored = owner.wait_job(owner.submit_job("score", {"content_id": item["id"]}).id, timeout=20)
+    scored = owner.wait_job(owner.submit_job("score", {"content_id": item.id}).id, timeout=20)
     assert fake_agent.payloads("score")[0]["text"] == "Body text"
     assert fake_agent.payloads("score")[0]["channel"] == "linkedin"
-    assert owner.content.get(item["id"])["scores"] == scored.result  # the score lands on the item
-    owner.wait_job(owner.submit_job("experiment", {"experiment_id": experiment["id"]}).id, timeout=20)
-    assert fake_agent.payloads("experiment")[0]["variants"] == [{"name": "A", "exposures": 10, "conversions": 2}]
-    owner.wait_job(owner.submit_job("best_time", {}).id, timeout=20)
+    assert owner.content.get(item.id).scores == scored.result  # the score lands on the item
+    owner.wait_job(owner.submit_job("experiment", {"experiment_id": experiment.id}).id, timeout=20)
+    assert fake_agent.payloads("experiment")[0]["variants"] == [{"name": "A", "exposures": 10, "conversions": 2},
+                                                                {"name": "B", "exposures": 9, "conversions": 3}]
+    owner.wait_job(owner.submit_job("best_time", {"timezone": "UTC"}).id, timeout=20)
     assert fake_agent.payloads("best_time")[0]["metrics"] == [
         {"at": "2026-03-02T09:00:00Z", "impressions": 150, "engagements": 10}]
     own = [{"at": "2026-01-01T00:00:00Z", "impressions": 1, "engagements": 1}]
-    owner.wait_job(owner.submit_job("best_time", {"metrics": own}).id, timeout=20)
+    owner.wait_job(owner.submit_job("best_time", {"timezone": "UTC", "metrics": own}).id, timeout=20)
     assert fake_agent.payloads("best_time")[1]["metrics"] == own
 
 
@@ -76,18 +80,19 @@ def test_unknown_kinds_and_ids_are_refused_at_submit(owner):
 
 
 def test_an_agent_refusal_fails_the_job_with_its_error(owner, fake_agent):
-    fake_agent.refuse["sample_size"] = (422, {"code": "invalid", "message": "baseline must be in (0, 1)",
-                                              "field": "baseline"})
-    job = owner.submit_job("sample_size", {"baseline": 7})
+    fake_agent.refuse["sample_size"] = (422, {"code": "invalid", "message": "the agent says no",
+                                              "field": "baseline_rate"})
+    job = owner.submit_job("sample_size", {"baseline_rate": 0.5, "minimum_detectable_effect": 0.1})
     with pytest.raises(JobFailed) as failed:
         owner.wait_job(job.id, timeout=20)
-    assert failed.value.field == "baseline" and failed.value.job.status == "failed"
+    assert failed.value.field == "baseline_rate" and failed.value.job.status == "failed"
     assert owner.get_job(job.id).attempts == 1  # refused tasks are not retried
 
 
 def test_a_job_cut_off_by_an_agent_restart_is_retried(owner, fake_agent):
     fake_agent.release.clear()  # the task hangs before its final line
-    job = owner.submit_job("plan_calendar", {"weeks": 2})
+    job = owner.submit_job("plan_calendar", {"start": "2026-03-01", "end": "2026-03-14", "posts": 2,
+                                             "channels": ["x"], "timezone": "UTC"})
     wait_for(fake_agent.started.is_set, what="the agent to start the task")
     assert owner.get_job(job.id).status == "running"
     fake_agent.server.stop()  # the agent goes away mid-task...
@@ -102,7 +107,7 @@ def test_a_job_cut_off_by_an_agent_restart_is_retried(owner, fake_agent):
 
 def test_an_unreachable_agent_fails_the_job_after_the_last_attempt(owner, gateway):
     gateway.restart(agent_url=f"http://127.0.0.1:{free_port()}", job_max_attempts=2, job_retry_base_seconds=0.05)
-    job = owner.submit_job("utm", {"url": "https://example.com"})
+    job = owner.submit_job("utm", {"url": "https://example.com", "source": "news", "medium": "email", "campaign": "spring"})
     with pytest.raises(JobFailed) as failed:
         owner.wait_job(job.id, timeout=20)
     assert failed.value.code == "agent_unavailable" and failed.value.job.attempts == 2
@@ -110,7 +115,7 @@ def test_an_unreachable_agent_fails_the_job_after_the_last_attempt(owner, gatewa
 
 def test_jobs_left_running_by_a_stopped_gateway_are_requeued(owner, gateway, fake_agent):
     fake_agent.release.clear()
-    job = owner.submit_job("draft", {"brief": "x"})
+    job = owner.submit_job("draft", {"brief": "x", "channel": "x", "brand": {"name": "Acme"}})
     wait_for(fake_agent.started.is_set, what="the agent to start the task")
     gateway.server.stop()  # the gateway stops while the job runs
     with gateway.engine.connect() as connection:
@@ -123,11 +128,12 @@ def test_jobs_left_running_by_a_stopped_gateway_are_requeued(owner, gateway, fak
 
 
 def test_the_event_stream_of_a_finished_job_ends_at_once(owner):
-    job = owner.wait_job(owner.submit_job("utm", {}).id, timeout=20)
+    job = owner.wait_job(owner.submit_job("utm", {"url": "https://example.com", "source": "news", "medium": "email", "campaign": "spring"}).id, timeout=20)
     events = list(owner.job_events(job.id, read_timeout=5))
     assert [e.status for e in events] == ["done"]
 
 
 def test_nan_in_an_agent_reply_becomes_null(owner):
-    job = owner.wait_job(owner.submit_job("experiment", {"reply_nan": True}).id, timeout=20)
+    job = owner.wait_job(owner.submit_job("experiment", {"seed": 7, "variants": [
+        {"name": "A", "exposures": 10, "conversions": 1}, {"name": "B", "exposures": 10, "conversions": 2}]}).id, timeout=20)
     assert job.result == {"p_value": None}

@@ -8,6 +8,7 @@ from sqlalchemy import inspect, text
 
 from tests.gateway.conftest import OWNER
 from umt.client import GatewayClient
+from umt.contract import ContentVersion
 from umt.gateway import migrations, tables
 from umt.gateway.db import make_engine
 
@@ -42,15 +43,15 @@ def test_a_version_1_database_upgrades_keeping_its_data(database_url, signing_ke
     try:
         with GatewayClient(gateway.url) as client:
             client.setup_owner(**OWNER)
-            assert client.brands.get(1)["banned_words"] == ["cheap"]
+            assert client.brands.get(1).banned_words == ["cheap"]
             item = client.content.get(1)
-            assert (item["title"], item["status"], item["version"]) == ("Old post", "approved", 1)
+            assert (item.title, item.status, item.version) == ("Old post", "approved", 1)
             assert client.content.versions(1) == [
-                {"id": 1, "content_id": 1, "version": 1, "title": "Old post", "body": "old body",
-                 "created_at": item["updated_at"]}]
-            assert client.metrics.get(1)["spend"] == 1.25
-            assert client.content.update(1, body="new body")["version"] == 2  # new features work on old rows
-            assert client.experiments.create(name="New")["id"] == 1
+                ContentVersion(id=1, content_id=1, version=1, title="Old post", body="old body",
+                               created_at=item.updated_at)]
+            assert client.metrics.get(1).spend == 1.25
+            assert client.content.update(1, body="new body").version == 2  # new features work on old rows
+            assert client.experiments.create(name="New").id == 1
     finally:
         gateway.stop()
     assert migrations.current_version(gateway.engine) == migrations.LATEST
@@ -61,8 +62,8 @@ def test_upgrading_twice_changes_nothing(database_url):
     assert migrations.upgrade(engine) == 0
     assert migrations.upgrade(engine) == migrations.LATEST
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all() == [
-            1, 2]
+        assert connection.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all() == list(
+            range(1, migrations.LATEST + 1))
     engine.dispose()
 
 
@@ -88,6 +89,25 @@ def test_migrated_schema_matches_the_tables_the_code_uses(database_url):
                 assert columns[column.name]["nullable"] == column.nullable, (table.name, column.name)
         foreign = {(fk["constrained_columns"][0], fk["referred_table"]) for fk in inspector.get_foreign_keys(table.name)}
         assert foreign == {(fk.parent.name, fk.column.table.name) for fk in table.foreign_keys}, table.name
+        indexes = {i["name"]: i["column_names"] for i in inspector.get_indexes(table.name) if i["name"].startswith("ix_")}
+        assert indexes == {i.name: [c.name for c in i.columns] for i in table.indexes}, table.name
+    engine.dispose()
+
+
+def test_the_analytics_indexes_serve_a_range_of_days(database_url):
+    """Step 3's covering index: SQLite reads a range of days' sums from the index alone."""
+    engine = make_engine(database_url)
+    migrations.upgrade(engine, target=2)
+    assert "ix_metrics_day_totals" not in {i["name"] for i in inspect(engine).get_indexes("metrics")}
+    migrations.upgrade(engine)
+    assert {"ix_metrics_day_totals"} <= {i["name"] for i in inspect(engine).get_indexes("metrics")}
+    assert {"ix_content_items_channel"} <= {i["name"] for i in inspect(engine).get_indexes("content_items")}
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            plan = " ".join(str(row[-1]) for row in connection.execute(text(
+                "EXPLAIN QUERY PLAN SELECT day, SUM(impressions), SUM(spend) FROM metrics "
+                "WHERE day >= '2026-01-01' AND day <= '2026-03-31' GROUP BY day")))
+        assert "COVERING INDEX ix_metrics_day_totals" in plan, plan
     engine.dispose()
 
 
@@ -106,7 +126,7 @@ def test_a_failed_step_leaves_the_database_as_it_was(database_url, monkeypatch):
     assert "jobs" not in inspect(engine).get_table_names()  # the step's DDL was rolled back too
     monkeypatch.undo()
     migrations.upgrade(engine)
-    assert migrations.current_version(engine) == 2
+    assert migrations.current_version(engine) == migrations.LATEST
     engine.dispose()
 
 

@@ -18,9 +18,9 @@ EXCLUDED = "^/api/v1/auth/logout$"
 
 def test_fuzzing_the_openapi_document_finds_no_server_error(gateway, owner, tmp_path):
     brand = owner.brands.create(name="Acme")
-    item = owner.content.create(channel="x", title="T", brand_id=brand["id"])
-    owner.metrics.create(content_id=item["id"], day="2026-01-01")
-    owner.experiments.create(name="E", content_id=item["id"])
+    item = owner.content.create(channel="x", title="T", brand_id=brand.id)
+    owner.metrics.create(content_id=item.id, day="2026-01-01")
+    owner.experiments.create(name="E", content_id=item.id)
     report = tmp_path / "report.ndjson"
     run = subprocess.run(
         [str(Path(sys.executable).with_name("schemathesis")), "run", f"{gateway.url}/openapi.json",

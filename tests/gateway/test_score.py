@@ -13,6 +13,7 @@ from tests.gateway.servers import ThreadedServer
 from umt.agent.app import create_app as create_agent
 from umt.agent.settings import AgentSettings
 from umt.client import ApiError, Unauthorized, ValidationFailed
+from umt.contract.results import BannedWordFound
 
 POST = ("Our maple pecan blend is back for autumn. We roast it in small batches every Tuesday, so it reaches "
         "you within three days of roasting. Order by Friday for free delivery and try it with oat milk. "
@@ -40,23 +41,23 @@ def test_the_reply_is_the_agents_score_and_no_job_is_stored(owner, real_agent):
     scored = owner.score(POST, "linkedin", keyphrase="maple pecan")
     direct = requests.post(real_agent.url + "/v1/tasks/score", timeout=10,
                            json={"text": POST, "channel": "linkedin", "keyphrase": "maple pecan"}).json()["result"]
-    assert scored == direct
-    assert scored["channel"] == "linkedin" and 0 <= scored["score"] <= 100
-    assert scored["metrics"]["keyphrase_count"] == 1
+    assert scored.to_dict() == direct
+    assert scored.channel == "linkedin" and 0 <= scored.score <= 100
+    assert scored.metrics.keyphrase_count == 1
     assert owner.list_jobs().total == 0
 
 
 def test_a_brand_id_brings_the_brands_banned_words_and_hashtags(owner):
     brand = owner.brands.create(name="Bean There", banned_words=["free delivery"], hashtags=["#beanthere"])
     plain = owner.score(POST, "linkedin")
-    branded = owner.score(POST, "linkedin", brand_id=brand["id"])
-    assert plain["metrics"]["banned_words_found"] == []
-    assert branded["metrics"]["banned_words_found"] == [{"word": "free delivery", "count": 1}]
-    assert any("free delivery" in reason for reason in branded["reasons"])
-    assert not branded["publishable"] and branded["score"] < plain["score"]
-    assert {c["id"] for c in branded["checks"]} >= {"banned_words", "hashtags"}
+    branded = owner.score(POST, "linkedin", brand_id=brand.id)
+    assert plain.metrics.banned_words_found == []
+    assert branded.metrics.banned_words_found == [BannedWordFound(word="free delivery", count=1)]
+    assert any("free delivery" in reason for reason in branded.reasons)
+    assert not branded.publishable and branded.score < plain.score
+    assert {c.id for c in branded.checks} >= {"banned_words", "hashtags"}
     with pytest.raises(ValidationFailed) as unknown:
-        owner.score(POST, "linkedin", brand_id=brand["id"] + 1)
+        owner.score(POST, "linkedin", brand_id=brand.id + 1)
     assert unknown.value.field == "brand_id" and "no brand has id" in unknown.value.message
 
 

@@ -36,20 +36,20 @@ def test_every_kind_runs_on_the_real_agent_with_enriched_inputs(owner):
     brand = owner.brands.create(name="Bean There", voice="warm and direct", audience="remote workers",
                                 banned_words=["cheap"], hashtags=["#coffee"], sample_posts=["Fresh beans today."])
     campaign = owner.campaigns.create(name="Autumn blend", goal="subscriptions", channels=["linkedin"],
-                                      start="2026-09-01", end="2026-09-30", brand_id=brand["id"])
+                                      start="2026-09-01", end="2026-09-30", brand_id=brand.id)
     item = owner.content.create(channel="linkedin", title="Autumn is here",
                                 body="Our maple pecan blend is back. Order by Friday for free delivery! #coffee",
-                                brand_id=brand["id"], campaign_id=campaign["id"],
+                                brand_id=brand.id, campaign_id=campaign.id,
                                 scheduled_at="2026-09-02T09:00:00Z")
     experiment = owner.experiments.create(name="Subject", variants=[
         {"name": "control", "exposures": 1000, "conversions": 40},
         {"name": "new", "exposures": 1000, "conversions": 62}])
-    owner.metrics.import_csv(f"content_id,day,impressions,engagements\n{item['id']},2026-09-02,900,70\n")
+    owner.metrics.import_csv(f"content_id,day,impressions,engagements\n{item.id},2026-09-02,900,70\n")
     inputs = {
-        "score": {"content_id": item["id"]},
-        "draft": {"brand_id": brand["id"], "campaign_id": campaign["id"], "channel": "linkedin",
+        "score": {"content_id": item.id},
+        "draft": {"brand_id": brand.id, "campaign_id": campaign.id, "channel": "linkedin",
                   "brief": "announce the autumn blend"},
-        "experiment": {"experiment_id": experiment["id"]},
+        "experiment": {"experiment_id": experiment.id},
         "sample_size": {"baseline_rate": 0.04, "minimum_detectable_effect": 0.01},
         "best_time": {"timezone": "Europe/Berlin"},
         "utm": {"url": "https://beanthere.example/autumn", "source": "linkedin", "medium": "social",
@@ -65,7 +65,7 @@ def test_every_kind_runs_on_the_real_agent_with_enriched_inputs(owner):
         else:
             assert job.result, kind
     assert failures == {}
-    assert owner.content.get(item["id"])["scores"]  # the score landed on the item
+    assert owner.content.get(item.id).scores  # the score landed on the item
 
 
 def test_cancelling_a_running_job_stops_the_agents_task(owner, monkeypatch):

@@ -61,7 +61,7 @@ def test_up_kill_supervised_back_with_its_data_down_and_up_again(docker_stack):
         assert {r["name"]: r["restarts"] for r in rows} == {"agent": 0, "gateway": 1}
         with GatewayClient(gateway_url) as client:
             assert not client.login("owner@example.com", "correct horse battery staple").mfa_required
-            assert client.brands.get(brand["id"])["name"] == "Acme"
+            assert client.brands.get(brand.id).name == "Acme"
 
         down = umt("down")
         assert down.returncode == 0, down.stderr
@@ -73,6 +73,6 @@ def test_up_kill_supervised_back_with_its_data_down_and_up_again(docker_stack):
         assert umt("up", "--backend", "docker", "--no-supervise").returncode == 0
         with GatewayClient(gateway_url) as client:
             client.login("owner@example.com", "correct horse battery staple")
-            assert [b["name"] for b in client.brands.list().items] == ["Acme"]
+            assert [b.name for b in client.brands.list().items] == ["Acme"]
     finally:
         engine.close()

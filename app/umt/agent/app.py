@@ -1,9 +1,9 @@
 """The agent's ASGI app factory: stateless task endpoints over HTTP.
 
-POST /v1/tasks/{kind} with a JSON object -> 200 {"result": ...}, or 4xx {"error": {code, message,
+POST /v1/tasks/{kind} with a JSON object (the kind's input in umt.contract) -> 200 {"result": ...}, or 4xx {"error": {code, message,
 field}}. With `Accept: application/x-ndjson` the reply streams {"progress", "step"} lines and then
 one {"result": ...} or {"error": ...} line. A failing LLM without fallback is a 502 (an upstream
-failed, the input was fine). GET /v1/tasks lists the kinds and their fields."""
+failed, the input was fine). GET /v1/tasks lists the kinds and their input schemas."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from starlette.routing import Route
 import umt
 from umt.agent.settings import AgentSettings
 from umt.agent.tasks import TASKS, TaskKind
-from umt.agent.validation import Fields, InputError, TaskFailed
+from umt.agent.errors import InputError, TaskFailed
 
 log = logging.getLogger(__name__)
 NDJSON = "application/x-ndjson"
@@ -53,18 +53,16 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not valid JSON")
+def _decode(kind: TaskKind, body: bytes):
+    """The body as the kind's input record (umt.contract); unknown fields are refused."""
+    import msgspec
 
-
-def _decode(body: bytes) -> Fields:
     if not body.strip():
         raise InputError("", "The request body is empty; send a JSON object.", "malformed_json", 400)
     try:
-        data = json.loads(body, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as error:
+        return kind.decode(body)
+    except msgspec.DecodeError as error:
         raise InputError("", f"The request body is not valid JSON: {error}", "malformed_json", 400) from None
-    return Fields(data)
 
 
 def _execute(kind: TaskKind, run, task, progress, settings: AgentSettings) -> tuple[int, dict]:
@@ -185,7 +183,7 @@ def create_app(settings: AgentSettings) -> Starlette:
 
             def prepare():
                 parse, run = kind.load()
-                return run, parse(_decode(body))
+                return run, parse(_decode(kind, body))
 
             run, task = await _in_thread(prepare)
         except InputError as error:

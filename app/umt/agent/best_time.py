@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from statistics import NormalDist
 
-from umt.agent.validation import Fields
+from umt.agent.errors import InputError
+from umt.contract import tasks as contract
 
 PRIOR_STRENGTH_RANGE = (10.0, 1e6)
 LOWER_BOUND_Z = NormalDist().inv_cdf(0.95)
@@ -41,15 +42,14 @@ class BestTimeTask:
     top: int
 
 
-def parse_best_time(fields: Fields) -> BestTimeTask:
-    zone = fields.timezone("timezone")
-    metrics = []
-    for item in fields.objects("metrics", max_items=100000):
-        impressions = item.integer("impressions", minimum=0, maximum=10**12)
-        engagements = item.integer("engagements", minimum=0, maximum=10**12)
-        metrics.append(Metric(item.moment("at"), impressions, engagements))
-    return BestTimeTask(zone, metrics, fields.integer("min_impressions", 1000, minimum=0, maximum=10**12),
-                        fields.integer("top", 5, minimum=1, maximum=168))
+def parse_best_time(task: contract.BestTimeInput) -> BestTimeTask:
+    """The gateway fills `metrics` in from the account's own rows when the job names none."""
+    from zoneinfo import ZoneInfo
+
+    if task.metrics is None:
+        raise InputError("metrics", "is required")
+    metrics = [Metric(row.at, row.impressions, row.engagements) for row in task.metrics]
+    return BestTimeTask(ZoneInfo(task.timezone), metrics, task.min_impressions, task.top)
 
 
 def prior_strength(slots: list[tuple[int, int]], mean: float) -> float:

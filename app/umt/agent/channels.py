@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from umt.contract.tasks import AGENT_CHANNELS, CHANNEL_ALIASES as ALIASES, resolve_channel  # noqa: F401
+
 
 @dataclass(frozen=True)
 class ChannelRule:
@@ -53,17 +55,8 @@ CHANNELS: dict[str, ChannelRule] = {rule.key: rule for rule in (
 )}
 
 CHANNEL_KEYS = tuple(CHANNELS)
-# Other names people (and the gateway's content items) use for the same channels.
-ALIASES = {"twitter": "x", "x.com": "x", "email": "email_body", "newsletter": "email_body",
-           "subject": "email_subject", "seo": "meta_description", "meta": "meta_description", "fb": "facebook",
-           "ig": "instagram", "youtube": "youtube_description", "gbp": "google_business", "text": "sms"}
-
-
-def resolve_channel(name: str) -> str | None:
-    """The table's key for a channel name, or None when the agent has no rules for it."""
-    key = name.strip().lower().replace(" ", "_").replace("-", "_")
-    key = ALIASES.get(key, key)
-    return key if key in CHANNELS else None
+# The contract names the channels (so the gateway can check a job's channel when it is submitted).
+assert CHANNEL_KEYS == AGENT_CHANNELS, "the channel table and umt.contract.tasks.AGENT_CHANNELS must agree"
 
 URL_PATTERN = re.compile(r"\bhttps?://[^\s<>\"']+", re.IGNORECASE)
 HASHTAG_PATTERN = re.compile(r"(?<![\w&])#(\w*[^\W\d_]\w*)")

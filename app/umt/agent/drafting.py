@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from umt.agent.channels import CHANNELS
 from umt.agent.providers.base import Brand, Campaign, DraftSpec, ProviderError, TextProvider
 from umt.agent.settings import AgentSettings
-from umt.agent.validation import Fields, InputError, TaskFailed
+from umt.agent.errors import InputError, TaskFailed
+from umt.contract import tasks as contract
 
 
 @dataclass(frozen=True)
@@ -21,47 +22,28 @@ class DraftTask:
     allow_template_fallback: bool
 
 
-def _brand(fields: Fields) -> Brand:
-    return Brand(
-        name=fields.text("name", max_length=200),
-        voice=fields.text("voice", "", max_length=1000, allow_empty=True),
-        audience=fields.text("audience", "", max_length=1000, allow_empty=True),
-        banned_words=fields.texts("banned_words", max_items=200, max_length=100),
-        hashtags=fields.texts("hashtags", max_items=100, max_length=100),
-        sample_posts=fields.texts("sample_posts", max_items=20, max_length=5000),
-    )
+def _campaign(brief: contract.CampaignBrief) -> Campaign:
+    return Campaign(name=brief.name, goal=brief.goal, channels=list(brief.channels),
+                    start=brief.start.isoformat() if brief.start else None,
+                    end=brief.end.isoformat() if brief.end else None, budget=brief.budget)
 
 
-def _campaign(fields: Fields) -> Campaign:
-    channels = fields.texts("channels", max_items=20, max_length=50) if isinstance(fields.data.get("channels"), list) \
-        else ([fields.text("channels", max_length=50)] if fields.has("channels") else [])
-    return Campaign(
-        name=fields.text("name", max_length=200),
-        goal=fields.text("goal", "", max_length=1000, allow_empty=True),
-        channels=channels,
-        start=fields.text("start", None, max_length=40),
-        end=fields.text("end", None, max_length=40),
-        budget=fields.number("budget", None, minimum=0),
-    )
-
-
-def parse_draft(fields: Fields) -> DraftTask:
-    brand = _brand(fields.object("brand"))
-    campaign = _campaign(fields.object("campaign")) if fields.has("campaign") else None
-    channel = fields.channel("channel")
+def parse_draft(task: contract.DraftInput) -> DraftTask:
+    """The gateway fills `brand` and `channel` in from brand_id and content_id; here they must be there."""
+    if task.brand is None:
+        raise InputError("brand", "is required")
+    if task.channel is None:
+        raise InputError("channel", "is required")
+    brand = task.brand
     spec = DraftSpec(
-        brand=brand, campaign=campaign, rule=CHANNELS[channel],
-        brief=fields.text("brief", max_length=5000),
-        offer=fields.text("offer", None, max_length=1000),
-        call_to_action=fields.text("call_to_action", None, max_length=200),
-        keyphrase=fields.text("keyphrase", None, max_length=100),
+        brand=Brand(name=brand.name, voice=brand.voice, audience=brand.audience, banned_words=list(brand.banned_words),
+                    hashtags=list(brand.hashtags), sample_posts=list(brand.sample_posts)),
+        campaign=_campaign(task.campaign) if task.campaign else None,
+        rule=CHANNELS[contract.resolve_channel(task.channel)],
+        brief=task.brief, offer=task.offer, call_to_action=task.call_to_action, keyphrase=task.keyphrase,
     )
-    return DraftTask(
-        spec=spec,
-        variants=fields.integer("variants", 1, minimum=1, maximum=10),
-        provider=fields.text("provider", None, choices=("template", "llm")),
-        allow_template_fallback=fields.boolean("allow_template_fallback", False),
-    )
+    return DraftTask(spec=spec, variants=task.variants, provider=task.provider,
+                     allow_template_fallback=task.allow_template_fallback)
 
 
 def llm_provider(settings: AgentSettings) -> TextProvider | None:

@@ -7,7 +7,8 @@ import random
 from dataclasses import dataclass
 
 from umt.agent import stats
-from umt.agent.validation import Fields, InputError
+from umt.agent.errors import InputError
+from umt.contract import tasks as contract
 
 # Normal approximation needs enough of both outcomes in the pooled sample.
 MIN_POOLED_OUTCOMES = 5
@@ -29,27 +30,14 @@ class ExperimentTask:
     seed: int
 
 
-def parse_experiment(fields: Fields) -> ExperimentTask:
-    variants = []
-    seen = set()
-    for item in fields.objects("variants", min_items=2, max_items=20):
-        name = item.text("name", max_length=100)
-        if name in seen:
-            raise InputError(item.where("name"), f"repeats the variant name {name!r}", "duplicate")
-        seen.add(name)
-        exposures = item.integer("exposures", minimum=0, maximum=10**12)
-        conversions = item.integer("conversions", minimum=0, maximum=10**12)
-        if conversions > exposures:
-            raise InputError(item.where("conversions"), f"is {conversions}, more than the {exposures} exposures",
-                             "out_of_range")
-        variants.append(Variant(name, exposures, conversions))
-    seed = fields.integer("seed", None, minimum=0, maximum=2**63 - 1)
+def parse_experiment(task: contract.ExperimentStatsInput) -> ExperimentTask:
+    """The contract checked names, counts and limits; the gateway fills variants in from experiment_id."""
+    if task.variants is None:
+        raise InputError("variants", "is required")
     return ExperimentTask(
-        variants=variants,
-        alpha=fields.number("alpha", 0.05, above=0, below=0.5),
-        min_samples=fields.integer("min_samples", 100, minimum=1, maximum=10**9),
-        draws=fields.integer("draws", 20000, minimum=1000, maximum=200000),
-        seed=random.SystemRandom().randrange(2**31) if seed is None else seed,
+        variants=[Variant(v.name, v.exposures, v.conversions) for v in task.variants],
+        alpha=task.alpha, min_samples=task.min_samples, draws=task.draws,
+        seed=random.SystemRandom().randrange(2**31) if task.seed is None else task.seed,
     )
 
 
@@ -146,21 +134,11 @@ class SampleSizeTask:
     daily_exposures: int | None
 
 
-def parse_sample_size(fields: Fields) -> SampleSizeTask:
-    baseline = fields.number("baseline_rate", above=0, below=1)
-    relative = fields.boolean("relative", False)
-    effect = fields.number("minimum_detectable_effect", above=0)
-    target = baseline * (1 + effect) if relative else baseline + effect
-    if target >= 1:
-        raise InputError("minimum_detectable_effect", f"takes the rate from {baseline} to {target:.4g}, "
-                         f"which is not below 1", "out_of_range")
+def parse_sample_size(task: contract.SampleSizeInput) -> SampleSizeTask:
     return SampleSizeTask(
-        baseline_rate=baseline, minimum_detectable_effect=effect, relative=relative,
-        power=fields.number("power", 0.8, minimum=0.5, below=1),
-        alpha=fields.number("alpha", 0.05, above=0, below=0.5),
-        two_sided=fields.boolean("two_sided", True),
-        variants=fields.integer("variants", 2, minimum=2, maximum=20),
-        daily_exposures=fields.integer("daily_exposures", None, minimum=1, maximum=10**12),
+        baseline_rate=task.baseline_rate, minimum_detectable_effect=task.minimum_detectable_effect,
+        relative=task.relative, power=task.power, alpha=task.alpha, two_sided=task.two_sided,
+        variants=task.variants, daily_exposures=task.daily_exposures,
     )
 
 

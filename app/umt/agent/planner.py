@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
-from umt.agent.validation import Fields, InputError, parse_moment
+from umt.contract import tasks as contract
 
 DEFAULT_HOURS = (9, 12, 17)
 DAYTIME_HOURS = tuple(range(8, 21))
-MAX_SPAN_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -32,32 +31,13 @@ class CalendarTask:
     min_gap: timedelta
 
 
-def _local_bound(value: date | datetime, zone, end: bool) -> datetime:
-    if isinstance(value, datetime):
-        return value.astimezone(zone)
-    day = value + timedelta(days=1) if end else value
-    return datetime.combine(day, time(0), tzinfo=zone)
-
-
-def parse_calendar(fields: Fields) -> CalendarTask:
-    zone = fields.timezone("timezone")
-    start = _local_bound(fields.day_or_moment("start"), zone, end=False)
-    end = _local_bound(fields.day_or_moment("end"), zone, end=True)
-    if end <= start:
-        raise InputError("end", "must be after start", "out_of_range")
-    if end - start > timedelta(days=MAX_SPAN_DAYS):
-        raise InputError("end", f"is more than {MAX_SPAN_DAYS} days after start", "out_of_range")
-    best = set()
-    for item in fields.objects("best_times", [], max_items=168):
-        best.add((item.integer("weekday", minimum=0, maximum=6), item.integer("hour", minimum=0, maximum=23)))
-    existing = [parse_moment(item, path) for item, path in fields.items("existing", [], max_items=10000)]
+def parse_calendar(task: contract.PlanCalendarInput) -> CalendarTask:
+    """The contract checked the time zone and that the span is 1 to contract.MAX_SPAN_DAYS days long."""
+    start, end = task.bounds()
     return CalendarTask(
-        start=start, end=end,
-        posts=fields.integer("posts", minimum=1, maximum=500),
-        channels=fields.texts("channels", min_items=1, max_items=20, max_length=50),
-        timezone=zone, best_times=best,
-        existing=sorted(existing),
-        min_gap=timedelta(hours=fields.number("min_gap_hours", 4.0, minimum=0, maximum=168)),
+        start=start, end=end, posts=task.posts, channels=list(task.channels), timezone=start.tzinfo,
+        best_times={(b.weekday, b.hour) for b in task.best_times}, existing=sorted(task.existing),
+        min_gap=timedelta(hours=task.min_gap_hours),
     )
 
 

@@ -221,14 +221,18 @@ def _link_checks(rule: ChannelRule, links: list[dict]) -> list[Check]:
     return checks
 
 
-def parse_score(fields) -> ScoreInput:
-    brand = fields.object("brand", None)
+def parse_score(task) -> ScoreInput:
+    """From the contract's ScoreInput (the gateway fills text and channel in from content_id)."""
+    from umt.agent.errors import InputError
+    from umt.contract.tasks import resolve_channel
+
+    for name in ("text", "channel"):
+        if getattr(task, name) is None:
+            raise InputError(name, "is required")
     return ScoreInput(
-        text=fields.text("text", max_length=200000),
-        channel=fields.channel("channel"),
-        keyphrase=fields.text("keyphrase", None, max_length=100),
-        banned_words=brand.texts("banned_words", max_items=200, max_length=100) if brand else [],
-        brand_hashtags=brand.texts("hashtags", max_items=100, max_length=100) if brand else [],
+        text=task.text, channel=resolve_channel(task.channel), keyphrase=task.keyphrase,
+        banned_words=list(task.brand.banned_words) if task.brand else [],
+        brand_hashtags=list(task.brand.hashtags) if task.brand else [],
     )
 
 

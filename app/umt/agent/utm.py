@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from umt.agent.validation import Fields, InputError
+from umt.contract import tasks as contract
 
 UTM_FIELDS = ("source", "medium", "campaign", "term", "content")
 REQUIRED_FIELDS = ("source", "medium", "campaign")
@@ -17,22 +17,10 @@ class UtmTask:
     parameters: dict[str, str]
 
 
-def parse_utm(fields: Fields) -> UtmTask:
-    url = fields.text("url", max_length=4000)
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a malformed port
-    except ValueError as error:
-        raise InputError("url", f"is not a valid link: {error}", "bad_url") from None
-    if parts.scheme.lower() not in ("http", "https"):
-        raise InputError("url", f"must be an http or https link, got {parts.scheme or 'no'} scheme", "bad_url")
-    if not parts.hostname or any(c.isspace() for c in url):
-        raise InputError("url", "must be a complete link with a host name and no spaces", "bad_url")
-    parameters = {}
-    for name in UTM_FIELDS:
-        if name in REQUIRED_FIELDS or fields.has(name):
-            parameters[f"utm_{name}"] = fields.text(name, max_length=200)
-    return UtmTask(url, parameters)
+def parse_utm(task: contract.UtmInput) -> UtmTask:
+    """The contract checked the link (http or https, a host, no spaces)."""
+    parameters = {f"utm_{name}": getattr(task, name) for name in UTM_FIELDS if getattr(task, name) is not None}
+    return UtmTask(task.url, parameters)
 
 
 def run_utm(task: UtmTask, progress) -> dict:

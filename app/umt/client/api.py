@@ -2,96 +2,34 @@
 
 from __future__ import annotations
 
-import json
 import time
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
+import msgspec
 import requests
 
 from umt.client.errors import ApiError, GatewayUnreachable, JobFailed, error_from_response
+from umt.contract import (About, Account, AuthStatus, Brand, Campaign, ContentItem, ContentVersions, Experiment,
+                          ImportResult, Job, LoginResult, Metric, Page, RecoveryCodes, ScoreResult, Session,
+                          TotpEnrolment)
+from umt.contract.analytics import Heatmap, TopContent, TotalsReport
 
-Item = dict[str, Any]
-TERMINAL_JOB_STATES = ("done", "failed", "cancelled")
-
-
-@dataclass(frozen=True)
-class Session:
-    token: str
-    expires_at: str
-
-
-@dataclass(frozen=True)
-class LoginResult:
-    """A finished sign-in has `session`; with 2FA on, it has a `challenge` for `login_second_factor`."""
-
-    session: Session | None = None
-    challenge: str | None = None
-
-    @property
-    def mfa_required(self) -> bool:
-        return self.challenge is not None
-
-
-@dataclass(frozen=True)
-class TotpEnrolment:
-    secret: str
-    otpauth_uri: str
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Item]
-    total: int
-    limit: int
-    offset: int
-
-
-@dataclass(frozen=True)
-class Job:
-    id: int
-    kind: str
-    status: str
-    progress: float
-    step: str
-    input: dict[str, Any]
-    result: Any = None
-    error: dict[str, Any] | None = None
-    attempts: int = 0
-    raw: Item = field(default_factory=dict, repr=False)
-
-    @classmethod
-    def from_json(cls, data: Item) -> "Job":
-        return cls(id=data["id"], kind=data["kind"], status=data["status"], progress=data["progress"],
-                   step=data["step"], input=data["input"], result=data.get("result"), error=data.get("error"),
-                   attempts=data.get("attempts", 0), raw=data)
-
-    @property
-    def finished(self) -> bool:
-        return self.status in TERMINAL_JOB_STATES
-
-
-def _encode(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"cannot send {type(value).__name__} as JSON")
+R = TypeVar("R")
 
 
 class ResourceClient:
-    """CRUD and listing for one resource (brands, campaigns, content, experiments, metrics)."""
+    """CRUD and listing for one resource (brands, campaigns, content, experiments, metrics); each
+    call returns the resource's record type (umt.contract), e.g. Brand, or a Page of them."""
 
-    def __init__(self, api: "GatewayClient", name: str) -> None:
-        self.api, self.name = api, name
+    def __init__(self, api: "GatewayClient", name: str, record: type) -> None:
+        self.api, self.name, self.record = api, name, record
 
     def list(self, *, limit: int = 50, offset: int = 0, **filters: Any) -> Page:
-        params = {"limit": limit, "offset": offset, **{k: v for k, v in filters.items() if v is not None}}
-        data = self.api.request("GET", f"/api/v1/{self.name}", params=params)
-        return Page(items=data["items"], total=data["total"], limit=data["limit"], offset=data["offset"])
+        params = {"limit": limit, "offset": offset,
+                  **{k: _query_text(v) for k, v in filters.items() if v is not None}}
+        return self.api.request("GET", f"/api/v1/{self.name}", params=params, type=Page[self.record])
 
-    def iterate(self, *, page_size: int = 200, **filters: Any) -> Iterator[Item]:
+    def iterate(self, *, page_size: int = 200, **filters: Any) -> Iterator[Any]:
         offset = 0
         while True:
             page = self.list(limit=page_size, offset=offset, **filters)
@@ -100,14 +38,14 @@ class ResourceClient:
             if not page.items or offset >= page.total:
                 return
 
-    def get(self, item_id: int) -> Item:
-        return self.api.request("GET", f"/api/v1/{self.name}/{item_id}")
+    def get(self, item_id: int) -> Any:
+        return self.api.request("GET", f"/api/v1/{self.name}/{item_id}", type=self.record)
 
-    def create(self, **fields: Any) -> Item:
-        return self.api.request("POST", f"/api/v1/{self.name}", json_body=fields)
+    def create(self, **fields: Any) -> Any:
+        return self.api.request("POST", f"/api/v1/{self.name}", json_body=fields, type=self.record)
 
-    def update(self, item_id: int, **changes: Any) -> Item:
-        return self.api.request("PATCH", f"/api/v1/{self.name}/{item_id}", json_body=changes)
+    def update(self, item_id: int, **changes: Any) -> Any:
+        return self.api.request("PATCH", f"/api/v1/{self.name}/{item_id}", json_body=changes, type=self.record)
 
     def delete(self, item_id: int) -> None:
         self.api.request("DELETE", f"/api/v1/{self.name}/{item_id}")
@@ -118,22 +56,55 @@ class ResourceClient:
 
 
 class ContentClient(ResourceClient):
-    def transition(self, item_id: int, status: str, scheduled_at: datetime | str | None = None) -> Item:
+    def transition(self, item_id: int, status: str, scheduled_at: Any = None) -> ContentItem:
         body: dict[str, Any] = {"status": status}
         if scheduled_at is not None:
             body["scheduled_at"] = scheduled_at
-        return self.api.request("POST", f"/api/v1/content/{item_id}/transition", json_body=body)
+        return self.api.request("POST", f"/api/v1/content/{item_id}/transition", json_body=body, type=ContentItem)
 
-    def versions(self, item_id: int) -> list[Item]:
-        return self.api.request("GET", f"/api/v1/content/{item_id}/versions")["items"]
+    def versions(self, item_id: int) -> list:
+        """The item's ContentVersion records, oldest first."""
+        return self.api.request("GET", f"/api/v1/content/{item_id}/versions", type=ContentVersions).items
 
 
 class MetricsClient(ResourceClient):
-    def import_csv(self, csv_text: str | bytes) -> dict[str, int]:
+    def import_csv(self, csv_text: str | bytes) -> ImportResult:
         """All rows or none: a bad row raises ValidationFailed with every row's error in `details`."""
         body = csv_text.encode("utf-8") if isinstance(csv_text, str) else csv_text
         return self.api.request("POST", "/api/v1/metrics/import", data=body,
-                                headers={"Content-Type": "text/csv"})
+                                headers={"Content-Type": "text/csv"}, type=ImportResult)
+
+
+class AnalyticsClient:
+    """Aggregates the gateway's database computes over the days start..end (both included, at most
+    731), optionally for one brand, campaign or channel. Rates are None when their denominator is 0."""
+
+    def __init__(self, api: "GatewayClient") -> None:
+        self.api = api
+
+    def totals(self, start: Any, end: Any, *, by: str = "day", brand_id: int | None = None,
+               campaign_id: int | None = None, channel: str | None = None) -> TotalsReport:
+        """One row per day, ISO week, channel, campaign or content item (`by`), and the overall totals."""
+        return self._get("totals", TotalsReport, start=start, end=end, by=by, brand_id=brand_id,
+                         campaign_id=campaign_id, channel=channel)
+
+    def top_content(self, start: Any, end: Any, *, measure: str = "engagements", limit: int = 10,
+                    min_impressions: int | None = None, brand_id: int | None = None, campaign_id: int | None = None,
+                    channel: str | None = None) -> TopContent:
+        """Content ranked by impressions, clicks, engagements, conversions or engagement_rate
+        (by default only content with 100 impressions or more is ranked by a rate)."""
+        return self._get("top-content", TopContent, start=start, end=end, measure=measure, limit=limit,
+                         min_impressions=min_impressions, brand_id=brand_id, campaign_id=campaign_id, channel=channel)
+
+    def heatmap(self, start: Any, end: Any, *, time_zone: str = "UTC", brand_id: int | None = None,
+                campaign_id: int | None = None, channel: str | None = None) -> Heatmap:
+        """Totals by the weekday and hour (in `time_zone`, an IANA name) each item was posted."""
+        return self._get("heatmap", Heatmap, start=start, end=end, time_zone=time_zone, brand_id=brand_id,
+                         campaign_id=campaign_id, channel=channel)
+
+    def _get(self, operation: str, record: type, **params: Any) -> Any:
+        query = {k: _query_text(v) for k, v in params.items() if v is not None}
+        return self.api.request("GET", f"/api/v1/analytics/{operation}", params=query, type=record)
 
 
 class GatewayClient:
@@ -148,11 +119,12 @@ class GatewayClient:
         self.token = token
         self.timeout = timeout
         self.http = session or requests.Session()
-        self.brands = ResourceClient(self, "brands")
-        self.campaigns = ResourceClient(self, "campaigns")
-        self.content = ContentClient(self, "content")
-        self.experiments = ResourceClient(self, "experiments")
-        self.metrics = MetricsClient(self, "metrics")
+        self.brands = ResourceClient(self, "brands", Brand)
+        self.campaigns = ResourceClient(self, "campaigns", Campaign)
+        self.content = ContentClient(self, "content", ContentItem)
+        self.experiments = ResourceClient(self, "experiments", Experiment)
+        self.metrics = MetricsClient(self, "metrics", Metric)
+        self.analytics = AnalyticsClient(self)
 
     def close(self) -> None:
         self.http.close()
@@ -167,12 +139,13 @@ class GatewayClient:
 
     def request(self, method: str, path: str, *, json_body: Any = None, params: dict | None = None,
                 data: bytes | None = None, headers: dict[str, str] | None = None, raw: bool = False,
-                stream: bool = False, timeout: Any = None) -> Any:
+                stream: bool = False, timeout: Any = None, type: Any = None) -> Any:
+        """The reply as `type` (a contract record) when given, else as plain JSON data."""
         headers = dict(headers or {})
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         if json_body is not None:
-            data = json.dumps(json_body, default=_encode).encode("utf-8")
+            data = msgspec.json.encode(json_body)
             headers["Content-Type"] = "application/json"
         try:
             response = self.http.request(method, self.base_url + path, params=params, data=data, headers=headers,
@@ -191,10 +164,7 @@ class GatewayClient:
             return None
         if raw:
             return response.text
-        try:
-            return response.json()
-        except ValueError:
-            raise ApiError(response.status_code, "bad_reply", "the gateway sent something that is not JSON") from None
+        return _decode(response.status_code, response.content, Any if type is None else type)
 
     # --- service --------------------------------------------------------------------------
 
@@ -216,24 +186,26 @@ class GatewayClient:
     def openapi(self) -> dict[str, Any]:
         return self.request("GET", "/openapi.json")
 
-    def about(self) -> dict[str, Any]:
-        """{"name", "version", "api", "openapi"}: what the gateway at this address is."""
-        return self.request("GET", "/", headers={"Accept": "application/json"})
+    def about(self) -> About:
+        """What the gateway at this address is: name, version, api, openapi."""
+        return self.request("GET", "/", headers={"Accept": "application/json"}, type=About)
 
     # --- accounts -------------------------------------------------------------------------
 
     def setup_required(self) -> bool:
-        return self.request("GET", "/api/v1/auth/status")["setup_required"]
+        return self.request("GET", "/api/v1/auth/status", type=AuthStatus).setup_required
 
     def setup_owner(self, email: str, name: str, password: str) -> Session:
-        return self._signed_in(self.request("POST", "/api/v1/auth/setup",
+        return self._signed_in(self.request("POST", "/api/v1/auth/setup", type=Session,
                                             json_body={"email": email, "name": name, "password": password}))
 
     def login(self, email: str, password: str) -> LoginResult:
-        data = self.request("POST", "/api/v1/auth/login", json_body={"email": email, "password": password})
-        if data.get("mfa_required"):
-            return LoginResult(challenge=data["challenge"])
-        return LoginResult(session=self._signed_in(data))
+        """`result.mfa_required`: finish with login_second_factor(result.challenge, ...)."""
+        result = self.request("POST", "/api/v1/auth/login", json_body={"email": email, "password": password},
+                              type=LoginResult)
+        if result.token is not None:
+            self.token = result.token
+        return result
 
     def login_second_factor(self, challenge: str, *, code: str | None = None,
                             recovery_code: str | None = None) -> Session:
@@ -242,47 +214,49 @@ class GatewayClient:
             body["code"] = code
         if recovery_code is not None:
             body["recovery_code"] = recovery_code
-        return self._signed_in(self.request("POST", "/api/v1/auth/login/second-factor", json_body=body))
+        return self._signed_in(self.request("POST", "/api/v1/auth/login/second-factor", json_body=body,
+                                            type=Session))
 
     def logout(self) -> None:
         self.request("POST", "/api/v1/auth/logout")
         self.token = None
 
-    def me(self) -> Item:
-        return self.request("GET", "/api/v1/auth/me")
+    def me(self) -> Account:
+        return self.request("GET", "/api/v1/auth/me", type=Account)
 
     def enrol_totp(self) -> TotpEnrolment:
-        data = self.request("POST", "/api/v1/auth/2fa/enrol")
-        return TotpEnrolment(secret=data["secret"], otpauth_uri=data["otpauth_uri"])
+        return self.request("POST", "/api/v1/auth/2fa/enrol", type=TotpEnrolment)
 
     def confirm_totp(self, code: str) -> list[str]:
         """Turns 2FA on; returns the recovery codes (shown once: the gateway keeps only hashes)."""
-        return self.request("POST", "/api/v1/auth/2fa/confirm", json_body={"code": code})["recovery_codes"]
+        return self.request("POST", "/api/v1/auth/2fa/confirm", json_body={"code": code},
+                            type=RecoveryCodes).recovery_codes
 
     def disable_totp(self, password: str, code: str) -> None:
         self.request("POST", "/api/v1/auth/2fa/disable", json_body={"password": password, "code": code})
 
     def regenerate_recovery_codes(self, code: str) -> list[str]:
-        return self.request("POST", "/api/v1/auth/2fa/recovery-codes", json_body={"code": code})["recovery_codes"]
+        return self.request("POST", "/api/v1/auth/2fa/recovery-codes", json_body={"code": code},
+                            type=RecoveryCodes).recovery_codes
 
     def change_password(self, current_password: str, new_password: str) -> None:
         self.request("POST", "/api/v1/auth/password",
                      json_body={"current_password": current_password, "new_password": new_password})
 
-    def _signed_in(self, data: Item) -> Session:
-        self.token = data["token"]
-        return Session(token=data["token"], expires_at=data["expires_at"])
+    def _signed_in(self, session: Session) -> Session:
+        self.token = session.token
+        return session
 
     # --- exports --------------------------------------------------------------------------
 
-    def export_calendar(self, start: datetime | None = None, end: datetime | None = None) -> str:
+    def export_calendar(self, start: Any = None, end: Any = None) -> str:
         params = {k: v.isoformat() for k, v in (("start", start), ("end", end)) if v is not None}
         return self.request("GET", "/api/v1/exports/calendar.ics", params=params, raw=True)
 
     # --- scoring --------------------------------------------------------------------------
 
     def score(self, text: str, channel: str, *, keyphrase: str | None = None, brand_id: int | None = None,
-              timeout: Any = None) -> Item:
+              timeout: Any = None) -> ScoreResult:
         """The agent's score of a post, at once and stored nowhere (the live score panel).
         ApiError 503 when the agent is not answering; ValidationFailed names the field at fault."""
         body: dict[str, Any] = {"text": text, "channel": channel}
@@ -290,23 +264,23 @@ class GatewayClient:
             body["keyphrase"] = keyphrase
         if brand_id is not None:
             body["brand_id"] = brand_id
-        return self.request("POST", "/api/v1/score", json_body=body, timeout=timeout)
+        return self.request("POST", "/api/v1/score", json_body=body, timeout=timeout, type=ScoreResult)
 
     # --- jobs -----------------------------------------------------------------------------
 
-    def submit_job(self, kind: str, job_input: dict[str, Any] | None = None) -> Job:
-        return Job.from_json(self.request("POST", "/api/v1/jobs", json_body={"kind": kind, "input": job_input or {}}))
+    def submit_job(self, kind: str, job_input: Any = None) -> Job:
+        return self.request("POST", "/api/v1/jobs", json_body={"kind": kind, "input": job_input or {}}, type=Job)
 
     def get_job(self, job_id: int) -> Job:
-        return Job.from_json(self.request("GET", f"/api/v1/jobs/{job_id}"))
+        return self.request("GET", f"/api/v1/jobs/{job_id}", type=Job)
 
     def list_jobs(self, *, limit: int = 50, offset: int = 0, status: str | None = None,
                   kind: str | None = None) -> Page:
-        return ResourceClient(self, "jobs").list(limit=limit, offset=offset, status=status, kind=kind)
+        return ResourceClient(self, "jobs", Job).list(limit=limit, offset=offset, status=status, kind=kind)
 
     def cancel_job(self, job_id: int) -> Job:
         """Cancels a queued or running job (the agent stops its task); Conflict if it has finished."""
-        return Job.from_json(self.request("POST", f"/api/v1/jobs/{job_id}/cancel"))
+        return self.request("POST", f"/api/v1/jobs/{job_id}/cancel", type=Job)
 
     def job_events(self, job_id: int, read_timeout: float = 60.0) -> Iterator[Job]:
         """Each change of the job as the gateway streams it (server-sent events), until it ends."""
@@ -320,7 +294,7 @@ class GatewayClient:
                     if line.startswith("data:"):
                         data_lines.append(line[5:].strip())
                     elif line == "" and data_lines:
-                        yield Job.from_json(json.loads("\n".join(data_lines)))
+                        yield _decode(200, "\n".join(data_lines).encode(), Job)
                         data_lines = []
             except requests.RequestException as exc:
                 raise GatewayUnreachable(f"the job stream broke off: {exc}") from None
@@ -348,3 +322,17 @@ class GatewayClient:
         if raise_on_failure and job.status == "failed":
             raise JobFailed(job)
         return job
+
+
+def _query_text(value: Any) -> Any:
+    """Dates and times go into a query string as ISO 8601 text."""
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _decode(status: int, body: bytes, record: Any) -> Any:
+    try:
+        return msgspec.json.decode(body, type=record)
+    except msgspec.ValidationError as exc:
+        raise ApiError(status, "bad_reply", f"the gateway's reply does not fit the contract: {exc}") from None
+    except msgspec.DecodeError:
+        raise ApiError(status, "bad_reply", "the gateway sent something that is not JSON") from None

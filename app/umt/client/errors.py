@@ -52,9 +52,11 @@ class JobFailed(ApiError):
     """A job ended as failed; `job` holds the final record with its error."""
 
     def __init__(self, job) -> None:
-        error = job.error or {}
-        super().__init__(0, error.get("code", "job_failed"), error.get("message", "the job failed"),
-                         error.get("field"), details=error)
+        error = job.error
+        if error is None:
+            super().__init__(0, "job_failed", "the job failed")
+        else:
+            super().__init__(0, error.code, error.message, error.field, details=error.details)
         self.job = job
 
 

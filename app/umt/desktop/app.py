@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from umt.desktop import autostart
+from umt.desktop.controllers.account import AccountController
+from umt.desktop.controllers.session import SessionController
 from umt.desktop.controllers.settings import SettingsController
 from umt.desktop.controllers.stack import StackController, StackHost
 from umt.desktop.views.logs_window import LogsWindow
@@ -21,6 +23,9 @@ from umt.desktop.controllers.stack_state import UP_PHASES, Phase
 from umt.desktop.tasks import TaskManager
 from umt.desktop.theme import Theme, ThemeManager
 from umt.desktop.views.tray import StatusBarNotifier, TrayIcon, TrayNotifier, icon
+from umt.desktop.views.account_menu import AccountButton
+from umt.desktop.views.sign_in_again import SessionExpiryPrompter
+from umt.desktop.views.sign_in_page import SignInPage
 
 QUIT_STOP, QUIT_LEAVE, QUIT_CANCEL = "stop", "leave", "cancel"
 QuitQuestion = Callable[[], str]
@@ -50,6 +55,19 @@ class DesktopApp(QObject):
         self.controller = StackController(self.tasks, lambda: self.settings, host, sample_interval_s, self)
         self.settings_controller = SettingsController(self.tasks, self)
         self.window = MainWindow(self.controller, self.tasks, theme, icon())
+        # The workspace's session: one client, one signed-in state, one sign-in page that every
+        # workspace section shows while nobody is signed in, one "sign in again" dialog. Sections
+        # are built on first show, after this: they find the session in their context.
+        self.session = SessionController(self.tasks, parent=self)
+        self.account = AccountController(self.session, self)
+        self.session.follow_stack(self.controller)
+        self.sign_in_page = SignInPage(self.session, self.account)
+        self.sign_in_page.sig_start_requested.connect(self.controller.start)
+        self.window.context.session = self.session
+        self.window.context.sign_in_page = self.sign_in_page
+        self.account_button = AccountButton(self.session, self.account)
+        self.window.statusBar().addPermanentWidget(self.account_button)
+        self.expiry_prompter = SessionExpiryPrompter(self.session, self.account, self._active_window, self)
         self.tray = TrayIcon(tray_available, self)
         self.notifier = notifier or (TrayNotifier(self.tray) if self.tray.available else StatusBarNotifier(self.window))
         self.ask_quit = ask_quit or self._ask_quit
@@ -71,6 +89,9 @@ class DesktopApp(QObject):
         self.tray.sig_quit_requested.connect(self.request_quit)
         self.tasks.sig_task_failed.connect(self._on_tasks_task_failed)
         self.settings_controller.sig_key_change_failed.connect(self._on_settings_controller_key_change_failed)
+
+    def _active_window(self) -> QWidget:
+        return QApplication.activeWindow() or self.window
 
     def start(self) -> None:
         """Shows the window and opens the stack in the background (adopting one that runs)."""

@@ -2,8 +2,8 @@
 
 Where things are:
 - app.py        create_app(settings): services, error handlers, body limit, lifespan
-- http.py       route declarations (Operation) → Starlette routes and the OpenAPI document
-- schema.py     the validation layer (fields that check JSON and describe themselves)
+- http.py       route declarations (Operation) → Starlette routes and the OpenAPI document; bodies,
+                queries and replies are umt.contract records (the one validation layer)
 - errors.py     the one error shape {"error": {code, message, field}}
 - routes_*.py   the operations per domain (auth, data, jobs); logic lives in the modules below
 - accounts.py   owner setup, sign-in with TOTP, sessions, lockout, recovery codes, password change

@@ -156,7 +156,7 @@ class Accounts:
                 raise Conflict("totp_inactive", "two-factor sign-in is not on")
             if not self._accept_totp(connection, user, code):
                 raise ValidationFailed("code", "the code is wrong, expired or already used")
-            return {"recovery_codes": self._replace_recovery_codes(connection, user_id)}
+            return {"totp_enabled": True, "recovery_codes": self._replace_recovery_codes(connection, user_id)}
 
     def change_password(self, user_id: int, current: str, new: str, keep_token: str) -> None:
         """Every other session ends: whoever knew the old password is signed out."""

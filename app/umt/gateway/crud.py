@@ -1,5 +1,5 @@
 """Create, read, update, delete, list with filters and pagination, for every resource alike.
-A `Resource` names its table, its input schema, its filters and its references; resource
+A `Resource` names its table, its contract records, its filters and its references; resource
 specific rules enter through the `check` and `after_write` hooks."""
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ from sqlalchemy.sql import ColumnElement
 
 from umt.gateway.db import iso, reading
 from umt.gateway.errors import Conflict, NotFound, ValidationFailed
-from umt.gateway.schema import Field, Int, Schema
 from umt.gateway.tables import utcnow
 
-# A filter turns a parsed query value into a WHERE clause.
-Filter = tuple[Field, Callable[[Table, Any], ColumnElement]]
+# A filter turns a query value (a field of the resource's query record) into a WHERE clause.
+Filter = Callable[[Table, Any], ColumnElement]
 
 
 @dataclass
@@ -28,8 +27,10 @@ class Resource:
     name: str            # URL segment, e.g. "brands"
     singular: str        # for messages, e.g. "brand"
     table: Table
-    input: Schema        # what clients send on create (all fields) and update (any subset)
-    reply: Schema        # what the API returns, for the OpenAPI document
+    input: type          # the contract record clients send on create
+    patch: type          # ... and on update (any subset of the input's fields)
+    reply: type          # the record the API returns
+    query: type          # the list's query-string parameters: pagination and the filters
     filters: dict[str, Filter] = field(default_factory=dict)
     references: dict[str, Table] = field(default_factory=dict)  # field → table its id must exist in
     order_by: str = "id"
@@ -56,10 +57,11 @@ class Crud:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def list(self, resource: Resource, query: dict[str, Any]) -> dict[str, Any]:
+    def list(self, resource: Resource, query: Any) -> dict[str, Any]:
         table = resource.table
-        conditions = [resource.filters[k][1](table, v) for k, v in query.items() if k in resource.filters]
-        limit, offset = query["limit"], query["offset"]
+        conditions = [where(table, value) for name, where in resource.filters.items()
+                      if (value := getattr(query, name)) is not None]
+        limit, offset = query.limit, query.offset
         with reading(self.engine) as connection:
             rows = connection.execute(select(table).where(*conditions)
                                       .order_by(table.c[resource.order_by], table.c.id)
@@ -137,14 +139,3 @@ class _IntegrityAsConflict:
             raise Conflict("duplicate", f"this {self.resource.singular} clashes with an existing one "
                                         "(a value that must be unique is taken)") from None
         return False
-
-
-PAGINATION = {
-    "limit": Int(minimum=1, maximum=500, default=50, description="items per page"),
-    "offset": Int(minimum=0, maximum=10**9, default=0, description="items to skip"),
-}
-
-
-def list_query(resource: Resource) -> Schema:
-    return Schema(name=f"{resource.name}_query",
-                  fields={**PAGINATION, **{k: spec for k, (spec, _) in resource.filters.items()}})

@@ -11,10 +11,11 @@ from typing import Any, Iterable
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
 
+from umt.contract import ContractError, MetricInput, convert
 from umt.gateway import resources, tables as t
 from umt.gateway.crud import Resource, to_json
 from umt.gateway.db import as_utc, reading
-from umt.gateway.errors import ApiError, ValidationFailed
+from umt.gateway.errors import ApiError
 
 EXPORTABLE: dict[str, Resource] = {r.name: r for r in resources.ALL}
 MAX_IMPORT_ROWS = 50_000
@@ -126,7 +127,6 @@ def parse_metrics_csv(raw: bytes) -> list[dict[str, Any]]:
         raise ApiError(400, "bad_csv", "a column is named twice", "body")
     if len(table) - 1 > MAX_IMPORT_ROWS:
         raise ApiError(413, "too_many_rows", f"at most {MAX_IMPORT_ROWS} rows per import", "body")
-    fields = resources.metric_input.fields
     parsed, errors, seen = [], [], {}
     for number, cells in enumerate(table[1:], start=2):
         if not any(c.strip() for c in cells):
@@ -134,14 +134,10 @@ def parse_metrics_csv(raw: bytes) -> list[dict[str, Any]]:
         if len(cells) != len(header):
             errors.append({"row": number, "field": None, "message": f"has {len(cells)} cells, expected {len(header)}"})
             continue
-        row: dict[str, Any] = {}
-        try:
-            for column, cell in zip(header, cells):
-                if cell.strip() == "" and not fields[column].required:
-                    continue
-                row[column] = fields[column].parse_text(cell, column)
-            row = {**{k: f.default for k, f in fields.items() if not f.required}, **row}
-        except ValidationFailed as exc:
+        try:  # an empty cell of an optional column takes the column's default
+            row = convert({column: cell.strip() for column, cell in zip(header, cells)
+                           if cell.strip() or column in ("content_id", "day")}, MetricInput, from_text=True).to_dict()
+        except ContractError as exc:
             errors.append({"row": number, "field": exc.field, "message": exc.message})
             continue
         key = (row["content_id"], row["day"])

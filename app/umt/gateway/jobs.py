@@ -33,13 +33,14 @@ class _NoLongerRunning(Exception):
     """The job was cancelled (perhaps by another gateway process) while its task ran."""
 
 
-def submit(engine: Engine, user_id: int, kind: str, job_input: dict[str, Any]) -> dict[str, Any]:
+def submit(engine: Engine, user_id: int, kind: str, job_input: Any) -> dict[str, Any]:
+    """`job_input` is the kind's contract record, already checked; the ids it names are checked here."""
     now = t.utcnow()
     with engine.begin() as connection:
-        job_inputs.enrich(connection, kind, job_input)  # refuses unknown kinds and ids now, not later
+        job_inputs.enrich(connection, kind, job_input)  # refuses unknown ids now, not later
         job_id = connection.execute(insert(jobs).values(
-            user_id=user_id, kind=kind, input=job_input, status="queued", progress=0.0, step="queued",
-            attempts=0, created_at=now, updated_at=now)).inserted_primary_key[0]
+            user_id=user_id, kind=kind, input=job_inputs.stored(job_input), status="queued", progress=0.0,
+            step="queued", attempts=0, created_at=now, updated_at=now)).inserted_primary_key[0]
         return to_json(connection.execute(select(jobs).where(jobs.c.id == job_id)).one())
 
 
@@ -193,7 +194,8 @@ class JobRunner:
     def _run(self, job) -> None:
         try:
             with reading(self.engine) as connection:
-                payload = job_inputs.enrich(connection, job.kind, job.input)
+                agent_input = job_inputs.enrich(connection, job.kind, job_inputs.read(job.kind, job.input))
+            payload = job_inputs.stored(agent_input)  # the kind's record as JSON data: contract fields only
         except ApiError as exc:  # e.g. the brand was deleted after the job was queued
             self._finish(job.id, "failed", error=exc.body()["error"])
             return

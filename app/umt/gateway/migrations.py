@@ -139,7 +139,16 @@ def step_2_versions_experiments_jobs(connection: Connection) -> None:
                             "SELECT id, 1, title, body, updated_at FROM content_items"))
 
 
-STEPS: list[Callable[[Connection], None]] = [step_1_accounts_and_marketing, step_2_versions_experiments_jobs]
+def step_3_analytics_indexes(connection: Connection) -> None:
+    """Indexes for the analytics aggregates: metrics by day, covering the summed columns (a range of
+    days is read from the index alone), and content items by channel."""
+    connection.execute(text("CREATE INDEX ix_metrics_day_totals ON metrics "
+                            "(day, content_id, impressions, clicks, engagements, conversions, spend)"))
+    connection.execute(text("CREATE INDEX ix_content_items_channel ON content_items (channel)"))
+
+
+STEPS: list[Callable[[Connection], None]] = [step_1_accounts_and_marketing, step_2_versions_experiments_jobs,
+                                             step_3_analytics_indexes]
 LATEST = len(STEPS)
 
 

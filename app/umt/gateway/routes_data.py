@@ -4,27 +4,14 @@ from __future__ import annotations
 
 import json
 
+from msgspec import UNSET
 from starlette.responses import Response
 
+from umt import contract as c
 from umt.gateway import content as content_service, exports, resources
-from umt.gateway.crud import Resource, list_query
+from umt.gateway.crud import Resource
 from umt.gateway.errors import ApiError
 from umt.gateway.http import Call, Operation
-from umt.gateway.schema import DateTime, Enum, Int, List, Schema, Str, obj
-
-transition_input = obj("TransitionInput", status=Enum(*resources.STATUSES, required=True),
-                       scheduled_at=DateTime(description="required when scheduling an item that has no time yet"))
-version_reply = obj("ContentVersion", id=Int(), content_id=Int(), version=Int(), title=Str(max_length=300),
-                    body=Str(max_length=20000), created_at=DateTime())
-versions_reply = obj("ContentVersions", items=List(version_reply, max_items=10**6))
-import_reply = obj("ImportResult", inserted=Int(), updated=Int())
-export_query = obj("ExportQuery", format=Enum("csv", "json", default="json"))
-calendar_query = obj("CalendarQuery", start=DateTime(), end=DateTime())
-
-
-def page_schema(resource: Resource) -> Schema:
-    return obj(f"{resource.reply.name}Page", items=List(resource.reply, max_items=500), total=Int(), limit=Int(),
-               offset=Int())
 
 
 def crud_operations(resource: Resource) -> list[Operation]:
@@ -34,13 +21,13 @@ def crud_operations(resource: Resource) -> list[Operation]:
         return await call.run(call.services.crud.list, resource, call.query)
 
     async def create_item(call: Call):
-        return await call.run(call.services.crud.create, resource, call.body)
+        return await call.run(call.services.crud.create, resource, call.body.to_dict())
 
     async def get_item(call: Call):
         return await call.run(call.services.crud.get, resource, call.path["id"])
 
     async def update_item(call: Call):
-        return await call.run(call.services.crud.update, resource, call.path["id"], call.body)
+        return await call.run(call.services.crud.update, resource, call.path["id"], call.body.to_dict())
 
     async def delete_item(call: Call):
         await call.run(call.services.crud.delete, resource, call.path["id"])
@@ -51,19 +38,19 @@ def crud_operations(resource: Resource) -> list[Operation]:
     tag, what = resource.name, resource.singular
     return [
         Operation("GET", base, list_items, f"list {resource.name}, filtered and paginated", tag,
-                  query=list_query(resource), reply=page_schema(resource)),
+                  query=resource.query, reply=c.Page[resource.reply]),
         Operation("POST", base, create_item, f"create a {what}", tag, body=resource.input, reply=resource.reply,
                   status=201, errors=(409,)),
         Operation("GET", item, get_item, f"one {what}", tag, reply=resource.reply),
-        Operation("PATCH", item, update_item, f"change some fields of a {what}", tag, body=resource.input,
-                  partial_body=True, reply=resource.reply, errors=(409,)),
+        Operation("PATCH", item, update_item, f"change some fields of a {what}", tag, body=resource.patch,
+                  reply=resource.reply, errors=(409,)),
         Operation("DELETE", item, delete_item, f"delete a {what}", tag, status=204),
     ]
 
 
 async def transition_content(call: Call):
     return await call.run(content_service.transition, call.services.engine, call.path["id"],
-                          call.body["status"], call.body.get("scheduled_at"))
+                          call.body.status, None if call.body.scheduled_at is UNSET else call.body.scheduled_at)
 
 
 async def content_versions(call: Call):
@@ -83,7 +70,7 @@ def export_operation(resource: Resource) -> Operation:
     async def export(call: Call):
         rows = await call.run(exports.export_rows, call.services.engine, resource)
         name = f"umt-{resource.name}"
-        if call.query["format"] == "csv":
+        if call.query.format == "csv":
             columns = [c.name for c in resource.table.columns]
             return Response(exports.to_csv(rows, columns), media_type="text/csv; charset=utf-8",
                             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
@@ -92,14 +79,14 @@ def export_operation(resource: Resource) -> Operation:
 
     export.__name__ = f"export_{resource.name}"
     return Operation("GET", f"/api/v1/exports/{resource.name}", export,
-                     f"all {resource.name} as CSV or JSON", "exports", query=export_query,
-                     reply=obj(f"{resource.reply.name}Export", items=List(resource.reply, max_items=10**9)),
+                     f"all {resource.name} as CSV or JSON", "exports", query=c.ExportQuery,
+                     reply=c.Export[resource.reply],
                      produces=("application/json", "text/csv"))
 
 
 async def export_calendar(call: Call):
-    rows = await call.run(content_service.scheduled_items, call.services.engine, call.query.get("start"),
-                          call.query.get("end"))
+    rows = await call.run(content_service.scheduled_items, call.services.engine, call.query.start,
+                          call.query.end)
     return Response(exports.calendar(rows), media_type="text/calendar; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="umt-schedule.ics"'})
 
@@ -111,15 +98,15 @@ def operations() -> list[Operation]:
     ops += [
         Operation("POST", "/api/v1/content/{id}/transition", transition_content,
                   "move a content item to another status (illegal moves are refused)", "content",
-                  body=transition_input, reply=resources.content.reply, errors=(409,)),
+                  body=c.TransitionInput, reply=resources.content.reply, errors=(409,)),
         Operation("GET", "/api/v1/content/{id}/versions", content_versions, "the text history of a content item",
-                  "content", reply=versions_reply),
+                  "content", reply=c.ContentVersions),
         Operation("POST", "/api/v1/metrics/import", import_metrics,
                   "import metrics from CSV: every row valid or nothing imported", "metrics", raw_body="text/csv",
-                  reply=import_reply),
+                  reply=c.ImportResult),
     ]
     ops += [export_operation(r) for r in resources.ALL]
     ops.append(Operation("GET", "/api/v1/exports/calendar.ics", export_calendar,
-                         "scheduled content as an iCalendar file", "exports", query=calendar_query,
+                         "scheduled content as an iCalendar file", "exports", query=c.CalendarQuery,
                          produces=("text/calendar",)))
     return ops

@@ -8,11 +8,10 @@ import html
 from starlette.responses import HTMLResponse, JSONResponse
 
 import umt
+from umt.contract import About
 from umt.gateway.http import Call, Operation
-from umt.gateway.schema import Str, obj
 
 NAME = "Ultimate Marketing Team gateway"
-about_reply = obj("About", name=Str(), version=Str(), api=Str(), openapi=Str())
 
 PAGE = """<!doctype html>
 <html lang="en">
@@ -63,5 +62,5 @@ async def about(call: Call):
 def operations() -> list[Operation]:
     return [
         Operation("GET", "/", about, "what this service is: a short page for a browser, else JSON", "service",
-                  auth=False, reply=about_reply, produces=("application/json", "text/html")),
+                  auth=False, reply=About, produces=("application/json", "text/html")),
     ]

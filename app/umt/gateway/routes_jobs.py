@@ -7,34 +7,26 @@ import json
 import anyio
 from starlette.responses import StreamingResponse
 
+from umt import contract as c
+from umt.contract.tasks import JobSubmission, job_kind
 from umt.gateway import jobs as job_service
-from umt.gateway.crud import Resource, list_query
+from umt.gateway.crud import Resource
 from umt.gateway.http import Call, Operation
-from umt.gateway.job_inputs import KINDS
-from umt.gateway.routes_data import page_schema
-from umt.gateway.schema import AnyObject, DateTime, Enum, Int, Number, Str, obj
 from umt.gateway.tables import jobs as jobs_table
 
-STATUSES = ("queued", "running", "done", "failed", "cancelled")
-job_input = obj("JobInput", kind=Enum(*KINDS, required=True), input=AnyObject(default=dict))
-job_reply = obj("Job", id=Int(), user_id=Int(nullable=True), kind=Enum(*KINDS), input=AnyObject(),
-                status=Enum(*STATUSES), progress=Number(minimum=0, maximum=1), step=Str(),
-                result=AnyObject(nullable=True), error=AnyObject(nullable=True), attempts=Int(),
-                next_attempt_at=DateTime(nullable=True), started_at=DateTime(nullable=True),
-                finished_at=DateTime(nullable=True), created_at=DateTime(), updated_at=DateTime())
 # Jobs are listed through the same CRUD list as the other resources; they are created by submit.
 jobs_resource = Resource(
-    name="jobs", singular="job", table=jobs_table, input=job_input, reply=job_reply,
-    filters={"status": (Enum(*STATUSES), lambda tb, v: tb.c.status == v),
-             "kind": (Enum(*KINDS), lambda tb, v: tb.c.kind == v)},
+    name="jobs", singular="job", table=jobs_table, input=JobSubmission, patch=JobSubmission, reply=c.Job,
+    query=c.JobQuery,
+    filters={"status": lambda tb, v: tb.c.status == v, "kind": lambda tb, v: tb.c.kind == v},
 )
 POLL_SECONDS = 0.25
 KEEPALIVE_SECONDS = 15.0
 
 
 async def submit_job(call: Call):
-    job = await call.run(job_service.submit, call.services.engine, call.user["id"], call.body["kind"],
-                         call.body["input"])
+    job = await call.run(job_service.submit, call.services.engine, call.user["id"], job_kind(call.body),
+                         call.body.input)
     call.services.runner.notify()
     return job
 
@@ -80,14 +72,13 @@ async def job_events(call: Call):
 def operations() -> list[Operation]:
     return [
         Operation("POST", "/api/v1/jobs", submit_job, "hand a task to the agent; poll or stream the job", "jobs",
-                  body=job_input, reply=job_reply, status=202),
-        Operation("GET", "/api/v1/jobs", list_jobs, "list jobs", "jobs", query=list_query(jobs_resource),
-                  reply=page_schema(jobs_resource)),
+                  body=JobSubmission, reply=c.Job, status=202),
+        Operation("GET", "/api/v1/jobs", list_jobs, "list jobs", "jobs", query=c.JobQuery, reply=c.JobPage),
         Operation("GET", "/api/v1/jobs/{id}", get_job, "one job: status, progress, step, result or error", "jobs",
-                  reply=job_reply),
+                  reply=c.Job),
         Operation("GET", "/api/v1/jobs/{id}/events", job_events, "the job's changes as server-sent events", "jobs",
                   produces=("text/event-stream",)),
         Operation("POST", "/api/v1/jobs/{id}/cancel", cancel_job,
-                  "cancel a queued or running job; a finished one is refused (409)", "jobs", reply=job_reply,
+                  "cancel a queued or running job; a finished one is refused (409)", "jobs", reply=c.Job,
                   errors=(409,)),
     ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import (JSON, Column, Date, DateTime, Float, ForeignKey, Integer, MetaData,
+from sqlalchemy import (JSON, Column, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData,
                         Numeric, String, Table, Text, UniqueConstraint)
 
 metadata = MetaData()
@@ -95,7 +95,7 @@ content_items = Table(
     Column("id", Integer, primary_key=True),
     Column("brand_id", Integer, ForeignKey("brands.id", ondelete="SET NULL"), index=True),
     Column("campaign_id", Integer, ForeignKey("campaigns.id", ondelete="SET NULL"), index=True),
-    Column("channel", String(40), nullable=False),
+    Column("channel", String(40), nullable=False, index=True),
     Column("title", String(300), nullable=False),
     Column("body", Text, nullable=False, default=""),
     Column("status", String(20), nullable=False, index=True),
@@ -139,6 +139,9 @@ metrics = Table(
     Column("conversions", Integer, nullable=False, default=0),
     Column("spend", Numeric(14, 2), nullable=False, default=0),
     UniqueConstraint("content_id", "day"),
+    # The analytics aggregates read a range of days from this index alone (it covers the sums).
+    Index("ix_metrics_day_totals", "day", "content_id", "impressions", "clicks", "engagements", "conversions",
+          "spend"),
 )
 
 jobs = Table(

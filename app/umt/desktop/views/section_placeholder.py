@@ -61,7 +61,12 @@ class SectionPlaceholderPage(QWidget):
 
 
 class SessionGatedPage(QStackedWidget):
-    """The section's empty state while nobody is signed in, its page while someone is."""
+    """A section that needs someone signed in: its empty state while the stack does not run (with
+    Start), the workspace's one sign-in page while nobody is signed in (every gated section shares
+    it and takes it in when shown: one wizard, one half-done sign-in), its page once signed in.
+
+    An expired session keeps the page in view, with whatever is being typed; the app's dialog
+    asks to sign in again over it."""
 
     def __init__(self, section: Section, context: SectionContext, parent=None):
         super().__init__(parent)
@@ -75,18 +80,34 @@ class SessionGatedPage(QStackedWidget):
             session.sig_state_changed.connect(self._on_session_state_changed)
             self._on_session_state_changed(session.state)
 
+    @property
+    def showing_page(self) -> bool:
+        return self.page is not None and self.currentWidget() is self.page
+
     def set_theme(self, theme: Theme) -> None:
         self.placeholder.set_theme(theme)
         set_page_theme = getattr(self.page, "set_theme", None)
         if set_page_theme is not None:
             set_page_theme(theme)
 
+    def showEvent(self, event) -> None:
+        sign_in_page = self.context.sign_in_page
+        if sign_in_page is not None and sign_in_page.parent() is not self and self.context.session is not None:
+            self._on_session_state_changed(self.context.session.state)   # take the sign-in page in
+        super().showEvent(event)
+
     def _on_session_state_changed(self, state) -> None:
-        if state.signed_in:
+        sign_in_page = self.context.sign_in_page
+        if state.signed_in or (state.session_expired and self.showing_page):
             if self.page is None:
                 self.page = self.section.make_page(self.context)
                 self.page.setAccessibleName(self.section.title)
                 self.addWidget(self.page)
             self.setCurrentWidget(self.page)
+        elif state.gateway_url is not None and sign_in_page is not None:
+            if sign_in_page.parent() is not self and (self.isVisible() or sign_in_page.parent() is None):
+                self.addWidget(sign_in_page)
+            # Shown elsewhere: this section is hidden now, and takes the page in when shown.
+            self.setCurrentWidget(sign_in_page if sign_in_page.parent() is self else self.placeholder)
         else:
             self.setCurrentWidget(self.placeholder)  # the page stays built: what was typed is kept

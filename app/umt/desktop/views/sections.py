@@ -34,6 +34,7 @@ class SectionContext:
     show_section: Callable[[str], None]                 # switches the main window to a section by key
     session: object | None = None                       # the SessionController (controllers/session.py)
     request_sign_in: Callable[[], None] | None = None   # shows the sign-in page, when there is one
+    sign_in_page: QWidget | None = None                 # the workspace's one sign-in page (views/sign_in_page.py)
 
 
 @dataclass(frozen=True)
