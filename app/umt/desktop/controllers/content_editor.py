@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from shiboken6 import isValid
 
 from umt.desktop.controllers.content import call_while_alive, error_text
+from umt.desktop.controllers.records import value_of
 from umt.desktop.models.channels import channel_for
 from umt.desktop.models.content_records import (ContentItem, ContentVersion, content_from_api, draft_from_api,
                                                 job_from_api, score_from_api, utm_from_api, version_from_api)
@@ -28,13 +29,13 @@ DRAFT_MESSAGES = {
 }
 
 
-def _job_error_text(error: dict | None) -> tuple[str, str]:
-    error = error or {}
-    code = error.get("code", "")
+def _job_error_text(error: Any) -> tuple[str, str]:
+    """(field, sentence) for a failed job's error record (a dict, or a typed record)."""
+    code = value_of(error, "code", "") or "" if error is not None else ""
     if code in DRAFT_MESSAGES:
         return "", DRAFT_MESSAGES[code]
-    field = (error.get("field") or "").removeprefix("input.")
-    message = error.get("message") or "the job failed"
+    field = ((value_of(error, "field") if error is not None else None) or "").removeprefix("input.")
+    message = (value_of(error, "message") if error is not None else None) or "the job failed"
     return {"brand": "brand_id"}.get(field, field), message[:1].upper() + message[1:]
 
 
