@@ -91,8 +91,7 @@ def _measure(owner, args) -> int:
     from PySide6.QtWidgets import QApplication
 
     from tests.desktop.content.bulk import create_items
-    from tests.desktop.content.session_standin import StandInSession
-    from umt.client import GatewayClient
+    from tests.desktop.content.sessions import session_with_token
     from umt.desktop.controllers.content import ContentController
     from umt.desktop.controllers.records import value_of
     from umt.desktop.tasks import TaskManager
@@ -110,13 +109,6 @@ def _measure(owner, args) -> int:
 
     app = QApplication.instance() or QApplication([])
     ThemeManager(app, "light").apply()
-    client = GatewayClient(owner.base_url, owner.token)
-    session = StandInSession(TaskManager(), client)
-    controller = ContentController(session, page_size=200)
-    studio = ContentStudio(controller)
-    studio.resize(1400, 900)
-    studio.show()
-    model, table = controller.list_model, studio.table
 
     def wait(condition, timeout=30.0) -> None:
         deadline = time.perf_counter() + timeout
@@ -124,6 +116,14 @@ def _measure(owner, args) -> int:
             app.processEvents()
             if time.perf_counter() > deadline:
                 raise TimeoutError("the studio did not get there in time")
+
+    tasks = TaskManager()
+    session = session_with_token(tasks, owner.base_url, owner.token, wait)
+    controller = ContentController(session, page_size=200)
+    studio = ContentStudio(controller)
+    studio.resize(1400, 900)
+    studio.show()
+    model, table = controller.list_model, studio.table
 
     # --- first page ------------------------------------------------------------------------------
     first_pages = []
@@ -209,8 +209,8 @@ def _measure(owner, args) -> int:
     }
     figures["load_average_1m"] = round(os.getloadavg()[0], 2)  # the machine is shared: read maxima with it
     print(json.dumps(figures, indent=2))
-    session.tasks.wait_for_done(10000)
-    client.close()
+    tasks.wait_for_done(10000)
+    session.set_gateway_url(None)
     return 0
 
 

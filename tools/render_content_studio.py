@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from tests.desktop.content.session_standin import StandInSession
+    from tests.desktop.content.sessions import session_with_token
     from umt import launch
     from umt.client import GatewayClient
     from umt.desktop.controllers.content import ContentController
@@ -79,12 +79,6 @@ def main(argv: list[str] | None = None) -> int:
         app.setStyle("Fusion")
         themes = ThemeManager(app, "light")
         themes.apply()
-        session = StandInSession(TaskManager(), GatewayClient(owner.base_url, owner.token))
-        controller = ContentController(session)
-        studio = ContentStudio(controller)
-        studio.resize(1560, 960)
-        studio.show()
-
         def wait(condition, timeout=30.0) -> None:
             deadline = time.monotonic() + timeout
             while not condition():
@@ -92,6 +86,12 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(0.01)
                 if time.monotonic() > deadline:
                     raise SystemExit(f"render: the studio did not get there in time ({condition.__code__.co_firstlineno})")
+
+        session = session_with_token(TaskManager(), owner.base_url, owner.token, wait)
+        controller = ContentController(session)
+        studio = ContentStudio(controller)
+        studio.resize(1560, 960)
+        studio.show()
 
         def grab(widget, name: str) -> None:
             for theme in ("light", "dark"):
@@ -149,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         wait(lambda: window.editor.score_panel.result is not None)
         grab(window, "content-editor-window")
         session.tasks.wait_for_done(10000)
+        session.set_gateway_url(None)
     finally:
         supervisor.stop_watching()
         supervisor.down()

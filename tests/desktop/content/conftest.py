@@ -1,6 +1,6 @@
 """The Content studio's fixtures: ONE real native stack (gateway and agent as real processes) for
 the package, with the agent's AI model pointed at a fake OpenAI-compatible endpoint (the one
-boundary we cannot reach), an owner signed in through the client, and a session per test."""
+boundary we cannot reach), an owner signed in through the client, and a SessionController per test."""
 
 from __future__ import annotations
 
@@ -85,18 +85,18 @@ def owner(content_stack) -> GatewayClient:
 
 
 @pytest.fixture
-def session(qapp, content_stack):
-    """A session signed in as the owner: its own client and task helper, signed in through the client."""
+def session(qtbot, content_stack):
+    """The app's SessionController on the package's stack, signed in as the owner through the client."""
     from umt.desktop.tasks import TaskManager
 
-    from .session_standin import StandInSession
+    from .sessions import signed_in_session
 
     tasks = TaskManager()
-    client = GatewayClient(content_stack.url)
-    client.login(OWNER["email"], OWNER["password"])
-    yield StandInSession(tasks, client)
+    session = signed_in_session(tasks, content_stack.url, OWNER["email"], OWNER["password"],
+                                lambda condition: qtbot.waitUntil(condition, timeout=10000))
+    yield session
     tasks.wait_for_done(10000)
-    client.close()
+    session.set_gateway_url(None)
 
 
 def unique(prefix: str) -> str:

@@ -8,14 +8,13 @@ from shiboken6 import isValid
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
-from umt.client import GatewayClient
 from umt.desktop.controllers.content import ContentController
 from umt.desktop.controllers.records import value_of
 from umt.desktop.tasks import TaskManager
 from umt.desktop.views.content_studio import ContentStudio
 
 from .conftest import OWNER, unique
-from .session_standin import StandInSession
+from .sessions import signed_in_session
 
 
 class Answers:
@@ -395,10 +394,10 @@ def test_the_keyboard_reaches_new_search_and_save(qtbot, studio, owner):
 
 
 def test_an_empty_workspace_offers_sample_data_and_shows_it(qtbot, empty_stack):
-    client = GatewayClient(empty_stack.url)
-    client.login(OWNER["email"], OWNER["password"])
     tasks = TaskManager()
-    studio = ContentStudio(ContentController(StandInSession(tasks, client)), ask_unsaved=Answers())
+    session = signed_in_session(tasks, empty_stack.url, OWNER["email"], OWNER["password"],
+                                lambda condition: qtbot.waitUntil(condition, timeout=10000))
+    studio = ContentStudio(ContentController(session), ask_unsaved=Answers())
     qtbot.addWidget(studio)
     studio.show()
     model = studio.controller.list_model
@@ -411,4 +410,4 @@ def test_an_empty_workspace_offers_sample_data_and_shows_it(qtbot, empty_stack):
     assert "Added 1 brand" in studio.notice.text() and not studio.sample_button.isVisible()
     assert studio.brand_filter.itemText(1) == "Crumb & Co Bakery"
     tasks.wait_for_done(10000)
-    client.close()
+    session.set_gateway_url(None)
