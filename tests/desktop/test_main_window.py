@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit
 from umt.desktop.controllers.session import SessionState
 from umt.desktop.controllers.stack_state import Phase, failure
 from umt.desktop.views.main_window import MainWindow
-from umt.desktop.views.section_placeholder import SectionPlaceholderPage, SessionGatedPage
+from umt.desktop.views.section_placeholder import SessionGatedPage
 from umt.desktop.views.sections import SECTIONS, Section
 from umt.desktop.tasks import TaskManager
 from umt.desktop.theme import Theme, palettes
@@ -118,7 +118,7 @@ def test_an_empty_section_offers_to_start_the_stack_then_to_sign_in(qtbot, contr
     asked = []
     window.context.request_sign_in = lambda: asked.append(True)
     window.show_section("content")
-    assert isinstance(window.pages.currentWidget(), SectionPlaceholderPage)
+    assert isinstance(window.pages.currentWidget(), SessionGatedPage), "Content needs a session too"
     content = _empty(window)
     assert content.action.text() == "Sign in"
     qtbot.mouseClick(content.action, Qt.MouseButton.LeftButton)

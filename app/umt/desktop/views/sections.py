@@ -53,6 +53,15 @@ def _control_center(context: SectionContext) -> QWidget:
     return ControlCenterPage(context.stack, context.theme)
 
 
+def _content(context: SectionContext) -> QWidget:
+    from umt.desktop.controllers.content import ContentController
+    from umt.desktop.views.content_studio import ContentStudio
+
+    studio = ContentStudio(ContentController(context.session))
+    studio.set_theme(context.theme)
+    return studio
+
+
 def _brands(context: SectionContext) -> QWidget:
     from umt.desktop.controllers.records import RecordsController
     from umt.desktop.controllers.sample_data import SampleDataController
@@ -100,6 +109,8 @@ SECTIONS: list[Section] = [
         "Content",
         "content",
         "Write posts for each channel, draft them with AI, see their score as you type and move them from draft to published.",
+        _content,
+        needs_session=True,
     ),
     Section(
         "campaigns",
