@@ -67,6 +67,13 @@ def _campaigns(context: SectionContext) -> QWidget:
     return CampaignsPage(RecordsController(context.session, "campaigns"), RecordsController(context.session, "brands"))
 
 
+def _experiments(context: SectionContext) -> QWidget:
+    from umt.desktop.controllers.experiments import ExperimentsController
+    from umt.desktop.views.experiments import ExperimentsPage
+
+    return ExperimentsPage(ExperimentsController(context.session), context.theme)
+
+
 CONTROL_CENTER = "control_center"
 
 SECTIONS: list[Section] = [
@@ -97,6 +104,15 @@ SECTIONS: list[Section] = [
         "brands",
         "Keep each brand's voice: tone, audience, banned words, keyphrases, hashtags and sample posts.",
         _brands,
+        needs_session=True,
+    ),
+    Section(
+        "experiments",
+        "Experiments",
+        "experiments",
+        "Test two or more versions of a post, see which converts better and by how much, plan how many "
+        "visitors a test needs, and declare the winner.",
+        _experiments,
         needs_session=True,
     ),
 ]
