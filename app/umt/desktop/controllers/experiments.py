@@ -27,25 +27,33 @@ class WinnerMoves:
 
     winner: str
     moves: list[tuple[int, str, str, str]]
+    linked: int = 0     # variants that show a post
 
     def describe(self) -> str:
-        if not self.moves:
+        if not self.moves and not self.linked:
             return f"Declaring {self.winner} the winner changes no post: no variant is linked to a post."
-        return "; ".join(f"“{title}” {old} → {new}" for _, title, old, new in self.moves) + "."
+        if not self.moves:
+            return f"{self.winner}'s post is approved and the other variants' posts are archived: nothing to change."
+        return "; ".join(f"“{title}” {_words(old)} → {_words(new)}" for _, title, old, new in self.moves) + "."
+
+
+def _words(status: str) -> str:
+    return status.replace("_", " ")
 
 
 def plan_winner(rows: list[VariantRow], winner: str, statuses: dict[int, tuple[str, str]]) -> WinnerMoves:
     """The workflow moves for a winner: its post becomes approved, the others' archived; posts
     already there are left alone. `statuses` maps content id -> (title, status)."""
-    moves = []
+    moves, linked = [], 0
     for row in sorted(rows, key=lambda r: r.name != winner):   # the winner first: a refusal stops the rest
         if row.content_id is None or row.content_id not in statuses:
             continue
+        linked += 1
         title, status = statuses[row.content_id]
         target = WINNER_STATUS if row.name == winner else LOSER_STATUS
         if status != target:
             moves.append((row.content_id, title, status, target))
-    return WinnerMoves(winner, moves)
+    return WinnerMoves(winner, moves, linked)
 
 
 def rows_of(experiment: Any) -> list[VariantRow]:
