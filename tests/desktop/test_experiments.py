@@ -10,6 +10,7 @@ import os
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from umt.client.errors import ValidationFailed
 from umt.agent.experiment import ExperimentTask, Variant, run_experiment
 from umt.desktop.controllers.account import AccountController
 from umt.desktop.controllers.experiments import ExperimentsController, more_per_variant, plan_winner, verdict_text
@@ -194,6 +195,9 @@ def test_declaring_a_winner_moves_the_posts_and_an_illegal_move_is_refused(qtbot
     with signed_in_client(sample_stack, qtbot.waitUntil) as client:
         assert [client.content.get(i.id).status for i in (published, review, approved)] == \
             ["published", "in_review", "approved"]
+        with pytest.raises(ValidationFailed) as refused:     # a variant must show a post that exists
+            client.experiments.create(name="Ghost", variants=[{"name": "A"}, {"name": "B", "content_id": 999999}])
+        assert refused.value.field == "variants[1].content_id"
 
     page.winner_choice.setCurrentText("Review copy")
     text = page.winner_effect.text()
