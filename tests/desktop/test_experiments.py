@@ -8,7 +8,8 @@ import math
 import os
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication
 
 from umt.client.errors import ValidationFailed
 from umt.agent.experiment import ExperimentTask, Variant, run_experiment
@@ -103,9 +104,16 @@ def test_an_experiment_is_created_counted_and_judged_as_the_agent_judges(qtbot, 
     model = page.variants
     assert not model.setData(model.index(0, model.CONVERSIONS), 5)
     assert "more than its 0 exposures" in page.status.text()
-    for row, (exposures, conversions) in enumerate([(40, 3), (55, 6)]):
-        assert model.setData(model.index(row, model.EXPOSURES), exposures)
-        assert model.setData(model.index(row, model.CONVERSIONS), conversions)
+    page.table.edit(model.index(0, model.EXPOSURES))     # typed into the cell's editor, as an owner does
+    editor = page.table.findChild(QAbstractSpinBox)
+    editor.selectAll()
+    qtbot.keyClicks(editor, "40")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: model.rows()[0].exposures == 40, timeout=5000)
+    assert page.save_button.isEnabled()
+    assert model.setData(model.index(0, model.CONVERSIONS), 3)
+    for column, count in ((model.EXPOSURES, 55), (model.CONVERSIONS, 6)):
+        assert model.setData(model.index(1, column), count)
     page.save_button.click()
     qtbot.waitUntil(lambda: page.result is not None and page.result.variants[0].exposures == 40, timeout=30000)
     result = page.result
