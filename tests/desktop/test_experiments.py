@@ -111,6 +111,9 @@ def test_an_experiment_is_created_counted_and_judged_as_the_agent_judges(qtbot, 
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: model.rows()[0].exposures == 40, timeout=5000)
     assert page.save_button.isEnabled()
+    with qtbot.waitSignal(page.controller.sig_experiments_loaded, timeout=10000):
+        page.controller.load()   # a reload keeps what is typed and not saved yet
+    assert model.rows()[0].exposures == 40 and page.save_button.isEnabled()
     assert model.setData(model.index(0, model.CONVERSIONS), 3)
     for column, count in ((model.EXPOSURES, 55), (model.CONVERSIONS, 6)):
         assert model.setData(model.index(1, column), count)

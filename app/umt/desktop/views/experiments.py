@@ -174,14 +174,17 @@ class ExperimentsPage(QWidget):
         self.stack.setCurrentWidget(self.form)
         self.form.name.setFocus()
 
-    def show_experiment(self, experiment: Any, *, compute: bool = True) -> None:
+    def show_experiment(self, experiment: Any, *, compute: bool = True, keep_edits: bool = False) -> None:
+        """Shows an experiment as stored; with keep_edits (a reload), counts typed and not yet
+        saved stay in the table."""
         changed = self.experiment is None or self.experiment.id != experiment.id
         self.experiment = experiment
         self.heading.setText(experiment.name)
         self.hypothesis.setText(experiment.hypothesis or "No hypothesis written down.")
-        titles = {item_id: item.title for item_id, item in self.controller.content.items()}
-        self.variants.set_rows(rows_of(experiment), titles)
-        self.save_button.setEnabled(False)
+        if changed or not (keep_edits and self.save_button.isEnabled()):
+            titles = {item_id: item.title for item_id, item in self.controller.content.items()}
+            self.variants.set_rows(rows_of(experiment), titles)
+            self.save_button.setEnabled(False)
         self.stack.setCurrentIndex(1)
         names = [v.name for v in experiment.variants]
         if changed or [self.winner_choice.itemText(i) for i in range(self.winner_choice.count())] != names:
@@ -302,7 +305,7 @@ class ExperimentsPage(QWidget):
         row = self.list_model.row_of(shown) if shown is not None else -1
         self._select_row(row)
         if row >= 0:
-            self.show_experiment(experiments[row], compute=False)
+            self.show_experiment(experiments[row], compute=False, keep_edits=True)
         elif self.experiment is None and self.stack.currentWidget() is not self.form:
             self.new_experiment()
 
