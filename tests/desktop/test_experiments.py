@@ -19,6 +19,7 @@ from umt.desktop.controllers.session import SessionController
 from umt.desktop.models.experiments import VariantRow, VariantsModel, parse_counts_csv
 from umt.desktop.theme import ThemeManager
 from umt.desktop.views.experiments import ExperimentsPage
+from umt.desktop.widgets.interval_chart import IntervalChart, IntervalRow, nice_top
 
 from .session_fixtures import owner_stack, signed_in_client  # noqa: F401  (fixture)
 
@@ -237,6 +238,18 @@ def test_the_sample_experiment_renders_in_light_and_dark(qtbot, qapp, page):
     _render(dialog, "experiments-planner-dark")
     page.new_experiment()
     _render(page, "experiments-new")
+
+
+def test_the_chart_says_no_data_yet_and_picks_a_round_axis(qtbot, qapp):
+    chart = IntervalChart(ThemeManager(qapp, "dark").apply())
+    qtbot.addWidget(chart)
+    chart.set_rows([IntervalRow("A", None, 0.0, 0.0), IntervalRow("B", None, 0.0, 0.0)])
+    assert not chart.has_data
+    chart.set_rows([IntervalRow("A", 0.05, 0.04, 0.06), IntervalRow("B", None, 0.0, 0.0)])
+    assert chart.has_data and chart.minimumHeight() >= 56 + 2 * 34
+    assert [nice_top(v) for v in (0.06, 0.2183, 0.0009, 0.0)] == [0.1, 0.5, 0.001, 0.01]
+    chart.resize(600, 160)
+    chart.grab()    # paints without error with a variant that has no exposures
 
 
 def test_variants_model_csv_and_winner_plan(qtmodeltester):
