@@ -9,7 +9,7 @@ import os
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication
+from PySide6.QtWidgets import QAbstractItemView, QAbstractSpinBox, QApplication
 
 from umt.client.errors import ValidationFailed
 from umt.agent.experiment import ExperimentTask, Variant, run_experiment
@@ -81,6 +81,7 @@ def _create(qtbot, page, name, posts):
     qtbot.waitUntil(lambda: bool((page.experiment is not None and page.experiment.name == name)
                                  or page.form.error.text()), timeout=10000)
     assert page.experiment is not None and page.experiment.name == name, (page.form.error.text(), page.status.text())
+    qtbot.waitUntil(lambda: page.list_model.row_of(page.experiment.id) >= 0, timeout=10000)   # the list reloaded
     return page.experiment
 
 
@@ -106,6 +107,9 @@ def test_an_experiment_is_created_counted_and_judged_as_the_agent_judges(qtbot, 
     assert not model.setData(model.index(0, model.CONVERSIONS), 5)
     assert "more than its 0 exposures" in page.status.text()
     page.table.edit(model.index(0, model.EXPOSURES))     # typed into the cell's editor, as an owner does
+    with qtbot.waitSignal(page.controller.sig_experiments_loaded, timeout=10000):
+        page.controller.load()   # a reload while the cell is being edited leaves the editor open
+    assert page.table.state() == QAbstractItemView.State.EditingState
     editor = page.table.findChild(QAbstractSpinBox)
     editor.selectAll()
     qtbot.keyClicks(editor, "40")

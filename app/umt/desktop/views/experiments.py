@@ -176,12 +176,13 @@ class ExperimentsPage(QWidget):
 
     def show_experiment(self, experiment: Any, *, compute: bool = True, keep_edits: bool = False) -> None:
         """Shows an experiment as stored; with keep_edits (a reload), counts typed and not yet
-        saved stay in the table."""
+        saved, or being typed, stay in the table."""
         changed = self.experiment is None or self.experiment.id != experiment.id
         self.experiment = experiment
         self.heading.setText(experiment.name)
         self.hypothesis.setText(experiment.hypothesis or "No hypothesis written down.")
-        if changed or not (keep_edits and self.save_button.isEnabled()):
+        editing = self.save_button.isEnabled() or self.table.state() == QAbstractItemView.State.EditingState
+        if changed or not (keep_edits and editing):
             titles = {item_id: item.title for item_id, item in self.controller.content.items()}
             self.variants.set_rows(rows_of(experiment), titles)
             self.save_button.setEnabled(False)
