@@ -136,6 +136,7 @@ class Variant(Input):
     name: text(100, 1)
     exposures: BigCount = 0
     conversions: BigCount = 0
+    content_id: Id | None = None    # the content item this variant shows (declaring a winner moves it)
 
 
 class ExperimentInput(Input):

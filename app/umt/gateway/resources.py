@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
 from umt import contract as c
@@ -104,13 +104,17 @@ content = Resource(
 
 # --- experiments ---------------------------------------------------------------------------
 
-def _check_experiment(_: Connection, values: dict[str, Any], __) -> None:
+def _check_experiment(connection: Connection, values: dict[str, Any], __) -> None:
     names = [v["name"] for v in values.get("variants", [])]
     if len(set(names)) != len(names):
         raise ValidationFailed("variants", "variant names must be unique")
     for index, variant in enumerate(values.get("variants", [])):
         if variant["conversions"] > variant["exposures"]:
             raise ValidationFailed(f"variants[{index}].conversions", "must not exceed exposures")
+        content_id = variant.get("content_id")
+        if content_id is not None and connection.execute(
+                select(t.content_items.c.id).where(t.content_items.c.id == content_id)).first() is None:
+            raise ValidationFailed(f"variants[{index}].content_id", f"names no content item ({content_id})")
 
 
 experiments = Resource(

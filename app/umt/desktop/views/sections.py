@@ -94,6 +94,13 @@ def _analytics(context: SectionContext) -> QWidget:
     return AnalyticsPage(AnalyticsController(context.session), context.theme)
 
 
+def _experiments(context: SectionContext) -> QWidget:
+    from umt.desktop.controllers.experiments import ExperimentsController
+    from umt.desktop.views.experiments import ExperimentsPage
+
+    return ExperimentsPage(ExperimentsController(context.session), context.theme)
+
+
 CONTROL_CENTER = "control_center"
 
 SECTIONS: list[Section] = [
@@ -135,6 +142,15 @@ SECTIONS: list[Section] = [
         "See the month or week of posts, drag them to reschedule, find your best times and let the planner "
         "propose a month; subscribe to it from your calendar app.",
         _calendar,
+        needs_session=True,
+    ),
+    Section(
+        "experiments",
+        "Experiments",
+        "experiments",
+        "Test two or more versions of a post, see which converts better and by how much, plan how many "
+        "visitors a test needs, and declare the winner.",
+        _experiments,
         needs_session=True,
     ),
     Section(
