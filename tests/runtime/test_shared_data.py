@@ -40,7 +40,7 @@ def brands(url: str) -> list[str]:
     with GatewayClient(url) as client:
         assert not client.setup_required(), "an empty workspace: the owner's data is not there"
         client.login("owner@example.com", PASSWORD)
-        return sorted(b["name"] for b in client.brands.list().items)
+        return sorted(b.name for b in client.brands.list().items)
 
 
 def earlier_version_with_data(url: str, names: list[str], leave_running: bool) -> None:
