@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from umt.desktop.controllers.content import ContentController
-from umt.desktop.models.channels import channel_for
+from umt.contract.channels import channel_for
 from umt.desktop.models.content import ContentListModel, VersionListModel
 from umt.desktop.models.content_records import ContentVersion
 from umt.desktop.views.content_studio import ContentStudio

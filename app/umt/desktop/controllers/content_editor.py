@@ -12,7 +12,7 @@ from shiboken6 import isValid
 
 from umt.desktop.controllers.content import call_while_alive, error_text
 from umt.desktop.controllers.records import value_of
-from umt.desktop.models.channels import channel_for
+from umt.contract.channels import channel_for
 from umt.desktop.models.content_records import (ContentItem, ContentVersion, content_from_api, draft_from_api,
                                                 job_from_api, score_from_api, utm_from_api, version_from_api)
 

@@ -9,14 +9,12 @@ from PySide6.QtCore import QDate, QSize, Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit,
                                QListView, QListWidget, QListWidgetItem, QPlainTextEdit, QVBoxLayout, QWidget)
 
+from umt.contract.channels import CAMPAIGN_CHANNELS
 from umt.desktop.controllers.records import value_of
 from umt.desktop.models.records import RecordListModel
 from umt.desktop.views.record_page import RecordPage
 from umt.desktop.widgets.form import Form
 
-# The channels a campaign can plan for (the agent's channel keys).
-CHANNEL_CHOICES = ("linkedin", "instagram", "facebook", "x", "threads", "tiktok", "pinterest", "email_body",
-                   "blog", "youtube_description", "google_business", "sms")
 CHANNEL_CELL_WIDTH = 170   # room for "youtube_description" and its check box
 STATUS_CHOICES = (("All statuses", ""), ("Planned", "planned"), ("Running", "running"), ("Ended", "ended"),
                   ("No dates", "undated"))
@@ -119,7 +117,7 @@ class CampaignsPage(RecordPage):
         self.channels.setGridSize(cell)
         self.channels.setFixedHeight(3 * cell.height() + 8)
         self.channels.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        for key in CHANNEL_CHOICES:
+        for key in CAMPAIGN_CHANNELS:
             item = QListWidgetItem(key, self.channels)
             item.setSizeHint(cell - QSize(4, 0))   # the whole cell: the themed check box is wider than Qt reckons
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)

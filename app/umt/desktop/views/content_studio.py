@@ -10,7 +10,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
                                QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
 
-from umt.desktop.models.channels import CHANNELS
+from umt.contract.channels import CHANNELS
 from umt.desktop.models.content import ContentListModel
 from umt.desktop.models.content_records import STATUS_LABELS, Option
 from umt.desktop.views.content_editor import ContentEditor, ContentEditorWindow
