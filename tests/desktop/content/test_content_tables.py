@@ -1,14 +1,15 @@
-"""The desktop's copy of the gateway's workflow (kept until the gateway publishes it) stays equal."""
+"""The workflow's words: every status the contract knows has a label and a button that moves an item there."""
 
 from __future__ import annotations
 
-from umt.desktop.models.content_records import MOVE_LABELS, STATUSES, TRANSITIONS
-from umt.gateway.content import TRANSITIONS as GATEWAY_TRANSITIONS
-from umt.gateway.resources import STATUSES as GATEWAY_STATUSES
+from umt.contract.resources import STATUSES, TRANSITIONS
+from umt.desktop.models.content_records import MOVE_LABELS, STATUS_LABELS, ContentItem
 
 
-def test_the_workflow_is_the_gateways():
-    assert STATUSES == GATEWAY_STATUSES
-    assert {status: set(moves) for status, moves in TRANSITIONS.items()} == \
-        {status: set(moves) for status, moves in GATEWAY_TRANSITIONS.items()}
-    assert set(MOVE_LABELS) == set(STATUSES)
+def test_every_status_has_its_words():
+    assert set(MOVE_LABELS) == set(STATUSES) == set(STATUS_LABELS)
+
+
+def test_an_item_offers_the_contracts_moves_forward_first():
+    item = ContentItem(id=1, title="t", body="b", channel="x", status="in_review")
+    assert item.next_statuses == TRANSITIONS["in_review"] == ("approved", "draft", "archived")

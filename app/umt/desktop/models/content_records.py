@@ -9,22 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from umt.contract.resources import TRANSITIONS
 from umt.desktop.controllers.records import value_of
 
-STATUSES = ("draft", "in_review", "approved", "scheduled", "published", "archived")
 STATUS_LABELS = {"draft": "Draft", "in_review": "In review", "approved": "Approved", "scheduled": "Scheduled",
                  "published": "Published", "archived": "Archived"}
 
-# The gateway's legal moves (umt.gateway.content.TRANSITIONS; a test holds the two equal). The
-# gateway does not publish them yet: an item's reply carrying its `next_statuses` would retire this.
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "draft": ("in_review", "archived"),
-    "in_review": ("approved", "draft", "archived"),
-    "approved": ("scheduled", "draft", "archived"),
-    "scheduled": ("published", "approved", "archived"),
-    "published": ("archived",),
-    "archived": ("draft",),
-}
 # The words on the button that makes each move.
 MOVE_LABELS = {"in_review": "Send for review", "approved": "Approve", "scheduled": "Schedule",
                "published": "Mark published", "archived": "Archive", "draft": "Back to draft"}
