@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from shiboken6 import isValid
 
-from umt.client.errors import ApiError, GatewayUnreachable
+from umt.desktop.controllers.problem import Problem
 from umt.desktop.models.content import ContentListModel
 from umt.desktop.models.content_records import (Option, brand_from_api, campaign_from_api, content_from_api,
                                                 page_from_api)
@@ -19,19 +19,6 @@ from umt.desktop.models.content_records import (Option, brand_from_api, campaign
 FILTERS = ("brand_id", "campaign_id", "channel", "status", "q")
 # Lists for the pickers: more brands or campaigns than this is not a small business's workspace.
 OPTIONS_LIMIT = 500
-
-
-def error_text(error: BaseException) -> tuple[str, str]:
-    """(field, sentence) for an error from the gateway: the field the API named (without the job's
-    `input.` prefix) or "", and a sentence an owner can act on."""
-    if isinstance(error, GatewayUnreachable):
-        return "", "The gateway does not answer. Is the stack running? Start it in the Control center."
-    if isinstance(error, ApiError):
-        field = (error.field or "").removeprefix("input.")
-        field = {"brand": "brand_id", "campaign": "campaign_id"}.get(field, field)
-        message = error.message[:1].upper() + error.message[1:]
-        return field, message
-    return "", f"Something went wrong: {error}"
 
 
 def call_while_alive(owner: QObject, session, fn, on_done=None, on_error=None, **kwargs) -> None:
@@ -96,7 +83,7 @@ class ContentController(QObject):
         def fetch(offset: int, limit: int, on_page, on_error) -> None:
             call_while_alive(
                 self, self.session, lambda client: self._read_page(client, filters, offset, limit),
-                lambda page: on_page(*page), lambda error: on_error(error_text(error)[1]),
+                lambda page: on_page(*page), lambda error: on_error(Problem.from_error(error).message),
                 key="content-list", description="load content")
 
         self.list_model.restart(fetch)
@@ -114,8 +101,9 @@ class ContentController(QObject):
         def both(client):
             return (client.brands.list(limit=OPTIONS_LIMIT), client.campaigns.list(limit=OPTIONS_LIMIT))
 
-        call_while_alive(self, self.session, both, self._on_options_loaded, lambda error: self.sig_list_failed.emit(error_text(error)[1]),
-                          key="content-options", description="load brands and campaigns")
+        call_while_alive(self, self.session, both, self._on_options_loaded,
+                         lambda error: self.sig_list_failed.emit(Problem.from_error(error).message),
+                         key="content-options", description="load brands and campaigns")
 
     def _on_options_loaded(self, pages) -> None:
         brands = [brand_from_api(b) for b in page_from_api(pages[0])[0]]
@@ -137,7 +125,7 @@ class ContentController(QObject):
 
         call_while_alive(self, self.session, lambda client: demo.fill_sample_data(client), filled,
                          lambda error: self.sig_list_failed.emit(str(error) if isinstance(error, demo.WorkspaceNotEmpty)
-                                                                 else error_text(error)[1]),
+                                                                 else Problem.from_error(error).message),
                          key="content-sample-data", description="add sample data")
 
     # --- editors --------------------------------------------------------------------------------
