@@ -10,6 +10,7 @@ from PySide6.QtGui import QKeySequence
 
 from umt.desktop.controllers.content import ContentController
 from umt.desktop.controllers.records import value_of
+from umt.desktop.controllers.sample_data import SampleDataController
 from umt.desktop.tasks import TaskManager
 from umt.desktop.views.content_studio import ContentStudio
 
@@ -397,13 +398,15 @@ def test_an_empty_workspace_offers_sample_data_and_shows_it(qtbot, empty_stack):
     tasks = TaskManager()
     session = signed_in_session(tasks, empty_stack.url, OWNER["email"], OWNER["password"],
                                 lambda condition: qtbot.waitUntil(condition, timeout=10000))
-    studio = ContentStudio(ContentController(session), ask_unsaved=Answers())
+    studio = ContentStudio(ContentController(session), ask_unsaved=Answers(),
+                           sample_data=SampleDataController.for_session(session))
     qtbot.addWidget(studio)
     studio.show()
     model = studio.controller.list_model
     qtbot.waitUntil(lambda: model.total == 0, timeout=10000)
     assert studio.notice_bar.isVisible() and "No posts yet" in studio.notice.text()
-    with qtbot.waitSignal(studio.controller.sig_sample_data_filled, timeout=60000):
+    qtbot.waitUntil(studio.sample_button.isVisible, timeout=10000)   # the workspace is checked: nothing in it
+    with qtbot.waitSignal(studio.sample_data.sig_filled, timeout=60000):
         _click(qtbot, studio.sample_button)
         assert studio.sample_button.text() == "Adding sample data\u2026"
     qtbot.waitUntil(lambda: model.total is not None and model.total > 0 and studio.brand_filter.count() > 1, timeout=10000)

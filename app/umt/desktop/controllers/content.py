@@ -40,9 +40,6 @@ class ContentController(QObject):
     sig_list_failed = Signal(str)
     """The list (or the pickers) could not be loaded: a sentence for the owner."""
 
-    sig_sample_data_filled = Signal(str)
-    """The sample workspace was added: a sentence saying what it holds."""
-
     sig_notice_changed = Signal(str)
     """Why the section cannot show posts now (stack stopped, signed out), or "" when it can."""
 
@@ -112,21 +109,6 @@ class ContentController(QObject):
         self.campaigns = {c.id: c for c in campaigns}
         self.list_model.set_brand_names({b.id: b.name for b in brands})
         self.sig_options_loaded.emit(brands, campaigns)
-
-    # --- sample data ----------------------------------------------------------------------------
-    def fill_sample_data(self) -> None:
-        """Fills an empty workspace with the sample bakery (umt.demo, as `umt demo` does)."""
-        from umt import demo
-
-        def filled(summary) -> None:
-            self.sig_sample_data_filled.emit(summary.sentence())
-            self.load_options()
-            self.reload()
-
-        call_while_alive(self, self.session, lambda client: demo.fill_sample_data(client), filled,
-                         lambda error: self.sig_list_failed.emit(str(error) if isinstance(error, demo.WorkspaceNotEmpty)
-                                                                 else Problem.from_error(error).message),
-                         key="content-sample-data", description="add sample data")
 
     # --- editors --------------------------------------------------------------------------------
     def new_editor(self, parent: QObject | None = None):
