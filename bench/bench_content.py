@@ -93,7 +93,6 @@ def _measure(owner, args) -> int:
     from tests.desktop.content.bulk import create_items
     from tests.desktop.content.sessions import session_with_token
     from umt.desktop.controllers.content import ContentController
-    from umt.desktop.controllers.records import value_of
     from umt.desktop.tasks import TaskManager
     from umt.desktop.theme import ThemeManager
     from umt.desktop.views.content_studio import ContentStudio
@@ -102,7 +101,7 @@ def _measure(owner, args) -> int:
     created_s = None
     list_brand_id = args.list_brand_id
     if list_brand_id is None:
-        list_brand_id = value_of(owner.brands.create(name=f"Bench list {time.time_ns()}"), "id")
+        list_brand_id = owner.brands.create(name=f"Bench list {time.time_ns()}").id
         started = time.perf_counter()
         create_items(owner.base_url, owner.token, args.items, brand_id=list_brand_id)
         created_s = round(time.perf_counter() - started, 1)
@@ -167,12 +166,12 @@ def _measure(owner, args) -> int:
 
     # --- live score ------------------------------------------------------------------------------
     body = " ".join(WORDS[i % len(WORDS)] for i in range(300)) + " Cheap beans at https://beanthere.example/autumn"
-    item = owner.content.create(channel="linkedin", title="Bench post", body=body, brand_id=value_of(brand, "id"))
+    item = owner.content.create(channel="linkedin", title="Bench post", body=body, brand_id=brand.id)
     controller.load_options()
     editor = studio.editor
-    wait(lambda: editor.brand.findData(value_of(brand, "id")) >= 0)
-    studio.editor_controller.open(value_of(item, "id"))
-    wait(lambda: editor.item is not None and editor.item.id == value_of(item, "id"))
+    wait(lambda: editor.brand.findData(brand.id) >= 0)
+    studio.editor_controller.open(item.id)
+    wait(lambda: editor.item is not None and editor.item.id == item.id)
     shown = []
     editor.score_panel.sig_score_shown.connect(lambda result: shown.append(time.perf_counter()))
     scores = []

@@ -34,15 +34,14 @@ def _fill(owner) -> tuple[int, int, int]:
     """The sample workspace (umt.demo) plus one edit, so a post has a history; returns the ids of
     (the post to show, the post to draft, the post with history)."""
     from umt.demo import fill_sample_data
-    from umt.desktop.controllers.records import value_of
 
     fill_sample_data(owner)
 
     def find(title: str) -> int:
-        return value_of(owner.content.list(q=title, limit=1).items[0], "id")
+        return owner.content.list(q=title, limit=1).items[0].id
 
     shown, drafted, history = find("Spelt and butter"), find("Stollen season"), find("Why we went back to spelt")
-    owner.content.update(history, body=value_of(owner.content.get(history), "body").replace(
+    owner.content.update(history, body=owner.content.get(history).body.replace(
         "Here is what changed", "Here is what changed in the dough, in the oven,"))
     return shown, drafted, history
 

@@ -13,8 +13,7 @@ from shiboken6 import isValid
 
 from umt.desktop.controllers.problem import Problem
 from umt.desktop.models.content import ContentListModel
-from umt.desktop.models.content_records import (Option, brand_from_api, campaign_from_api, content_from_api,
-                                                page_from_api)
+from umt.desktop.models.content_records import Option, brand_from_api, campaign_from_api, content_from_api
 
 FILTERS = ("brand_id", "campaign_id", "channel", "status", "q")
 # Lists for the pickers: more brands or campaigns than this is not a small business's workspace.
@@ -88,8 +87,8 @@ class ContentController(QObject):
     @staticmethod
     def _read_page(client, filters: dict[str, Any], offset: int, limit: int) -> tuple[list, int]:
         """One page as desktop records (on the worker, so the GUI thread only inserts the rows)."""
-        items, total = page_from_api(client.content.list(limit=limit, offset=offset, **filters))
-        return [content_from_api(item) for item in items], total
+        page = client.content.list(limit=limit, offset=offset, **filters)
+        return [content_from_api(item) for item in page.items], page.total
 
     # --- pickers --------------------------------------------------------------------------------
     def load_options(self) -> None:
@@ -103,8 +102,8 @@ class ContentController(QObject):
                          key="content-options", description="load brands and campaigns")
 
     def _on_options_loaded(self, pages) -> None:
-        brands = [brand_from_api(b) for b in page_from_api(pages[0])[0]]
-        campaigns = [campaign_from_api(c) for c in page_from_api(pages[1])[0]]
+        brands = [brand_from_api(b) for b in pages[0].items]
+        campaigns = [campaign_from_api(c) for c in pages[1].items]
         self.brands = {b.id: b for b in brands}
         self.campaigns = {c.id: c for c in campaigns}
         self.list_model.set_brand_names({b.id: b.name for b in brands})

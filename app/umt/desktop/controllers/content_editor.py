@@ -14,7 +14,7 @@ from umt.desktop.controllers.content import call_while_alive
 from umt.desktop.controllers.problem import Problem
 from umt.contract.channels import channel_for
 from umt.desktop.models.content_records import (ContentItem, ContentVersion, content_from_api, draft_from_api,
-                                                job_from_api, score_from_api, utm_from_api, version_from_api)
+                                                score_from_api, version_from_api)
 
 EDITABLE = ("title", "body", "channel", "brand_id", "campaign_id", "scheduled_at")
 JOB_TIMEOUT_S = 60.0
@@ -252,7 +252,7 @@ class EditorController(QObject):
         self._call(lambda client: client.cancel_job(job_id), None, lambda error: None, description="cancel a draft")
 
     def _on_draft_submitted(self, generation: int, job: Any) -> None:
-        job_id = job_from_api(job)[0]
+        job_id = job.id
         if generation != self._draft_generation:  # cancelled while it was being submitted
             self._cancel_job(job_id)
             return
@@ -264,19 +264,17 @@ class EditorController(QObject):
             lambda error: isValid(self) and self._on_draft_broken(generation, error))
 
     def _on_draft_event(self, job: Any) -> None:
-        _, status, progress, step, _, _ = job_from_api(job)
-        if status not in ("done", "failed"):
-            self.sig_draft_progressed.emit(progress, step or status)
+        if job.status not in ("done", "failed"):
+            self.sig_draft_progressed.emit(job.progress, job.step or job.status)
 
     def _on_draft_ended(self, generation: int, job: Any) -> None:
         if generation != self._draft_generation:
             return
         self._draft_follower, self._draft_job_id = None, None
-        _, status, _, _, result, error = job_from_api(job)
-        if status != "done":
-            self.sig_draft_failed.emit(*_in_words(Problem.from_job_error(error)))
+        if job.status != "done":
+            self.sig_draft_failed.emit(*_in_words(Problem.from_job_error(job.error)))
             return
-        outcome = draft_from_api(result)
+        outcome = draft_from_api(job.result_record())
         item = self.item
         self._call(lambda client: client.content.update(item.id, body=outcome.text),
                    lambda record: self._on_draft_saved(record, outcome),
@@ -305,9 +303,9 @@ class EditorController(QObject):
         payload.update({k: v.strip() for k, v in (("term", term), ("content", content)) if v.strip()})
 
         def tag(client) -> Any:
-            return client.wait_job(client.submit_job("utm", payload).id, timeout=JOB_TIMEOUT_S).result
+            return client.wait_job(client.submit_job("utm", payload).id, timeout=JOB_TIMEOUT_S).result_record()
 
-        self._call(tag, lambda result: self.sig_utm_built.emit(*utm_from_api(result)),
+        self._call(tag, lambda result: self.sig_utm_built.emit(result.url, list(result.warnings)),
                    lambda error: self.sig_utm_failed.emit(*_error_words(error)), key=self._keys["utm"],
                    description="tag a link")
 
