@@ -5,33 +5,16 @@ SessionController with progress, and then the Brands and Campaigns pages show th
 from __future__ import annotations
 
 from umt import demo
-from umt.desktop.controllers.account import AccountController
 from umt.desktop.controllers.records import RecordsController
 from umt.desktop.controllers.sample_data import SampleDataController
-from umt.desktop.controllers.session import SessionController
 from umt.desktop.views.brands import BrandsPage
 from umt.desktop.views.campaigns import CampaignsPage
 
-
-def _signed_in_session(qtbot, tasks, stack) -> SessionController:
-    session = SessionController(tasks)
-    account = AccountController(session)
-    session.set_gateway_url(stack.url)
-    qtbot.waitUntil(lambda: session.state.setup_required is False, timeout=10000)
-    needs_code = []
-    account.sign_in(stack.email, stack.password, False, needs_code.append, _fail)
-    qtbot.waitUntil(lambda: needs_code == [True], timeout=10000)
-    account.second_factor(lambda _: None, _fail, recovery_code=stack.recovery_code())
-    qtbot.waitUntil(lambda: session.state.signed_in, timeout=10000)
-    return session
-
-
-def _fail(problem):
-    raise AssertionError(f"unexpected failure: {problem}")
+from .session_fixtures import signed_in_session
 
 
 def test_the_empty_workspace_offers_sample_data_and_the_sections_show_it(qtbot, tasks, owner_stack):
-    session = _signed_in_session(qtbot, tasks, owner_stack)
+    session = signed_in_session(qtbot, tasks, owner_stack)
     sample = SampleDataController.for_session(session)
     assert SampleDataController.for_session(session) is sample, "one per session"
     brands = BrandsPage(RecordsController(session, "brands"), sample_data=sample)
