@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import sys
 import tempfile
@@ -27,26 +26,18 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # tests/desktop/content: the session stand-in and the bulk creator
+sys.path.insert(0, str(ROOT))  # tests/desktop/content: the session helper and the bulk creator
+sys.path.insert(0, str(ROOT / "tools"))  # workspace_app.isolate: a private stack's environment
 
 TARGETS = {"first_page_ms": 300.0, "scroll_max_frame_ms": 50.0, "live_score_p95_ms": 100.0}
 WORDS = ("our autumn blend is back with maple and pecan notes roasted in small batches every week "
          "so each bag tastes fresh when it reaches your door and your first cup of the morning").split()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _start_stack():
-    folder = Path(tempfile.mkdtemp(prefix="umt-bench-content-"))
-    (folder / "home").mkdir()
-    os.environ.update({"UMT_DATA_DIR": str(folder / "data"), "HOME": str(folder / "home"),
-                       "UMT_STACK_NAME": f"umtbench-{folder.name[-8:]}", "UMT_GATEWAY_PORT": str(_free_port()),
-                       "UMT_AGENT_PORT": str(_free_port())})
-    os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    from workspace_app import isolate
+
+    isolate(Path(tempfile.mkdtemp(prefix="umt-bench-content-")))
     from umt import launch
 
     supervisor, _ = launch.open_stack("native")

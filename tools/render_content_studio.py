@@ -14,20 +14,13 @@ older version. Offscreen without a display.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # the session stand-in in tests/desktop/content until controllers/session.py lands
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, str(ROOT))  # tests/desktop/content/sessions.py: a SessionController signed in through the client
 
 
 def _fill(owner) -> tuple[int, int, int]:
@@ -50,14 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path)
     args = parser.parse_args(argv)
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    data = Path(tempfile.mkdtemp(prefix="umt-render-content-"))
-    (data / "home").mkdir()
-    os.environ.update({"UMT_DATA_DIR": str(data / "data"), "HOME": str(data / "home"),
-                       "UMT_STACK_NAME": f"umtrender-{data.name[-8:]}", "UMT_GATEWAY_PORT": str(_free_port()),
-                       "UMT_AGENT_PORT": str(_free_port())})
-    os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    from workspace_app import isolate   # tools/, next to this script
+
+    isolate(Path(tempfile.mkdtemp(prefix="umt-render-content-")))
 
     from PySide6.QtWidgets import QApplication
 
