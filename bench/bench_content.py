@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import sys
 import tempfile
@@ -27,26 +26,18 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # tests/desktop/content: the session stand-in and the bulk creator
+sys.path.insert(0, str(ROOT))  # tests/desktop/content: the session helper and the bulk creator
+sys.path.insert(0, str(ROOT / "tools"))  # workspace_app.isolate: a private stack's environment
 
 TARGETS = {"first_page_ms": 300.0, "scroll_max_frame_ms": 50.0, "live_score_p95_ms": 100.0}
 WORDS = ("our autumn blend is back with maple and pecan notes roasted in small batches every week "
          "so each bag tastes fresh when it reaches your door and your first cup of the morning").split()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _start_stack():
-    folder = Path(tempfile.mkdtemp(prefix="umt-bench-content-"))
-    (folder / "home").mkdir()
-    os.environ.update({"UMT_DATA_DIR": str(folder / "data"), "HOME": str(folder / "home"),
-                       "UMT_STACK_NAME": f"umtbench-{folder.name[-8:]}", "UMT_GATEWAY_PORT": str(_free_port()),
-                       "UMT_AGENT_PORT": str(_free_port())})
-    os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    from workspace_app import isolate
+
+    isolate(Path(tempfile.mkdtemp(prefix="umt-bench-content-")))
     from umt import launch
 
     supervisor, _ = launch.open_stack("native")
@@ -93,7 +84,6 @@ def _measure(owner, args) -> int:
     from tests.desktop.content.bulk import create_items
     from tests.desktop.content.sessions import session_with_token
     from umt.desktop.controllers.content import ContentController
-    from umt.desktop.controllers.records import value_of
     from umt.desktop.tasks import TaskManager
     from umt.desktop.theme import ThemeManager
     from umt.desktop.views.content_studio import ContentStudio
@@ -102,7 +92,7 @@ def _measure(owner, args) -> int:
     created_s = None
     list_brand_id = args.list_brand_id
     if list_brand_id is None:
-        list_brand_id = value_of(owner.brands.create(name=f"Bench list {time.time_ns()}"), "id")
+        list_brand_id = owner.brands.create(name=f"Bench list {time.time_ns()}").id
         started = time.perf_counter()
         create_items(owner.base_url, owner.token, args.items, brand_id=list_brand_id)
         created_s = round(time.perf_counter() - started, 1)
@@ -167,12 +157,12 @@ def _measure(owner, args) -> int:
 
     # --- live score ------------------------------------------------------------------------------
     body = " ".join(WORDS[i % len(WORDS)] for i in range(300)) + " Cheap beans at https://beanthere.example/autumn"
-    item = owner.content.create(channel="linkedin", title="Bench post", body=body, brand_id=value_of(brand, "id"))
+    item = owner.content.create(channel="linkedin", title="Bench post", body=body, brand_id=brand.id)
     controller.load_options()
     editor = studio.editor
-    wait(lambda: editor.brand.findData(value_of(brand, "id")) >= 0)
-    studio.editor_controller.open(value_of(item, "id"))
-    wait(lambda: editor.item is not None and editor.item.id == value_of(item, "id"))
+    wait(lambda: editor.brand.findData(brand.id) >= 0)
+    studio.editor_controller.open(item.id)
+    wait(lambda: editor.item is not None and editor.item.id == item.id)
     shown = []
     editor.score_panel.sig_score_shown.connect(lambda result: shown.append(time.perf_counter()))
     scores = []

@@ -14,35 +14,27 @@ older version. Offscreen without a display.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # the session stand-in in tests/desktop/content until controllers/session.py lands
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, str(ROOT))  # tests/desktop/content/sessions.py: a SessionController signed in through the client
 
 
 def _fill(owner) -> tuple[int, int, int]:
     """The sample workspace (umt.demo) plus one edit, so a post has a history; returns the ids of
     (the post to show, the post to draft, the post with history)."""
     from umt.demo import fill_sample_data
-    from umt.desktop.controllers.records import value_of
 
     fill_sample_data(owner)
 
     def find(title: str) -> int:
-        return value_of(owner.content.list(q=title, limit=1).items[0], "id")
+        return owner.content.list(q=title, limit=1).items[0].id
 
     shown, drafted, history = find("Spelt and butter"), find("Stollen season"), find("Why we went back to spelt")
-    owner.content.update(history, body=value_of(owner.content.get(history), "body").replace(
+    owner.content.update(history, body=owner.content.get(history).body.replace(
         "Here is what changed", "Here is what changed in the dough, in the oven,"))
     return shown, drafted, history
 
@@ -51,14 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path)
     args = parser.parse_args(argv)
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    data = Path(tempfile.mkdtemp(prefix="umt-render-content-"))
-    (data / "home").mkdir()
-    os.environ.update({"UMT_DATA_DIR": str(data / "data"), "HOME": str(data / "home"),
-                       "UMT_STACK_NAME": f"umtrender-{data.name[-8:]}", "UMT_GATEWAY_PORT": str(_free_port()),
-                       "UMT_AGENT_PORT": str(_free_port())})
-    os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    from workspace_app import isolate   # tools/, next to this script
+
+    isolate(Path(tempfile.mkdtemp(prefix="umt-render-content-")))
 
     from PySide6.QtWidgets import QApplication
 

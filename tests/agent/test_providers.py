@@ -9,7 +9,7 @@ import pytest
 
 from tests.agent.conftest import BRAND, post_task
 from tests.conftest import free_port
-from umt.agent.channels import CHANNELS
+from umt.contract.channels import CHANNELS
 from umt.agent.drafting import parse_draft
 from umt.agent.providers.base import ProviderError
 from umt.agent.providers.openai_compatible import OpenAICompatibleProvider, clean_reply

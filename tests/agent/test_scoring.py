@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from umt.agent import readability
-from umt.agent.channels import CHANNELS, channel_length
+from umt.contract.channels import CHANNELS, channel_length
 from umt.agent.scoring import ScoreInput, score_text
 
 # Dictionary syllable counts (Merriam-Webster) of everyday marketing words.

@@ -25,11 +25,6 @@ OWNER_NAME = "Ada Owner"
 OWNER_PASSWORD = "correct horse battery staple"
 
 
-def field(record, name: str):
-    """A field of a client record, dict or typed (the client is becoming typed): tests read both."""
-    return record[name] if isinstance(record, dict) else getattr(record, name)
-
-
 @contextlib.contextmanager
 def native_stack(folder: Path) -> Iterator[str]:
     """Starts the real stack as native processes with its own data folder, name and ports; yields
@@ -132,3 +127,24 @@ def signed_in_client(stack: OwnerStack, wait=None):
     result = client.login(stack.email, stack.password)
     client.login_second_factor(result.challenge, code=stack.authenticator.code(wait))
     return client
+
+
+def signed_in_session(qtbot, tasks, stack: OwnerStack):
+    """A SessionController signed in as the owner through the AccountController (password, then a
+    recovery code), as the sign-in page does it."""
+    from umt.desktop.controllers.account import AccountController
+    from umt.desktop.controllers.session import SessionController
+
+    def fail(problem):
+        raise AssertionError(f"unexpected failure: {problem}")
+
+    session = SessionController(tasks)
+    account = AccountController(session)
+    session.set_gateway_url(stack.url)
+    qtbot.waitUntil(lambda: session.state.setup_required is False, timeout=10000)
+    needs_code = []
+    account.sign_in(stack.email, stack.password, False, needs_code.append, fail)
+    qtbot.waitUntil(lambda: needs_code == [True], timeout=10000)
+    account.second_factor(lambda _: None, fail, recovery_code=stack.recovery_code())
+    qtbot.waitUntil(lambda: session.state.signed_in, timeout=10000)
+    return session

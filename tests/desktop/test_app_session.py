@@ -11,7 +11,7 @@ from umt.desktop.controllers.stack_state import Phase
 from umt.settings import DesktopSettings
 
 from .conftest import RecordingNotifier
-from .session_fixtures import Authenticator, field
+from .session_fixtures import Authenticator
 
 CLICK = Qt.MouseButton.LeftButton
 PASSWORD = "rye and sourdough at dawn"
@@ -84,7 +84,7 @@ def test_first_launch_to_a_saved_brand_and_an_expired_session_through_the_app(qt
         qtbot.waitUntil(lambda: prompter.dialog is None and app.session.state.signed_in, timeout=15000)
         # The Save pressed as the session ran out goes through now (no second click).
         with GatewayClient(app.session.state.gateway_url, app.session.client.token) as check:
-            qtbot.waitUntil(lambda: field(check.brands.get(editor.current_id), "voice") == "Warm, plain, a little playful",
+            qtbot.waitUntil(lambda: check.brands.get(editor.current_id).voice == "Warm, plain, a little playful",
                             timeout=15000)
     finally:
         with qtbot.waitSignal(app.sig_quit_finished, timeout=30000):

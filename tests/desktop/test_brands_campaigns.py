@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 from PySide6.QtCore import Qt
@@ -83,8 +84,8 @@ def test_a_brand_is_created_refused_at_its_field_and_edited(qtbot, qtmodeltester
     page.save_button.click()
     qtbot.waitUntil(lambda: page.current_id is not None, timeout=5000)
     stored = signed_in.brands.get(page.current_id)
-    assert _get(stored, "banned_words") == ["cheap", "guarantee"]
-    assert _get(stored, "sample_posts") == ["Fresh rye at 7.", "Sourdough class on Saturday."]
+    assert stored.banned_words == ["cheap", "guarantee"]
+    assert stored.sample_posts == ["Fresh rye at 7.", "Sourdough class on Saturday."]
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
     assert page.list.currentIndex().row() == 0
     qtmodeltester.check(page.model)
@@ -92,7 +93,7 @@ def test_a_brand_is_created_refused_at_its_field_and_edited(qtbot, qtmodeltester
     # Edit, then search narrows the list.
     page.voice.setPlainText("Warm, plain, a little playful")
     page.save_button.click()
-    qtbot.waitUntil(lambda: _get(signed_in.brands.get(page.current_id), "voice") == "Warm, plain, a little playful",
+    qtbot.waitUntil(lambda: signed_in.brands.get(page.current_id).voice == "Warm, plain, a little playful",
                     timeout=5000)
     signed_in.brands.create(name="Other shop")
     page.reload()
@@ -108,11 +109,11 @@ def test_campaigns_filter_by_brand_and_status_and_show_their_content(qtbot, qtmo
     bakery = signed_in.brands.create(name="Bakery")
     cafe = signed_in.brands.create(name="Cafe")
     today = date.today()
-    running = signed_in.campaigns.create(name="Spring rye", brand_id=_get(bakery, "id"), channels=["instagram"],
+    running = signed_in.campaigns.create(name="Spring rye", brand_id=bakery.id, channels=["instagram"],
                                          start=str(today - timedelta(days=3)), end=str(today + timedelta(days=3)))
-    signed_in.campaigns.create(name="Winter menu", brand_id=_get(cafe, "id"),
+    signed_in.campaigns.create(name="Winter menu", brand_id=cafe.id,
                                start=str(today - timedelta(days=90)), end=str(today - timedelta(days=60)))
-    signed_in.content.create(channel="instagram", title="Rye is back", campaign_id=_get(running, "id"))
+    signed_in.content.create(channel="instagram", title="Rye is back", campaign_id=running.id)
 
     page = CampaignsPage(RecordsController(session, "campaigns"), RecordsController(session, "brands"))
     qtbot.addWidget(page)
@@ -120,7 +121,7 @@ def test_campaigns_filter_by_brand_and_status_and_show_their_content(qtbot, qtmo
     qtbot.waitUntil(lambda: page.model.rowCount() == 2 and page.brand_filter.count() == 3, timeout=5000)
     qtmodeltester.check(page.model)
 
-    page.brand_filter.setCurrentIndex(page.brand_filter.findData(_get(bakery, "id")))
+    page.brand_filter.setCurrentIndex(page.brand_filter.findData(bakery.id))
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
     page.brand_filter.setCurrentIndex(0)
     page.status_filter.setCurrentIndex(page.status_filter.findData("ended"))
@@ -128,9 +129,9 @@ def test_campaigns_filter_by_brand_and_status_and_show_their_content(qtbot, qtmo
     page.status_filter.setCurrentIndex(0)
     qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
 
-    row = page.model.row_of(_get(running, "id"))
+    row = page.model.row_of(running.id)
     page.list.setCurrentIndex(page.model.index(row))
-    assert page.name.text() == "Spring rye" and page.brand.currentData() == _get(bakery, "id")
+    assert page.name.text() == "Spring rye" and page.brand.currentData() == bakery.id
     qtbot.waitUntil(lambda: page.content_model.rowCount() == 1, timeout=5000)
     qtmodeltester.check(page.content_model)
     assert "Rye is back" in page.content_model.data(page.content_model.index(0))
@@ -148,21 +149,18 @@ def test_campaigns_filter_by_brand_and_status_and_show_their_content(qtbot, qtmo
     page.budget.setValue(250.5)
     page.save_button.click()
     qtbot.waitUntil(lambda: page.status.text() == "Saved.", timeout=5000)
-    stored = signed_in.campaigns.get(_get(running, "id"))
-    assert set(_get(stored, "channels")) == {"instagram", "linkedin"} and float(_get(stored, "budget")) == 250.5
+    stored = signed_in.campaigns.get(running.id)
+    assert set(stored.channels) == {"instagram", "linkedin"} and float(stored.budget) == 250.5
     _render(page, "campaigns")
 
 
 def test_campaign_status_follows_the_dates():
     today = date(2026, 5, 10)
-    assert campaign_status({"start": "2026-05-11", "end": None}, today) == "planned"
-    assert campaign_status({"start": "2026-05-01", "end": "2026-05-10"}, today) == "running"
-    assert campaign_status({"start": None, "end": "2026-05-09"}, today) == "ended"
-    assert campaign_status({"start": None, "end": None}, today) == "undated"
-
-
-def _get(record, name):
-    return record[name] if isinstance(record, dict) else getattr(record, name)
+    dates = lambda start, end: SimpleNamespace(start=start, end=end)  # noqa: E731 (a campaign's dates)
+    assert campaign_status(dates(date(2026, 5, 11), None), today) == "planned"
+    assert campaign_status(dates(date(2026, 5, 1), date(2026, 5, 10)), today) == "running"
+    assert campaign_status(dates(None, date(2026, 5, 9)), today) == "ended"
+    assert campaign_status(dates(None, None), today) == "undated"
 
 
 def _render(page, name):

@@ -19,14 +19,12 @@ from PySide6.QtWidgets import QApplication
 
 from umt.client import GatewayClient
 from umt.demo import fill_sample_data
-from umt.desktop.controllers.account import AccountController
 from umt.desktop.controllers.calendar import CalendarController, best_times_from
-from umt.desktop.controllers.session import SessionController
 from umt.desktop.models.calendar import CalendarPost, Proposal, ProposalsModel, flag_conflicts
 from umt.desktop.theme import Theme, ThemeManager, palettes
 from umt.desktop.views.calendar import CalendarPage
 
-from .session_fixtures import owner_stack  # noqa: F401 - a fixture
+from .session_fixtures import owner_stack, signed_in_session  # noqa: F401 - owner_stack: a fixture
 
 ZONE = ZoneInfo("Europe/Berlin")
 RENDERS = Path(os.environ.get("UMT_RENDERS", "/tmp/umt-renders"))
@@ -56,15 +54,7 @@ def _fail(problem):
 def page(qtbot, tasks, owner):
     """The Calendar page on a session signed in through the controllers, sized like a window."""
     stack, _ = owner
-    session = SessionController(tasks)
-    account = AccountController(session)
-    session.set_gateway_url(stack.url)
-    qtbot.waitUntil(lambda: session.state.setup_required is False, timeout=10000)
-    needs_code = []
-    account.sign_in(stack.email, stack.password, False, needs_code.append, _fail)
-    qtbot.waitUntil(lambda: needs_code == [True], timeout=10000)
-    account.second_factor(lambda _: None, _fail, recovery_code=stack.recovery_code())
-    qtbot.waitUntil(lambda: session.state.signed_in, timeout=10000)
+    session = signed_in_session(qtbot, tasks, stack)
     controller = CalendarController(session, ZONE)
     with qtbot.waitSignal(controller.sig_posts_changed, timeout=10000):
         view = CalendarPage(controller, Theme("light", palettes()["light"]))

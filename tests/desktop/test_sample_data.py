@@ -1,46 +1,33 @@
 """“Try with sample data” in the empty workspace, against the real native stack (real gateway and
 agent processes): offered only while the workspace is empty, fills it through the signed-in
-SessionController with progress, and then the Brands and Campaigns pages show the sample."""
+SessionController with progress, and then the Brands and Campaigns pages and the Content studio show the sample."""
 
 from __future__ import annotations
 
 from umt import demo
-from umt.desktop.controllers.account import AccountController
+from umt.desktop.controllers.content import ContentController
 from umt.desktop.controllers.records import RecordsController
 from umt.desktop.controllers.sample_data import SampleDataController
-from umt.desktop.controllers.session import SessionController
 from umt.desktop.views.brands import BrandsPage
 from umt.desktop.views.campaigns import CampaignsPage
+from umt.desktop.views.content_studio import ContentStudio
 
-
-def _signed_in_session(qtbot, tasks, stack) -> SessionController:
-    session = SessionController(tasks)
-    account = AccountController(session)
-    session.set_gateway_url(stack.url)
-    qtbot.waitUntil(lambda: session.state.setup_required is False, timeout=10000)
-    needs_code = []
-    account.sign_in(stack.email, stack.password, False, needs_code.append, _fail)
-    qtbot.waitUntil(lambda: needs_code == [True], timeout=10000)
-    account.second_factor(lambda _: None, _fail, recovery_code=stack.recovery_code())
-    qtbot.waitUntil(lambda: session.state.signed_in, timeout=10000)
-    return session
-
-
-def _fail(problem):
-    raise AssertionError(f"unexpected failure: {problem}")
+from .session_fixtures import signed_in_session
 
 
 def test_the_empty_workspace_offers_sample_data_and_the_sections_show_it(qtbot, tasks, owner_stack):
-    session = _signed_in_session(qtbot, tasks, owner_stack)
+    session = signed_in_session(qtbot, tasks, owner_stack)
     sample = SampleDataController.for_session(session)
     assert SampleDataController.for_session(session) is sample, "one per session"
     brands = BrandsPage(RecordsController(session, "brands"), sample_data=sample)
     campaigns = CampaignsPage(RecordsController(session, "campaigns"), RecordsController(session, "brands"),
                               sample_data=sample)
-    for page in (brands, campaigns):
+    studio = ContentStudio(ContentController(session), sample_data=sample)
+    for page in (brands, campaigns, studio):
         qtbot.addWidget(page)
         page.show()
-    qtbot.waitUntil(lambda: brands.sample_button.isVisible() and campaigns.sample_button.isVisible(), timeout=10000)
+    qtbot.waitUntil(lambda: brands.sample_button.isVisible() and campaigns.sample_button.isVisible()
+                    and studio.sample_button.isVisible(), timeout=10000)
 
     progress: list[tuple[float, str]] = []
     sample.sig_progressed.connect(lambda fraction, step: progress.append((fraction, step)))
@@ -57,6 +44,9 @@ def test_the_empty_workspace_offers_sample_data_and_the_sections_show_it(qtbot, 
                     timeout=10000)
     assert not brands.sample_button.isVisible() and not brands.sample_progress.isVisible()
     assert not campaigns.sample_button.isVisible() and not campaigns.list_note.isVisible()
+    # Filled from the Brands page, the Content studio shows the posts too, and says what came in.
+    qtbot.waitUntil(lambda: studio.controller.list_model.total == len(demo.POSTS), timeout=10000)
+    assert not studio.sample_button.isVisible() and "Added 1 brand" in studio.notice.text()
     brands.list.setCurrentIndex(brands.model.index(0))
     assert brands.name.text() == demo.BRAND["name"]
     assert brands.keyphrases.items() == demo.BRAND["keyphrases"]

@@ -12,7 +12,6 @@ from umt.desktop.controllers.account import AccountController
 from umt.desktop.controllers.session import SessionController
 from umt.desktop.tasks import TaskManager
 
-from .session_fixtures import field
 
 
 
@@ -62,12 +61,12 @@ def test_stopped_stack_and_a_gateway_that_needs_sign_in(qtbot, tasks, owner_stac
 
 def test_sign_in_with_code_calls_and_sign_out(qtbot, tasks, owner_stack):
     session, account = _signed_in(qtbot, tasks, owner_stack, code=True)
-    assert field(session.state.user, "email") == owner_stack.email and session.state.message == ""
+    assert session.state.user.email == owner_stack.email and session.state.message == ""
     token = session.client.token
     brands = []
     session.call(lambda client: client.brands.create(name="Acme Bakery"), brands.append, _fail)
     qtbot.waitUntil(lambda: bool(brands), timeout=10000)
-    assert field(brands[0], "name") == "Acme Bakery"
+    assert brands[0].name == "Acme Bakery"
 
     errors = []
     session.call(lambda client: client.brands.get(999999), _fail, errors.append)
@@ -116,13 +115,13 @@ def test_a_401_signs_out_once_and_the_calls_run_again_after_signing_in_again(qtb
     errors, results, expiries = [], [], []
     session.sig_session_expired.connect(lambda: expiries.append(True))
     for n in range(3):              # three calls in flight: one expiry, not three
-        session.call(lambda client, n=n: (n, field(client.me(), "email")), results.append, errors.append)
+        session.call(lambda client, n=n: (n, client.me().email), results.append, errors.append)
     qtbot.waitUntil(lambda: session.state.session_expired, timeout=10000)
     _settle(qtbot, tasks)
     assert expiries == [True] and errors == [] and results == []
     assert not session.state.signed_in and session.state.message.startswith("Your session has expired")
 
-    session.call(lambda client: (3, field(client.me(), "email")), results.append, errors.append)   # made since
+    session.call(lambda client: (3, client.me().email), results.append, errors.append)   # made since
     qtbot.waitUntil(lambda: len(expiries) == 2, timeout=10000)      # asks again
     assert errors == [] and results == []
 
@@ -159,10 +158,10 @@ def test_a_newer_call_with_the_same_key_supersedes_the_older(qtbot, tasks, owner
 
     def slow(client):
         release.wait(10)
-        return ("old", field(client.me(), "email"))
+        return ("old", client.me().email)
 
     session.call(slow, results.append, _fail, key="search")
-    session.call(lambda client: ("new", field(client.me(), "email")), results.append, _fail, key="search")
+    session.call(lambda client: ("new", client.me().email), results.append, _fail, key="search")
     qtbot.waitUntil(lambda: bool(results), timeout=10000)
     release.set()
     tasks.wait_for_done(10000)
@@ -204,7 +203,7 @@ def test_remember_me_keeps_the_session_in_the_keyring_off_the_gui_thread(qtbot, 
     restored = SessionController(tasks)
     restored.set_gateway_url(owner_stack.url)
     qtbot.waitUntil(lambda: restored.state.signed_in, timeout=10000)
-    assert field(restored.state.user, "email") == owner_stack.email and restored.remembered
+    assert restored.state.user.email == owner_stack.email and restored.remembered
 
     restored.signed_out()       # signing out forgets it
     qtbot.waitUntil(lambda: ("umt", "remembered_session") not in memory_keyring.items, timeout=5000)

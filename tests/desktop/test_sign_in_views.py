@@ -25,7 +25,7 @@ from umt.desktop.views.sections import Section, SectionContext
 from umt.desktop.views.sign_in_page import SignInPage
 from umt.settings import DesktopSettings
 
-from .session_fixtures import Authenticator, field, set_up_owner
+from .session_fixtures import Authenticator, set_up_owner
 
 CLICK = Qt.MouseButton.LeftButton
 
@@ -166,8 +166,8 @@ def test_first_run_setup_with_2fa_then_sign_out_and_in_with_a_code(qtbot, tasks,
         wizard.stored.setChecked(True)
         qtbot.mouseClick(wizard.finish_button, CLICK)
         qtbot.waitUntil(lambda: workspace.gate.showing_page, timeout=10000)
-        assert session.state.signed_in and field(session.state.user, "email") == "ada@example.com"
-        assert field(session.state.user, "totp_enabled") is True
+        assert session.state.signed_in and session.state.user.email == "ada@example.com"
+        assert session.state.user.totp_enabled is True
         assert workspace.account_button.text() == "Ada Owner"
         assert wizard.codes.codes == []             # not kept in the window
 
@@ -218,7 +218,7 @@ def test_sign_in_with_a_recovery_code_after_a_wrong_code(qtbot, tasks, owner_sta
     _type(qtbot, form.recovery, owner_stack.recovery_code().upper())     # case and spaces do not matter
     qtbot.mouseClick(form.verify_button, CLICK)
     qtbot.waitUntil(lambda: workspace.gate.showing_page, timeout=15000)
-    assert field(workspace.session.state.user, "email") == owner_stack.email
+    assert workspace.session.state.user.email == owner_stack.email
 
 
 def test_new_recovery_codes_and_a_new_password_from_the_account_menu(qtbot, tasks, owner_stack):
@@ -358,7 +358,7 @@ def test_an_expired_session_mid_edit_asks_again_and_keeps_the_text(qtbot, tasks,
     # The save pressed as the session ran out goes through now, without another click.
     qtbot.waitUntil(lambda: bool(workspace.saved) and bool(reads), timeout=15000)
     assert workspace.save.isEnabled() and len(workspace.saved) == 1 and workspace.errors == []
-    assert field(workspace.saved[0], "name") == "Crumb & Co" and field(workspace.saved[0], "voice").startswith("Warm")
+    assert workspace.saved[0].name == "Crumb & Co" and workspace.saved[0].voice.startswith("Warm")
 
 
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from umt.agent.channels import CHANNELS
 from umt.agent.providers.base import Brand, Campaign, DraftSpec, ProviderError, TextProvider
 from umt.agent.settings import AgentSettings
 from umt.agent.errors import InputError, TaskFailed
 from umt.contract import tasks as contract
+from umt.contract.channels import CHANNELS, resolve_channel
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def parse_draft(task: contract.DraftInput) -> DraftTask:
         brand=Brand(name=brand.name, voice=brand.voice, audience=brand.audience, banned_words=list(brand.banned_words),
                     hashtags=list(brand.hashtags), sample_posts=list(brand.sample_posts)),
         campaign=_campaign(task.campaign) if task.campaign else None,
-        rule=CHANNELS[contract.resolve_channel(task.channel)],
+        rule=CHANNELS[resolve_channel(task.channel)],
         brief=task.brief, offer=task.offer, call_to_action=task.call_to_action,
         keyphrase=task.keyphrase or brand_keyphrase(task.brief, list(brand.keyphrases)),
     )

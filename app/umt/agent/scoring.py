@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
 from umt.agent import readability
-from umt.agent.channels import CHANNELS, HASHTAG_PATTERN, URL_PATTERN, ChannelRule, channel_length
+from umt.contract.channels import CHANNELS, URL_PATTERN, ChannelRule, channel_length, resolve_channel
 
+HASHTAG_PATTERN = re.compile(r"(?<![\w&])#(\w*[^\W\d_]\w*)")
 # Keyphrase density band (occurrences per 100 words), the usual SEO guidance.
 DENSITY_BAND = (0.5, 2.5)
 # Below this many words, density is noise: we only check that the keyphrase is there.
@@ -232,7 +233,6 @@ def _link_checks(rule: ChannelRule, links: list[dict]) -> list[Check]:
 def parse_score(task) -> ScoreInput:
     """From the contract's ScoreInput (the gateway fills text and channel in from content_id)."""
     from umt.agent.errors import InputError
-    from umt.contract.tasks import resolve_channel
 
     for name in ("text", "channel"):
         if getattr(task, name) is None:

@@ -153,12 +153,7 @@ class GatewayClient:
                                          timeout=timeout or self.timeout, stream=stream)
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise GatewayUnreachable(f"the gateway at {self.base_url} did not answer: {exc}") from None
-        if response.status_code >= 400:
-            try:
-                body = response.json()
-            except ValueError:
-                body = None
-            raise error_from_response(response.status_code, body, response.headers)
+        _raise_for_error(response)
         if stream:
             return response
         if response.status_code == 204:
@@ -261,12 +256,7 @@ class GatewayClient:
     def calendar_feed(self, url: str) -> str:
         """Reads the feed at its address as a calendar app does: no bearer token, the key in the URL."""
         response = self.http.get(url, timeout=self.timeout)
-        if response.status_code >= 400:
-            try:
-                body = response.json()
-            except ValueError:
-                body = None
-            raise error_from_response(response.status_code, body, response.headers)
+        _raise_for_error(response)
         return response.text
 
     # --- scoring --------------------------------------------------------------------------
@@ -352,3 +342,13 @@ def _decode(status: int, body: bytes, record: Any) -> Any:
         raise ApiError(status, "bad_reply", f"the gateway's reply does not fit the contract: {exc}") from None
     except msgspec.DecodeError:
         raise ApiError(status, "bad_reply", "the gateway sent something that is not JSON") from None
+
+
+def _raise_for_error(response: Any) -> None:
+    """A 4xx or 5xx answer as the client's error (its JSON body names the code and the field)."""
+    if response.status_code >= 400:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        raise error_from_response(response.status_code, body, response.headers)

@@ -17,7 +17,7 @@ from umt.contract.resources import (STATUSES, About, Brand, BrandInput, BrandPag
                                     ContentItem, ContentPage, ContentPatch, ContentQuery, ContentVersion,
                                     ContentVersions, Experiment, ExperimentInput, ExperimentPage, ExperimentPatch,
                                     ExperimentQuery, Export, ExportQuery, ImportResult, ListQuery, Metric, MetricInput,
-                                    MetricPage, MetricPatch, MetricQuery, TransitionInput, Variant)
+                                    MetricPage, MetricPatch, MetricQuery, TRANSITIONS, TransitionInput, Variant)
 
 from umt.contract.results import DraftResult, ScoreResult
 from umt.contract.tasks import TASK_KINDS, DraftInput, JobSubmission, ScoreInput, ScoreRequest
@@ -31,6 +31,6 @@ __all__ = [
     "ExperimentQuery", "Export", "ExportQuery", "ImportResult", "Input", "JOB_KINDS", "JOB_STATUSES", "Job", "JobError",
     "JobPage", "JobQuery", "ListQuery", "LoginInput", "LoginResult", "MAX_INT", "Metric", "MetricInput", "MetricPage",
     "MetricPatch", "MetricQuery", "Page", "PasswordChangeInput", "Record", "RecoveryCodes", "STATUSES",
-    "SecondFactorInput", "Session", "SetupInput", "TERMINAL_JOB_STATES", "TotpEnrolment", "TransitionInput",
+    "SecondFactorInput", "Session", "SetupInput", "TERMINAL_JOB_STATES", "TRANSITIONS", "TotpEnrolment", "TransitionInput",
     "Variant", "convert", "decode_json",
 ]

@@ -13,6 +13,16 @@ from umt.contract.base import BigCount, Channel, Count, Id, Input, Money, Page, 
 
 T = TypeVar("T")
 STATUSES = ("draft", "in_review", "approved", "scheduled", "published", "archived")
+# draft → in review → approved → scheduled → published → archived, with the ways back a team needs: the
+# gateway allows these moves and no other, the desktop offers them (in this order: forward first).
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "draft": ("in_review", "archived"),
+    "in_review": ("approved", "draft", "archived"),
+    "approved": ("scheduled", "draft", "archived"),
+    "scheduled": ("published", "approved", "archived"),
+    "published": ("archived",),
+    "archived": ("draft",),
+}
 ContentStatus = Literal["draft", "in_review", "approved", "scheduled", "published", "archived"]
 Hashtag = text(100, 1, pattern=r"^#?[^\s#]+$")
 Search = text(100, 1, description="text the name or title contains")

@@ -16,26 +16,12 @@ import msgspec
 from msgspec import Meta
 
 from umt.contract.base import BigCount, Id, Input, Invalid, listed, text
+from umt.contract.channels import CHANNEL_KEYS, resolve_channel
 from umt.contract.results import (BestTimeResult, DraftResult, ExperimentStatsResult, PlanCalendarResult,
                                   SampleSizeResult, ScoreResult, UtmResult)
 
-AGENT_CHANNELS = ("x", "linkedin", "instagram", "facebook", "threads", "email_subject", "email_body",
-                  "meta_description", "blog", "tiktok", "pinterest", "youtube_title", "youtube_description",
-                  "google_business", "sms")
-# Other names people (and the gateway's content items) use for the same channels.
-CHANNEL_ALIASES = {"twitter": "x", "x.com": "x", "email": "email_body", "newsletter": "email_body",
-                   "subject": "email_subject", "seo": "meta_description", "meta": "meta_description",
-                   "fb": "facebook", "ig": "instagram", "youtube": "youtube_description", "gbp": "google_business",
-                   "text": "sms"}
-AgentChannel = text(50, 1, description="one of " + ", ".join(AGENT_CHANNELS) + " (or an alias: twitter, email, "
+AgentChannel = text(50, 1, description="one of " + ", ".join(CHANNEL_KEYS) + " (or an alias: twitter, email, "
                                        "newsletter, ...)")
-
-
-def resolve_channel(name: str) -> str | None:
-    """The agent's key for a channel name, or None when the agent has no rules for it."""
-    key = name.strip().lower().replace(" ", "_").replace("-", "_")
-    key = CHANNEL_ALIASES.get(key, key)
-    return key if key in AGENT_CHANNELS else None
 
 
 class TaskInput(Input, omit_defaults=True):
@@ -54,7 +40,7 @@ class TaskInput(Input, omit_defaults=True):
     def _channel(self, name: str = "channel") -> None:
         value = getattr(self, name)
         if value is not None and resolve_channel(value) is None:
-            raise Invalid(name, f"{value!r} is not a channel the agent knows; use one of {', '.join(AGENT_CHANNELS)}")
+            raise Invalid(name, f"{value!r} is not a channel the agent knows; use one of {', '.join(CHANNEL_KEYS)}")
 
     def _timezone(self, name: str = "timezone") -> None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError

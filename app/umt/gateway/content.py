@@ -8,20 +8,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
+from umt.contract.resources import TRANSITIONS
 from umt.gateway import tables as t
 from umt.gateway.crud import to_json
 from umt.gateway.db import as_utc, reading
 from umt.gateway.errors import Conflict, NotFound, ValidationFailed
-
-# draft → in review → approved → scheduled → published → archived, with the ways back a team needs.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "draft": frozenset({"in_review", "archived"}),
-    "in_review": frozenset({"draft", "approved", "archived"}),
-    "approved": frozenset({"draft", "scheduled", "archived"}),
-    "scheduled": frozenset({"approved", "published", "archived"}),
-    "published": frozenset({"archived"}),
-    "archived": frozenset({"draft"}),
-}
 
 
 def transition(engine: Engine, item_id: int, status: str, scheduled_at: datetime | None) -> dict[str, Any]:

@@ -10,11 +10,10 @@ import pytest
 from PySide6.QtCore import Qt
 
 from umt.desktop.controllers.content import ContentController
-from umt.desktop.models.channels import channel_for
+from umt.contract.channels import channel_for
 from umt.desktop.models.content import ContentListModel, VersionListModel
 from umt.desktop.models.content_records import ContentVersion
 from umt.desktop.views.content_studio import ContentStudio
-from umt.desktop.controllers.records import value_of
 
 from .bulk import create_items
 from .conftest import unique
@@ -28,7 +27,7 @@ def bulk_brand(content_stack):
     owner = content_stack.owner
     brand = owner.brands.create(name=unique("Bulk"))
     started = time.perf_counter()
-    assert create_items(content_stack.url, owner.token, COUNT, brand_id=value_of(brand, "id")) == COUNT
+    assert create_items(content_stack.url, owner.token, COUNT, brand_id=brand.id) == COUNT
     print(f"\ncreated {COUNT} items through the API in {time.perf_counter() - started:.1f} s")
     return brand
 
@@ -52,13 +51,13 @@ def _filter_by_brand(qtbot, studio, brand_id):
 
 def test_ten_thousand_items_open_a_page_at_a_time_and_scroll_to_the_end(qtbot, qtmodeltester, studio, bulk_brand):
     model = studio.controller.list_model
-    _filter_by_brand(qtbot, studio, value_of(bulk_brand, "id"))
+    _filter_by_brand(qtbot, studio, bulk_brand.id)
     qtbot.waitUntil(lambda: model.rowCount() == 200, timeout=10000)
     assert model.total == COUNT and model.canFetchMore() and studio.count_label.text() == "10,000 posts"
     first = model.index(0, ContentListModel.COL_TITLE)
     item = model.data(first, ContentListModel.ROLE_ITEM)
-    assert first.data() == item.title and item.title.startswith("Post ") and item.brand_id == value_of(bulk_brand, "id")
-    assert model.index(0, ContentListModel.COL_BRAND).data() == value_of(bulk_brand, "name")
+    assert first.data() == item.title and item.title.startswith("Post ") and item.brand_id == bulk_brand.id
+    assert model.index(0, ContentListModel.COL_BRAND).data() == bulk_brand.name
     assert model.index(0, ContentListModel.COL_CHANNEL).data() == channel_for(item.channel).label
     assert model.index(0, ContentListModel.COL_STATUS).data() == "Draft"
 
@@ -76,7 +75,7 @@ def test_ten_thousand_items_open_a_page_at_a_time_and_scroll_to_the_end(qtbot, q
 
 def test_search_as_you_type_shows_only_the_newest_answer(qtbot, qtmodeltester, studio, session, bulk_brand):
     model = studio.controller.list_model
-    _filter_by_brand(qtbot, studio, value_of(bulk_brand, "id"))
+    _filter_by_brand(qtbot, studio, bulk_brand.id)
     qtbot.waitUntil(lambda: model.total == COUNT, timeout=10000)
     qtmodeltester.check(model)  # and it stays attached through the resets and pages below
     # Every keystroke sends its own search at once: the older answers are superseded, never shown.

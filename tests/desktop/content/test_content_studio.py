@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
 from umt.desktop.controllers.content import ContentController
-from umt.desktop.controllers.records import value_of
+from umt.desktop.controllers.sample_data import SampleDataController
 from umt.desktop.tasks import TaskManager
 from umt.desktop.views.content_studio import ContentStudio
 
@@ -64,10 +64,10 @@ def _options_loaded(qtbot, studio, brand_id):
 def test_the_score_panel_names_a_banned_word_as_the_owner_types(qtbot, studio, owner):
     brand = _brand(owner, banned_words=["cheap"], hashtags=["#coffee"])
     item = owner.content.create(channel="linkedin", title=unique("Autumn"), body="Our autumn blend is back.",
-                                brand_id=value_of(brand, "id"))
-    _options_loaded(qtbot, studio, value_of(brand, "id"))
-    editor = _open(qtbot, studio, value_of(item, "id"))
-    assert editor.brand.currentData() == value_of(brand, "id")
+                                brand_id=brand.id)
+    _options_loaded(qtbot, studio, brand.id)
+    editor = _open(qtbot, studio, item.id)
+    assert editor.brand.currentData() == brand.id
 
     editor.body.setFocus()
     editor.body.moveCursor(editor.body.textCursor().MoveOperation.End)
@@ -109,9 +109,9 @@ def _draft(qtbot, editor, brief: str, offline: bool):
 
 def test_an_offline_template_draft_becomes_a_new_labelled_version(qtbot, studio, owner):
     brand = _brand(owner, banned_words=["cheap"], hashtags=["#coffee"])
-    item = owner.content.create(channel="x", title=unique("Launch"), body="Placeholder.", brand_id=value_of(brand, "id"))
-    _options_loaded(qtbot, studio, value_of(brand, "id"))
-    editor = _open(qtbot, studio, value_of(item, "id"))
+    item = owner.content.create(channel="x", title=unique("Launch"), body="Placeholder.", brand_id=brand.id)
+    _options_loaded(qtbot, studio, brand.id)
+    editor = _open(qtbot, studio, item.id)
     editor.keyphrase.setText("autumn blend")
 
     with qtbot.waitSignal(studio.editor_controller.sig_draft_finished, timeout=30000) as finished:
@@ -120,8 +120,8 @@ def test_an_offline_template_draft_becomes_a_new_labelled_version(qtbot, studio,
     assert outcome.offline and outcome.provider == "template"
     assert "Offline template draft" in editor.draft_panel.result_label.text()
     qtbot.waitUntil(lambda: editor.versions.model.rowCount() == 2, timeout=10000)
-    versions = owner.content.versions(value_of(item, "id"))
-    assert [value_of(v, "version") for v in versions] == [1, 2] and value_of(versions[1], "body") == outcome.text
+    versions = owner.content.versions(item.id)
+    assert [v.version for v in versions] == [1, 2] and versions[1].body == outcome.text
     assert editor.body.toPlainText() == outcome.text and "autumn blend" in outcome.text.lower()
     assert "cheap" not in outcome.text.lower()
     assert not editor.draft_panel.cancel_button.isVisible()
@@ -129,9 +129,9 @@ def test_an_offline_template_draft_becomes_a_new_labelled_version(qtbot, studio,
 
 def test_an_ai_draft_from_the_model_becomes_a_new_version(qtbot, studio, owner, llm):
     brand = _brand(owner)
-    item = owner.content.create(channel="linkedin", title=unique("AI"), body="Old.", brand_id=value_of(brand, "id"))
-    _options_loaded(qtbot, studio, value_of(brand, "id"))
-    editor = _open(qtbot, studio, value_of(item, "id"))
+    item = owner.content.create(channel="linkedin", title=unique("AI"), body="Old.", brand_id=brand.id)
+    _options_loaded(qtbot, studio, brand.id)
+    editor = _open(qtbot, studio, item.id)
     llm.behaviour.reply = "Autumn is back at Bean There: maple pecan blend, roasted this week. Order by Friday. #coffee"
     with qtbot.waitSignal(studio.editor_controller.sig_draft_finished, timeout=30000) as finished:
         _draft(qtbot, editor, "Announce the autumn blend", offline=False)
@@ -139,28 +139,28 @@ def test_an_ai_draft_from_the_model_becomes_a_new_version(qtbot, studio, owner, 
     assert "Drafted by the AI model" in editor.draft_panel.result_label.text()
     assert editor.body.toPlainText() == llm.behaviour.reply
     assert llm.requests and "Announce the autumn blend" in str(llm.requests[-1]["body"])
-    assert [value_of(v, "body") for v in owner.content.versions(value_of(item, "id"))] == ["Old.", llm.behaviour.reply]
+    assert [v.body for v in owner.content.versions(item.id)] == ["Old.", llm.behaviour.reply]
 
 
 def test_a_down_model_endpoint_is_a_plain_message_and_nothing_changes(qtbot, studio, owner, llm):
     brand = _brand(owner)
-    item = owner.content.create(channel="linkedin", title=unique("Down"), body="Keep me.", brand_id=value_of(brand, "id"))
-    _options_loaded(qtbot, studio, value_of(brand, "id"))
-    editor = _open(qtbot, studio, value_of(item, "id"))
+    item = owner.content.create(channel="linkedin", title=unique("Down"), body="Keep me.", brand_id=brand.id)
+    _options_loaded(qtbot, studio, brand.id)
+    editor = _open(qtbot, studio, item.id)
     llm.behaviour.statuses = [503] * 10
     with qtbot.waitSignal(studio.editor_controller.sig_draft_failed, timeout=30000):
         _draft(qtbot, editor, "Say hello", offline=False)
     assert "AI model is not answering" in editor.draft_panel.error.text()
     assert "Offline template" in editor.draft_panel.error.text()
     assert editor.body.toPlainText() == "Keep me."
-    assert len(owner.content.versions(value_of(item, "id"))) == 1
+    assert len(owner.content.versions(item.id)) == 1
 
 
 def test_cancel_stops_a_running_draft_and_writes_nothing(qtbot, studio, owner, llm):
     brand = _brand(owner)
-    item = owner.content.create(channel="linkedin", title=unique("Slow"), body="Before.", brand_id=value_of(brand, "id"))
-    _options_loaded(qtbot, studio, value_of(brand, "id"))
-    editor = _open(qtbot, studio, value_of(item, "id"))
+    item = owner.content.create(channel="linkedin", title=unique("Slow"), body="Before.", brand_id=brand.id)
+    _options_loaded(qtbot, studio, brand.id)
+    editor = _open(qtbot, studio, item.id)
     llm.behaviour.delay = 3.0
     _draft(qtbot, editor, "A slow one", offline=False)
     qtbot.waitUntil(lambda: studio.editor_controller._draft_job_id is not None, timeout=10000)
@@ -175,13 +175,13 @@ def test_cancel_stops_a_running_draft_and_writes_nothing(qtbot, studio, owner, l
     # The job ends (or is cancelled) on the gateway; its text never becomes a version.
     qtbot.waitUntil(lambda: owner.get_job(job_id).status not in ("queued", "running"), timeout=30000)
     qtbot.wait(200)  # let any late delivery arrive, so that its absence means something
-    assert len(owner.content.versions(value_of(item, "id"))) == 1
+    assert len(owner.content.versions(item.id)) == 1
     assert editor.body.toPlainText() == "Before."
 
 
 def test_workflow_buttons_offer_only_legal_moves_and_an_illegal_one_is_refused_with_the_reason(qtbot, studio, owner):
     item = owner.content.create(channel="linkedin", title=unique("Flow"), body="Ready for the world.")
-    editor = _open(qtbot, studio, value_of(item, "id"))
+    editor = _open(qtbot, studio, item.id)
     assert set(editor.move_buttons) == {"in_review", "archived"}
 
     _click(qtbot, editor.move_buttons["in_review"])
@@ -201,12 +201,12 @@ def test_workflow_buttons_offer_only_legal_moves_and_an_illegal_one_is_refused_w
     assert editor.item.scheduled_at and set(editor.move_buttons) == {"published", "approved", "archived"}
 
     # Someone else publishes it meanwhile: the stale "Back to approved" is refused with the API's reason.
-    owner.content.transition(value_of(item, "id"), "published")
+    owner.content.transition(item.id, "published")
     _click(qtbot, editor.move_buttons["approved"])
     qtbot.waitUntil(editor.errors.general.isVisible, timeout=10000)
     assert "published item cannot become approved" in editor.errors.general.text()
     qtbot.waitUntil(lambda: set(editor.move_buttons) == {"archived"}, timeout=10000)
-    assert value_of(owner.content.get(value_of(item, "id")), "status") == "published"
+    assert owner.content.get(item.id).status == "published"
 
 
 def test_api_errors_appear_at_their_field_and_keep_what_was_typed(qtbot, studio, owner):
@@ -234,7 +234,7 @@ def test_api_errors_appear_at_their_field_and_keep_what_was_typed(qtbot, studio,
 
 def test_versions_show_a_diff_and_restore_makes_a_new_version(qtbot, studio, owner):
     item = owner.content.create(channel="linkedin", title=unique("History"), body="First line.\nSecond line.")
-    editor = _open(qtbot, studio, value_of(item, "id"))
+    editor = _open(qtbot, studio, item.id)
     editor.body.setPlainText("First line.\nA better second line.")
     with qtbot.waitSignal(studio.editor_controller.sig_item_saved, timeout=10000):
         _click(qtbot, editor.save_button)
@@ -249,21 +249,21 @@ def test_versions_show_a_diff_and_restore_makes_a_new_version(qtbot, studio, own
     _click(qtbot, editor.versions.restore_button)
     qtbot.waitUntil(lambda: editor.versions.model.rowCount() == 3, timeout=10000)
     assert editor.body.toPlainText() == "First line.\nSecond line."
-    assert [value_of(v, "body") for v in owner.content.versions(value_of(item, "id"))][-1] == "First line.\nSecond line."
+    assert [v.body for v in owner.content.versions(item.id)][-1] == "First line.\nSecond line."
 
 
 def test_the_utm_builder_tags_a_link_with_errors_at_the_field(qtbot, studio, owner):
     campaign = owner.campaigns.create(name=unique("Autumn Blend"))
     item = owner.content.create(channel="linkedin", title=unique("Links"), body="Read more: ",
-                                campaign_id=value_of(campaign, "id"))
+                                campaign_id=campaign.id)
     studio.controller.load_options()
-    qtbot.waitUntil(lambda: studio.editor.campaign.findData(value_of(campaign, "id")) >= 0, timeout=10000)
-    editor = _open(qtbot, studio, value_of(item, "id"))
+    qtbot.waitUntil(lambda: studio.editor.campaign.findData(campaign.id) >= 0, timeout=10000)
+    editor = _open(qtbot, studio, item.id)
     editor.tabs.setCurrentWidget(editor.utm)
     utm = editor.utm
     # Suggested from the post, lower case with dashes (analytics tools count "Autumn Blend" apart).
     assert utm.inputs["source"].text() == "linkedin" and utm.inputs["medium"].text() == "social"
-    assert utm.inputs["campaign"].text() == "-".join(value_of(campaign, "name").lower().split())
+    assert utm.inputs["campaign"].text() == "-".join(campaign.name.lower().split())
     utm.inputs["url"].setText("beanthere.example/autumn")
     _click(qtbot, utm.build_button)
     qtbot.waitUntil(utm.errors.fields["url"].isVisible, timeout=15000)
@@ -284,12 +284,12 @@ def test_the_utm_builder_tags_a_link_with_errors_at_the_field(qtbot, studio, own
 
 def test_a_post_opens_in_a_window_of_its_own(qtbot, studio, owner):
     item = owner.content.create(channel="x", title=unique("Window"), body="Short and sweet.")
-    editor = _open(qtbot, studio, value_of(item, "id"))
+    editor = _open(qtbot, studio, item.id)
     _click(qtbot, editor.detach_button)
     assert len(studio.windows) == 1
     window = studio.windows[0]
     qtbot.waitUntil(lambda: window.editor.item is not None, timeout=10000)
-    assert window.editor.body.toPlainText() == "Short and sweet." and value_of(item, "title") in window.windowTitle()
+    assert window.editor.body.toPlainText() == "Short and sweet." and item.title in window.windowTitle()
     assert not window.editor.detach_button.isVisible()
     # Its answers are its own: scoring in the window leaves the pane's panel alone.
     with qtbot.waitSignal(window.editor.score_panel.sig_score_shown, timeout=15000):
@@ -300,12 +300,12 @@ def test_a_post_opens_in_a_window_of_its_own(qtbot, studio, owner):
     window.editor.body.setPlainText("Short, sweet and saved on the way out.")
     studio.ask_unsaved.queue.append("cancel")
     window.close()
-    assert window.isVisible() and studio.ask_unsaved.asked == [value_of(item, "title")]
+    assert window.isVisible() and studio.ask_unsaved.asked == [item.title]
     studio.ask_unsaved.queue.append("save")
     window.close()
     qtbot.waitUntil(lambda: not isValid(window), timeout=10000)  # closed and deleted
     assert studio.windows == []
-    assert value_of(owner.content.get(value_of(item, "id")), "body") == "Short, sweet and saved on the way out."
+    assert owner.content.get(item.id).body == "Short, sweet and saved on the way out."
 
 
 def test_the_content_section_is_in_the_sidebar_and_builds_its_page_when_signed_in(qtbot, session, owner):
@@ -327,12 +327,12 @@ def test_the_content_section_is_in_the_sidebar_and_builds_its_page_when_signed_i
     qtbot.waitUntil(lambda: model.total is not None and model.total > 0, timeout=10000)
     qtbot.keyClicks(page.search, title)
     qtbot.waitUntil(lambda: model.total == 1, timeout=10000)
-    assert model.row_of(value_of(item, "id")) == 0
+    assert model.row_of(item.id) == 0
 
 
 def test_an_expired_session_mid_edit_keeps_the_text(qtbot, studio, session, owner):
     item = owner.content.create(channel="linkedin", title=unique("Expiry"), body="Saved text.")
-    editor = _open(qtbot, studio, value_of(item, "id"))
+    editor = _open(qtbot, studio, item.id)
     session.client.logout()  # the gateway forgets this session: the next call is a 401
     editor.body.setPlainText("Typed after the session ended, not saved yet.")
     with qtbot.waitSignal(session.sig_session_expired, timeout=10000):
@@ -340,7 +340,7 @@ def test_an_expired_session_mid_edit_keeps_the_text(qtbot, studio, session, owne
     assert editor.body.toPlainText() == "Typed after the session ended, not saved yet."
     assert "Sign in again to save" in editor.errors.general.text() and editor.dirty()
     assert editor.save_button.isEnabled() and editor.save_button.text() == "Save"
-    assert value_of(owner.content.get(value_of(item, "id")), "body") == "Saved text."
+    assert owner.content.get(item.id).body == "Saved text."
 
 
 def test_moving_to_another_post_asks_about_unsaved_edits(qtbot, studio, owner):
@@ -351,25 +351,25 @@ def test_moving_to_another_post_asks_about_unsaved_edits(qtbot, studio, owner):
     qtbot.keyClicks(studio.search, prefix)
     qtbot.waitUntil(lambda: model.total == 2 and model.rowCount() == 2, timeout=10000)
     answers = studio.ask_unsaved
-    studio.table.selectRow(model.row_of(value_of(first, "id")))
-    qtbot.waitUntil(lambda: studio.editor.item is not None and studio.editor.item.id == value_of(first, "id"), timeout=10000)
+    studio.table.selectRow(model.row_of(first.id))
+    qtbot.waitUntil(lambda: studio.editor.item is not None and studio.editor.item.id == first.id, timeout=10000)
     studio.editor.body.setPlainText("One, edited.")
 
     answers.queue.append("cancel")  # stay: the edits and the selection stay
-    studio.table.selectRow(model.row_of(value_of(second, "id")))
+    studio.table.selectRow(model.row_of(second.id))
     assert answers.asked == [f"{prefix} one"] and studio.editor.body.toPlainText() == "One, edited."
-    assert studio.table.selectionModel().selectedRows()[0].row() == model.row_of(value_of(first, "id"))
+    assert studio.table.selectionModel().selectedRows()[0].row() == model.row_of(first.id)
 
     answers.queue.append("save")  # saved first, then the other post opens
-    studio.table.selectRow(model.row_of(value_of(second, "id")))
-    qtbot.waitUntil(lambda: studio.editor.item.id == value_of(second, "id"), timeout=10000)
-    assert value_of(owner.content.get(value_of(first, "id")), "body") == "One, edited."
+    studio.table.selectRow(model.row_of(second.id))
+    qtbot.waitUntil(lambda: studio.editor.item.id == second.id, timeout=10000)
+    assert owner.content.get(first.id).body == "One, edited."
 
     studio.editor.body.setPlainText("Two, edited.")
     answers.queue.append("discard")
     studio.new_post()
     assert studio.editor.item is None and studio.editor.body.toPlainText() == ""
-    assert value_of(owner.content.get(value_of(second, "id")), "body") == "Two." and not answers.queue
+    assert owner.content.get(second.id).body == "Two." and not answers.queue
 
 
 def test_the_keyboard_reaches_new_search_and_save(qtbot, studio, owner):
@@ -397,13 +397,15 @@ def test_an_empty_workspace_offers_sample_data_and_shows_it(qtbot, empty_stack):
     tasks = TaskManager()
     session = signed_in_session(tasks, empty_stack.url, OWNER["email"], OWNER["password"],
                                 lambda condition: qtbot.waitUntil(condition, timeout=10000))
-    studio = ContentStudio(ContentController(session), ask_unsaved=Answers())
+    studio = ContentStudio(ContentController(session), ask_unsaved=Answers(),
+                           sample_data=SampleDataController.for_session(session))
     qtbot.addWidget(studio)
     studio.show()
     model = studio.controller.list_model
     qtbot.waitUntil(lambda: model.total == 0, timeout=10000)
     assert studio.notice_bar.isVisible() and "No posts yet" in studio.notice.text()
-    with qtbot.waitSignal(studio.controller.sig_sample_data_filled, timeout=60000):
+    qtbot.waitUntil(studio.sample_button.isVisible, timeout=10000)   # the workspace is checked: nothing in it
+    with qtbot.waitSignal(studio.sample_data.sig_filled, timeout=60000):
         _click(qtbot, studio.sample_button)
         assert studio.sample_button.text() == "Adding sample data\u2026"
     qtbot.waitUntil(lambda: model.total is not None and model.total > 0 and studio.brand_filter.count() > 1, timeout=10000)

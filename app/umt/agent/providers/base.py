@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
-from umt.agent.channels import ChannelRule
+from umt.contract.channels import ChannelRule
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import ssl
 import time
 from urllib.parse import urlsplit
 
-from umt.agent.channels import channel_length
+from umt.contract.channels import channel_length
 from umt.agent.providers.base import DraftSpec, ProviderError, TextProvider
 
 ANGLES = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from umt.agent.channels import ChannelRule, channel_length
+from umt.contract.channels import ChannelRule, channel_length
 from umt.agent.providers.base import DraftSpec, TextProvider
 
 _CASUAL = ("friendly", "fun", "playful", "witty", "casual", "warm", "cheerful", "bold", "quirky", "upbeat")

@@ -11,27 +11,13 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from shiboken6 import isValid
 
-from umt.client.errors import ApiError, GatewayUnreachable
+from umt.desktop.controllers.problem import Problem
 from umt.desktop.models.content import ContentListModel
-from umt.desktop.models.content_records import (Option, brand_from_api, campaign_from_api, content_from_api,
-                                                page_from_api)
+from umt.desktop.models.content_records import Option, brand_from_api, campaign_from_api, content_from_api
 
 FILTERS = ("brand_id", "campaign_id", "channel", "status", "q")
 # Lists for the pickers: more brands or campaigns than this is not a small business's workspace.
 OPTIONS_LIMIT = 500
-
-
-def error_text(error: BaseException) -> tuple[str, str]:
-    """(field, sentence) for an error from the gateway: the field the API named (without the job's
-    `input.` prefix) or "", and a sentence an owner can act on."""
-    if isinstance(error, GatewayUnreachable):
-        return "", "The gateway does not answer. Is the stack running? Start it in the Control center."
-    if isinstance(error, ApiError):
-        field = (error.field or "").removeprefix("input.")
-        field = {"brand": "brand_id", "campaign": "campaign_id"}.get(field, field)
-        message = error.message[:1].upper() + error.message[1:]
-        return field, message
-    return "", f"Something went wrong: {error}"
 
 
 def call_while_alive(owner: QObject, session, fn, on_done=None, on_error=None, **kwargs) -> None:
@@ -52,9 +38,6 @@ class ContentController(QObject):
 
     sig_list_failed = Signal(str)
     """The list (or the pickers) could not be loaded: a sentence for the owner."""
-
-    sig_sample_data_filled = Signal(str)
-    """The sample workspace was added: a sentence saying what it holds."""
 
     sig_notice_changed = Signal(str)
     """Why the section cannot show posts now (stack stopped, signed out), or "" when it can."""
@@ -96,7 +79,7 @@ class ContentController(QObject):
         def fetch(offset: int, limit: int, on_page, on_error) -> None:
             call_while_alive(
                 self, self.session, lambda client: self._read_page(client, filters, offset, limit),
-                lambda page: on_page(*page), lambda error: on_error(error_text(error)[1]),
+                lambda page: on_page(*page), lambda error: on_error(Problem.from_error(error).message),
                 key="content-list", description="load content")
 
         self.list_model.restart(fetch)
@@ -104,8 +87,8 @@ class ContentController(QObject):
     @staticmethod
     def _read_page(client, filters: dict[str, Any], offset: int, limit: int) -> tuple[list, int]:
         """One page as desktop records (on the worker, so the GUI thread only inserts the rows)."""
-        items, total = page_from_api(client.content.list(limit=limit, offset=offset, **filters))
-        return [content_from_api(item) for item in items], total
+        page = client.content.list(limit=limit, offset=offset, **filters)
+        return [content_from_api(item) for item in page.items], page.total
 
     # --- pickers --------------------------------------------------------------------------------
     def load_options(self) -> None:
@@ -114,31 +97,17 @@ class ContentController(QObject):
         def both(client):
             return (client.brands.list(limit=OPTIONS_LIMIT), client.campaigns.list(limit=OPTIONS_LIMIT))
 
-        call_while_alive(self, self.session, both, self._on_options_loaded, lambda error: self.sig_list_failed.emit(error_text(error)[1]),
-                          key="content-options", description="load brands and campaigns")
+        call_while_alive(self, self.session, both, self._on_options_loaded,
+                         lambda error: self.sig_list_failed.emit(Problem.from_error(error).message),
+                         key="content-options", description="load brands and campaigns")
 
     def _on_options_loaded(self, pages) -> None:
-        brands = [brand_from_api(b) for b in page_from_api(pages[0])[0]]
-        campaigns = [campaign_from_api(c) for c in page_from_api(pages[1])[0]]
+        brands = [brand_from_api(b) for b in pages[0].items]
+        campaigns = [campaign_from_api(c) for c in pages[1].items]
         self.brands = {b.id: b for b in brands}
         self.campaigns = {c.id: c for c in campaigns}
         self.list_model.set_brand_names({b.id: b.name for b in brands})
         self.sig_options_loaded.emit(brands, campaigns)
-
-    # --- sample data ----------------------------------------------------------------------------
-    def fill_sample_data(self) -> None:
-        """Fills an empty workspace with the sample bakery (umt.demo, as `umt demo` does)."""
-        from umt import demo
-
-        def filled(summary) -> None:
-            self.sig_sample_data_filled.emit(summary.sentence())
-            self.load_options()
-            self.reload()
-
-        call_while_alive(self, self.session, lambda client: demo.fill_sample_data(client), filled,
-                         lambda error: self.sig_list_failed.emit(str(error) if isinstance(error, demo.WorkspaceNotEmpty)
-                                                                 else error_text(error)[1]),
-                         key="content-sample-data", description="add sample data")
 
     # --- editors --------------------------------------------------------------------------------
     def new_editor(self, parent: QObject | None = None):

@@ -10,11 +10,11 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from shiboken6 import isValid
 
-from umt.desktop.controllers.content import call_while_alive, error_text
-from umt.desktop.controllers.records import value_of
-from umt.desktop.models.channels import channel_for
+from umt.desktop.controllers.content import call_while_alive
+from umt.desktop.controllers.problem import Problem
+from umt.contract.channels import channel_for
 from umt.desktop.models.content_records import (ContentItem, ContentVersion, content_from_api, draft_from_api,
-                                                job_from_api, score_from_api, utm_from_api, version_from_api)
+                                                score_from_api, version_from_api)
 
 EDITABLE = ("title", "body", "channel", "brand_id", "campaign_id", "scheduled_at")
 JOB_TIMEOUT_S = 60.0
@@ -29,14 +29,21 @@ DRAFT_MESSAGES = {
 }
 
 
-def _job_error_text(error: Any) -> tuple[str, str]:
-    """(field, sentence) for a failed job's error record (a dict, or a typed record)."""
-    code = value_of(error, "code", "") or "" if error is not None else ""
-    if code in DRAFT_MESSAGES:
-        return "", DRAFT_MESSAGES[code]
-    field = ((value_of(error, "field") if error is not None else None) or "").removeprefix("input.")
-    message = (value_of(error, "message") if error is not None else None) or "the job failed"
-    return {"brand": "brand_id"}.get(field, field), message[:1].upper() + message[1:]
+# The draft's input names the brand and the campaign; the editor's fields are their ids.
+EDITOR_FIELDS = {"brand": "brand_id", "campaign": "campaign_id"}
+
+
+def _in_words(problem: Problem) -> tuple[str, str]:
+    """(the editor's field or "", a sentence) for the editor's signals; a draft's known failures get
+    advice on what to do instead."""
+    if problem.code in DRAFT_MESSAGES:
+        return "", DRAFT_MESSAGES[problem.code]
+    field = problem.field or ""
+    return EDITOR_FIELDS.get(field, field), problem.message
+
+
+def _error_words(error: BaseException) -> tuple[str, str]:
+    return _in_words(Problem.from_error(error))
 
 
 class EditorController(QObject):
@@ -103,7 +110,7 @@ class EditorController(QObject):
     # --- the item -------------------------------------------------------------------------------
     def open(self, item_id: int) -> None:
         self._call(lambda client: client.content.get(item_id), self._on_item_loaded,
-                   lambda error: self.sig_save_failed.emit(*error_text(error)), key=self._keys["item"],
+                   lambda error: self.sig_save_failed.emit(*_error_words(error)), key=self._keys["item"],
                    description="open a post")
 
     def start_new(self) -> None:
@@ -131,7 +138,7 @@ class EditorController(QObject):
 
     def _on_save_failed(self, error: BaseException) -> None:
         self._saving = False
-        self.sig_save_failed.emit(*error_text(error))
+        self.sig_save_failed.emit(*_error_words(error))
 
     def _on_saved(self, record: Any, created: bool) -> None:
         self._saving = False
@@ -154,7 +161,7 @@ class EditorController(QObject):
 
         def refused(error: BaseException) -> None:
             self._saving = False
-            self.sig_move_refused.emit(*error_text(error))
+            self.sig_move_refused.emit(*_error_words(error))
             self.open(item.id)
 
         self._saving = True
@@ -169,7 +176,7 @@ class EditorController(QObject):
             return
         self._call(lambda client: client.content.versions(item.id),
                    lambda records: self.sig_versions_loaded.emit([version_from_api(r) for r in records]),
-                   lambda error: self.sig_save_failed.emit(*error_text(error)),
+                   lambda error: self.sig_save_failed.emit(*_error_words(error)),
                    key=self._keys["item"] + "-versions", description="load versions")
 
     def restore(self, version: ContentVersion) -> None:
@@ -190,7 +197,7 @@ class EditorController(QObject):
             payload["brand_id"] = brand_id
         self._call(lambda client: self._score_remotely(client, payload),
                    lambda result: self.sig_score_updated.emit(score_from_api(result)),
-                   lambda error: self.sig_score_failed.emit(error_text(error)[1]),
+                   lambda error: self.sig_score_failed.emit(Problem.from_error(error).message),
                    key=self._keys["score"], description="score a post")
 
     @staticmethod
@@ -227,7 +234,7 @@ class EditorController(QObject):
         generation = self._draft_generation
         self._call(lambda client: client.submit_job("draft", payload),
                    lambda job: self._on_draft_submitted(generation, job),
-                   lambda error: self.sig_draft_failed.emit(*error_text(error)),
+                   lambda error: self.sig_draft_failed.emit(*_error_words(error)),
                    key=self._keys["draft"], description="start a draft")
 
     def cancel_draft(self) -> None:
@@ -245,7 +252,7 @@ class EditorController(QObject):
         self._call(lambda client: client.cancel_job(job_id), None, lambda error: None, description="cancel a draft")
 
     def _on_draft_submitted(self, generation: int, job: Any) -> None:
-        job_id = job_from_api(job)[0]
+        job_id = job.id
         if generation != self._draft_generation:  # cancelled while it was being submitted
             self._cancel_job(job_id)
             return
@@ -257,23 +264,21 @@ class EditorController(QObject):
             lambda error: isValid(self) and self._on_draft_broken(generation, error))
 
     def _on_draft_event(self, job: Any) -> None:
-        _, status, progress, step, _, _ = job_from_api(job)
-        if status not in ("done", "failed"):
-            self.sig_draft_progressed.emit(progress, step or status)
+        if job.status not in ("done", "failed"):
+            self.sig_draft_progressed.emit(job.progress, job.step or job.status)
 
     def _on_draft_ended(self, generation: int, job: Any) -> None:
         if generation != self._draft_generation:
             return
         self._draft_follower, self._draft_job_id = None, None
-        _, status, _, _, result, error = job_from_api(job)
-        if status != "done":
-            self.sig_draft_failed.emit(*_job_error_text(error))
+        if job.status != "done":
+            self.sig_draft_failed.emit(*_in_words(Problem.from_job_error(job.error)))
             return
-        outcome = draft_from_api(result)
+        outcome = draft_from_api(job.result_record())
         item = self.item
         self._call(lambda client: client.content.update(item.id, body=outcome.text),
                    lambda record: self._on_draft_saved(record, outcome),
-                   lambda error: self.sig_draft_failed.emit(*error_text(error)),
+                   lambda error: self.sig_draft_failed.emit(*_error_words(error)),
                    key=self._keys["save"], description="save the draft")
 
     def _on_draft_saved(self, record: Any, outcome) -> None:
@@ -284,8 +289,7 @@ class EditorController(QObject):
         """The job failed (JobFailed carries its error) or its stream broke off."""
         if generation == self._draft_generation:
             self._draft_follower, self._draft_job_id = None, None
-            job = getattr(error, "job", None)
-            self.sig_draft_failed.emit(*(_job_error_text(job_from_api(job)[5]) if job is not None else error_text(error)))
+            self.sig_draft_failed.emit(*_error_words(error))   # a JobFailed is worded from the job's error
 
     def _stop_following(self) -> None:
         if self._draft_follower is not None:
@@ -299,10 +303,10 @@ class EditorController(QObject):
         payload.update({k: v.strip() for k, v in (("term", term), ("content", content)) if v.strip()})
 
         def tag(client) -> Any:
-            return client.wait_job(client.submit_job("utm", payload).id, timeout=JOB_TIMEOUT_S).result
+            return client.wait_job(client.submit_job("utm", payload).id, timeout=JOB_TIMEOUT_S).result_record()
 
-        self._call(tag, lambda result: self.sig_utm_built.emit(*utm_from_api(result)),
-                   lambda error: self.sig_utm_failed.emit(*error_text(error)), key=self._keys["utm"],
+        self._call(tag, lambda result: self.sig_utm_built.emit(result.url, list(result.warnings)),
+                   lambda error: self.sig_utm_failed.emit(*_error_words(error)), key=self._keys["utm"],
                    description="tag a link")
 
     def close(self) -> None:

@@ -1,4 +1,5 @@
-"""A failed call in words a view can show: the views never see the client's error types."""
+"""A failed call (or a failed job's error record) in words a view can show: the views never see the
+client's error types."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 
 from umt.client import GatewayUnreachable, Locked
 from umt.client.errors import ApiError
+from umt.contract import JobError
 
 
 @dataclass(frozen=True)
@@ -25,10 +27,22 @@ class Problem:
         if isinstance(exc, GatewayUnreachable):
             return cls("The gateway does not answer. Is the stack running?", None, None, exc.code)
         if isinstance(exc, ApiError):
-            return cls(_sentence(exc.message), exc.field, None, exc.code)
+            return cls(_sentence(exc.message), _form_field(exc.field), None, exc.code)
         if isinstance(exc, OSError):
             return cls(f"{exc.strerror or exc}.", None, None, "os_error")
         return cls(f"Something went wrong: {exc}", None, None, type(exc).__name__)
+
+    @classmethod
+    def from_job_error(cls, error: JobError | None) -> "Problem":
+        """Why a job failed, from its error record (None: the job gave no reason)."""
+        if error is None:
+            return cls("The job failed.", None, None, "job_failed")
+        return cls(_sentence(error.message or "the job failed"), _form_field(error.field), None, error.code)
+
+
+def _form_field(path: str | None) -> str | None:
+    # A job's input names its fields `input.<name>`: the form that sent it knows `<name>`.
+    return path.removeprefix("input.") if path else path
 
 
 def _sentence(text: str) -> str:

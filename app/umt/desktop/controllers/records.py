@@ -14,13 +14,6 @@ from umt.desktop.controllers.problem import Problem
 LIST_PAGE = 500  # brands and campaigns of one small business fit in one page
 
 
-def value_of(record: Any, name: str, default: Any = None) -> Any:
-    """A field of a record from the client: the one place that knows how records are read."""
-    if isinstance(record, dict):
-        return record.get(name, default)
-    return getattr(record, name, default)
-
-
 def save_problem(exc: BaseException) -> Problem:
     """Why a save (or read) failed, for the form: the Problem in words, its field reduced to the form
     field (the API names a path such as `sample_posts[2]`; the form knows `sample_posts`)."""

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QByteArray, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from umt.desktop.models.channels import channel_for
+from umt.contract.channels import channel_for
 from umt.desktop.models.content_records import STATUS_LABELS, ContentItem, ContentVersion
 
 Index = QModelIndex | QPersistentModelIndex

@@ -1,39 +1,20 @@
-"""The Content studio's records, as the desktop sees them, and THE one adapter from the client's.
-
-Every read of a client record (today a dict; with `umt.contract`, typed records with attribute
-access) happens in the `*_from_api` functions here, so switching the client is one edit. Views and
-models only see these frozen dataclasses."""
+"""The Content studio's records, as the desktop sees them: frozen dataclasses made from the client's
+typed records (umt.contract) by the `*_from_api` functions here, so views and models hold only what
+they show (times as text, tuples for hashing)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from umt.desktop.controllers.records import value_of
+from umt.contract.resources import TRANSITIONS
 
-STATUSES = ("draft", "in_review", "approved", "scheduled", "published", "archived")
 STATUS_LABELS = {"draft": "Draft", "in_review": "In review", "approved": "Approved", "scheduled": "Scheduled",
                  "published": "Published", "archived": "Archived"}
 
-# The gateway's legal moves (umt.gateway.content.TRANSITIONS; a test holds the two equal). The
-# gateway does not publish them yet: an item's reply carrying its `next_statuses` would retire this.
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "draft": ("in_review", "archived"),
-    "in_review": ("approved", "draft", "archived"),
-    "approved": ("scheduled", "draft", "archived"),
-    "scheduled": ("published", "approved", "archived"),
-    "published": ("archived",),
-    "archived": ("draft",),
-}
 # The words on the button that makes each move.
 MOVE_LABELS = {"in_review": "Send for review", "approved": "Approve", "scheduled": "Schedule",
                "published": "Mark published", "archived": "Archive", "draft": "Back to draft"}
-
-
-def _get(record: Any, name: str, default: Any = None) -> Any:
-    """A field of a client record, whether it is a dict (today) or a typed record (umt.contract):
-    read as the workspace's other sections read them (controllers/records.py)."""
-    return value_of(record, name, default)
 
 
 @dataclass(frozen=True)
@@ -89,7 +70,6 @@ class ScoreResult:
     checks: tuple[ScoreCheck, ...]
     channel_length: int | None = None
     max_chars: int | None = None
-    metrics: dict = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -106,60 +86,39 @@ class DraftOutcome:
 
 
 def content_from_api(record: Any) -> ContentItem:
-    return ContentItem(id=_get(record, "id"), title=_get(record, "title", ""), body=_get(record, "body", "") or "",
-                       channel=_get(record, "channel", ""), status=_get(record, "status", "draft"),
-                       brand_id=_get(record, "brand_id"), campaign_id=_get(record, "campaign_id"),
-                       scheduled_at=_text_or_none(_get(record, "scheduled_at")),
-                       updated_at=_text_or_none(_get(record, "updated_at")) or "", version=_get(record, "version", 1))
+    return ContentItem(id=record.id, title=record.title, body=record.body, channel=record.channel,
+                       status=record.status, brand_id=record.brand_id, campaign_id=record.campaign_id,
+                       scheduled_at=_text_or_none(record.scheduled_at), updated_at=_text_or_none(record.updated_at) or "",
+                       version=record.version)
 
 
 def version_from_api(record: Any) -> ContentVersion:
-    return ContentVersion(version=_get(record, "version"), title=_get(record, "title", ""),
-                          body=_get(record, "body", "") or "", created_at=_text_or_none(_get(record, "created_at")) or "")
+    return ContentVersion(version=record.version, title=record.title, body=record.body,
+                          created_at=_text_or_none(record.created_at) or "")
 
 
 def brand_from_api(record: Any) -> Option:
-    return Option(id=_get(record, "id"), name=_get(record, "name", ""),
-                  banned_words=tuple(_get(record, "banned_words", ()) or ()),
-                  hashtags=tuple(_get(record, "hashtags", ()) or ()))
+    return Option(id=record.id, name=record.name, banned_words=tuple(record.banned_words),
+                  hashtags=tuple(record.hashtags))
 
 
 def campaign_from_api(record: Any) -> Option:
-    return Option(id=_get(record, "id"), name=_get(record, "name", ""), brand_id=_get(record, "brand_id"))
-
-
-def page_from_api(page: Any) -> tuple[list[Any], int]:
-    """(items, total) of a list page."""
-    return list(_get(page, "items", [])), int(_get(page, "total", 0))
+    return Option(id=record.id, name=record.name, brand_id=record.brand_id)
 
 
 def score_from_api(result: Any) -> ScoreResult:
-    metrics = _get(result, "metrics", {}) or {}
-    checks = tuple(ScoreCheck(id=_get(c, "id"), status=_get(c, "status"), message=_get(c, "message"),
-                              penalty=_get(c, "penalty", 0)) for c in _get(result, "checks", ()))
-    return ScoreResult(score=int(_get(result, "score", 0)), rating=_get(result, "rating", ""),
-                       publishable=bool(_get(result, "publishable", False)), checks=checks,
-                       channel_length=_get(metrics, "channel_length"), max_chars=_get(metrics, "max_chars"),
-                       metrics=dict(metrics) if isinstance(metrics, dict) else {})
+    """From the contract's ScoreResult."""
+    checks = tuple(ScoreCheck(id=c.id, status=c.status, message=c.message, penalty=c.penalty) for c in result.checks)
+    return ScoreResult(score=result.score, rating=result.rating, publishable=result.publishable, checks=checks,
+                       channel_length=result.metrics.channel_length, max_chars=result.metrics.max_chars)
 
 
 def draft_from_api(result: Any) -> DraftOutcome:
-    variant = _get(result, "variants", [])[0]
-    fallback = _get(result, "fallback", {}) or {}
-    return DraftOutcome(text=_get(variant, "text", ""), provider=_get(variant, "provider", ""),
-                        label=_get(variant, "label", ""),
-                        fallback_reason=_get(fallback, "reason") if _get(fallback, "used") else None,
-                        score=_get(_get(variant, "score", {}) or {}, "score"))
-
-
-def utm_from_api(result: Any) -> tuple[str, list[str]]:
-    return _get(result, "url", ""), list(_get(result, "warnings", []) or [])
-
-
-def job_from_api(job: Any) -> tuple[int, str, float, str, Any, Any]:
-    """(id, status, progress, step, result, error) of a job record."""
-    return (_get(job, "id"), _get(job, "status"), float(_get(job, "progress", 0.0) or 0.0), _get(job, "step", "") or "",
-            _get(job, "result"), _get(job, "error"))
+    """From the contract's DraftResult (a draft job's result_record())."""
+    variant = result.variants[0]
+    return DraftOutcome(text=variant.text, provider=variant.provider, label=variant.label,
+                        fallback_reason=result.fallback.reason if result.fallback.used else None,
+                        score=variant.score.score)
 
 
 def _text_or_none(value: Any) -> str | None:

@@ -10,27 +10,13 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, Q
 from umt.desktop.widgets.fitting_stack import FittingStack
 from umt.desktop.widgets.password_strength import PasswordStrengthMeter
 from umt.desktop.widgets.recovery_codes import RecoveryCodesView
+from umt.desktop.widgets.field_errors import ErrorLabel
 
 
 def _user_field(user, name: str) -> str:
     if user is None:
         return ""
-    value = user.get(name) if isinstance(user, dict) else getattr(user, name, "")
-    return str(value or "")
-
-
-def _error() -> QLabel:
-    label = QLabel()
-    label.setProperty("role", "error")
-    label.setWordWrap(True)
-    label.hide()
-    return label
-
-
-def _show(label: QLabel, text: str) -> None:
-    label.setText(text)
-    label.setAccessibleName(text)
-    label.setVisible(bool(text))
+    return str(getattr(user, name, "") or "")
 
 
 class AccountButton(QToolButton):
@@ -96,7 +82,7 @@ class ChangePasswordDialog(QDialog):
         self.repeat.setAccessibleName("New password again")
         for field in (self.current, self.new, self.repeat):
             field.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = _error()
+        self.error = ErrorLabel()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.change_button = self.buttons.addButton("&Change password", QDialogButtonBox.ButtonRole.AcceptRole)
         self.change_button.setDefault(True)
@@ -120,13 +106,13 @@ class ChangePasswordDialog(QDialog):
     def _on_buttons_accepted(self) -> None:
         strength = self.meter.set_password(self.new.text(), self._hints)
         if not self.current.text():
-            _show(self.error, "Enter your current password.")
+            self.error.show_error("Enter your current password.")
             self.current.setFocus()
         elif not strength.acceptable:
-            _show(self.error, f"Choose a stronger password: {strength.advice}.")
+            self.error.show_error(f"Choose a stronger password: {strength.advice}.")
             self.new.setFocus()
         elif self.repeat.text() != self.new.text():
-            _show(self.error, "The two new passwords differ.")
+            self.error.show_error("The two new passwords differ.")
             self.repeat.setFocus()
         else:
             self.change_button.setEnabled(False)
@@ -138,7 +124,7 @@ class ChangePasswordDialog(QDialog):
 
     def _on_account_problem(self, problem) -> None:
         self.change_button.setEnabled(True)
-        _show(self.error, problem.message)
+        self.error.show_error(problem.message)
         field = {"current_password": self.current, "new_password": self.new}.get(problem.field or "", self.current)
         field.selectAll()
         field.setFocus()
@@ -163,7 +149,7 @@ class NewRecoveryCodesDialog(QDialog):
         self.code.setPlaceholderText("123 456")
         self.code.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9 ]{0,7}")))
         self.code.returnPressed.connect(self._on_make_button_clicked)
-        self.error = _error()
+        self.error = ErrorLabel()
         self.make_button = QPushButton("&Make new codes")
         self.make_button.setProperty("role", "primary")
         self.make_button.clicked.connect(self._on_make_button_clicked)
@@ -195,7 +181,7 @@ class NewRecoveryCodesDialog(QDialog):
     def _on_make_button_clicked(self) -> None:
         code = self.code.text().replace(" ", "")
         if len(code) != 6:
-            _show(self.error, "Enter the 6 digits the app shows.")
+            self.error.show_error("Enter the 6 digits the app shows.")
             return
         self.make_button.setEnabled(False)
         self.account.regenerate_recovery_codes(code, self.show_codes, self._on_account_problem)
@@ -207,7 +193,7 @@ class NewRecoveryCodesDialog(QDialog):
 
     def _on_account_problem(self, problem) -> None:
         self.make_button.setEnabled(True)
-        _show(self.error, problem.message)
+        self.error.show_error(problem.message)
         self.code.selectAll()
         self.code.setFocus()
 

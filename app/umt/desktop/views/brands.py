@@ -6,7 +6,6 @@ from typing import Any
 
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 
-from umt.desktop.controllers.records import value_of
 from umt.desktop.views.record_page import RecordPage
 from umt.desktop.widgets.form import Form, ParagraphsEdit, WordsEdit
 
@@ -30,11 +29,11 @@ class BrandsPage(RecordPage):
         self.name.setPlaceholderText("Your business or product line")
 
     def fill(self, record: Any | None) -> None:
-        self.name.setText(value_of(record, "name", "") if record is not None else "")
-        self.voice.setPlainText(value_of(record, "voice", "") if record is not None else "")
-        self.audience.setPlainText(value_of(record, "audience", "") if record is not None else "")
+        self.name.setText(record.name if record is not None else "")
+        self.voice.setPlainText(record.voice if record is not None else "")
+        self.audience.setPlainText(record.audience if record is not None else "")
         for field in ("banned_words", "keyphrases", "hashtags", "sample_posts"):
-            getattr(self, field).set_items(list(value_of(record, field, []) or []) if record is not None else [])
+            getattr(self, field).set_items(list(getattr(record, field)) if record is not None else [])
 
     def collect(self) -> dict[str, Any]:
         return {

@@ -9,14 +9,11 @@ from PySide6.QtCore import QDate, QSize, Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit,
                                QListView, QListWidget, QListWidgetItem, QPlainTextEdit, QVBoxLayout, QWidget)
 
-from umt.desktop.controllers.records import value_of
+from umt.contract.channels import CAMPAIGN_CHANNELS
 from umt.desktop.models.records import RecordListModel
 from umt.desktop.views.record_page import RecordPage
 from umt.desktop.widgets.form import Form
 
-# The channels a campaign can plan for (the agent's channel keys).
-CHANNEL_CHOICES = ("linkedin", "instagram", "facebook", "x", "threads", "tiktok", "pinterest", "email_body",
-                   "blog", "youtube_description", "google_business", "sms")
 CHANNEL_CELL_WIDTH = 170   # room for "youtube_description" and its check box
 STATUS_CHOICES = (("All statuses", ""), ("Planned", "planned"), ("Running", "running"), ("Ended", "ended"),
                   ("No dates", "undated"))
@@ -25,7 +22,7 @@ STATUS_CHOICES = (("All statuses", ""), ("Planned", "planned"), ("Running", "run
 def campaign_status(record: Any, today: date | None = None) -> str:
     """planned, running, ended or undated, from the campaign's dates."""
     today = today or date.today()
-    start, end = _day(value_of(record, "start")), _day(value_of(record, "end"))
+    start, end = _day(record.start), _day(record.end)
     if start is None and end is None:
         return "undated"
     if start is not None and today < start:
@@ -101,7 +98,7 @@ class CampaignsPage(RecordPage):
         return not wanted or campaign_status(record) == wanted
 
     def describe(self, record: Any) -> str:
-        return f"{value_of(record, 'name', '')} · {campaign_status(record)}"
+        return f"{record.name} · {campaign_status(record)}"
 
     def build_form(self, form: Form) -> None:
         self.name = form.add("name", "Name", QLineEdit())
@@ -119,7 +116,7 @@ class CampaignsPage(RecordPage):
         self.channels.setGridSize(cell)
         self.channels.setFixedHeight(3 * cell.height() + 8)
         self.channels.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        for key in CHANNEL_CHOICES:
+        for key in CAMPAIGN_CHANNELS:
             item = QListWidgetItem(key, self.channels)
             item.setSizeHint(cell - QSize(4, 0))   # the whole cell: the themed check box is wider than Qt reckons
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -136,9 +133,8 @@ class CampaignsPage(RecordPage):
         title = QLabel("Content in this campaign", self)
         title.setProperty("role", "section")
         self.content_model = RecordListModel(
-            lambda item: f"{value_of(item, 'title', '')} — {value_of(item, 'channel', '')}, "
-                         f"{str(value_of(item, 'status', '')).replace('_', ' ')}",
-            lambda item: value_of(item, "id"), self)
+            lambda item: f"{item.title} — {item.channel}, {item.status.replace('_', ' ')}",
+            lambda item: item.id, self)
         self.content_list = QListView(self)
         self.content_list.setModel(self.content_model)
         self.content_list.setAccessibleName("Content in this campaign")
@@ -150,21 +146,19 @@ class CampaignsPage(RecordPage):
         column.addWidget(self.content_note)
 
     def fill(self, record: Any | None) -> None:
-        get = (lambda name, default=None: value_of(record, name, default)) if record is not None else \
-            (lambda name, default=None: default)
-        self.name.setText(get("name", ""))
-        self._select_brand(get("brand_id"))
-        self.goal.setPlainText(get("goal", ""))
-        chosen = set(get("channels", []) or [])
+        self.name.setText(record.name if record is not None else "")
+        self._select_brand(record.brand_id if record is not None else None)
+        self.goal.setPlainText(record.goal if record is not None else "")
+        chosen = set(record.channels if record is not None else ())
         for row in range(self.channels.count()):
             item = self.channels.item(row)
             item.setCheckState(Qt.CheckState.Checked if item.text() in chosen else Qt.CheckState.Unchecked)
-        self.start.set_value(get("start"))
-        self.end.set_value(get("end"))
-        budget = get("budget")
+        self.start.set_value(record.start if record is not None else None)
+        self.end.set_value(record.end if record is not None else None)
+        budget = record.budget if record is not None else None
         self.budget.setValue(float(budget) if budget is not None else 0.0)
         self.content_model.set_rows([])
-        campaign_id = get("id")
+        campaign_id = record.id if record is not None else None
         self.content_note.setText("Save the campaign, then add posts to it in the Content section."
                                   if campaign_id is None else "Loading the campaign's posts…")
         if campaign_id is not None:
@@ -206,7 +200,7 @@ class CampaignsPage(RecordPage):
             combo.clear()
             combo.addItem(none_text, None)
             for brand in self._brands:
-                combo.addItem(value_of(brand, "name", ""), value_of(brand, "id"))
+                combo.addItem(brand.name, brand.id)
             combo.setCurrentIndex(max(combo.findData(keep), 0))
             combo.blockSignals(False)
 

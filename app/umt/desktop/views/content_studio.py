@@ -10,11 +10,12 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
                                QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
 
-from umt.desktop.models.channels import CHANNELS
+from umt.contract.channels import CHANNELS
 from umt.desktop.models.content import ContentListModel
 from umt.desktop.models.content_records import STATUS_LABELS, Option
 from umt.desktop.views.content_editor import ContentEditor, ContentEditorWindow
 
+SAMPLE_TIP = "Adds a small bakery's brand, campaigns and posts, to see how everything works"
 SEARCH_PAUSE_MS = 150  # a short pause between keystrokes; older searches are superseded anyway
 
 
@@ -30,8 +31,9 @@ def ask_about_unsaved_edits(parent: QWidget, title: str) -> str:
 
 
 class ContentStudio(QWidget):
-    def __init__(self, controller, parent=None, ask_unsaved: UnsavedQuestion | None = None):
+    def __init__(self, controller, parent=None, ask_unsaved: UnsavedQuestion | None = None, *, sample_data=None):
         super().__init__(parent)
+        self.sample_data = sample_data   # a SampleDataController: the empty workspace offers sample data
         self.ask_unsaved = ask_unsaved or (lambda title: ask_about_unsaved_edits(self, title))
         self._after_save: Callable[[], None] | None = None
         self.setAccessibleName("Content studio")
@@ -62,7 +64,7 @@ class ContentStudio(QWidget):
         self.notice.setProperty("role", "muted")
         self.notice.setWordWrap(True)
         self.sample_button = QPushButton("Try with sample data")
-        self.sample_button.setToolTip("Adds a small bakery's brand, campaigns and posts, to see how everything works")
+        self.sample_button.setToolTip(SAMPLE_TIP)
         self.sample_button.clicked.connect(self._on_sample_button_clicked)
         self.notice_bar = QWidget()
         notice_row = QHBoxLayout(self.notice_bar)
@@ -134,7 +136,11 @@ class ContentStudio(QWidget):
         controller.sig_options_loaded.connect(self._on_controller_options_loaded)
         controller.sig_list_failed.connect(self._show_notice)
         controller.sig_notice_changed.connect(self._show_notice)
-        controller.sig_sample_data_filled.connect(self._on_controller_sample_data_filled)
+        if sample_data is not None:
+            sample_data.sig_workspace_checked.connect(self._on_sample_data_workspace_checked)
+            sample_data.sig_progressed.connect(self._on_sample_data_progressed)
+            sample_data.sig_filled.connect(self._on_sample_data_filled)
+            sample_data.sig_fill_failed.connect(self._on_sample_data_fill_failed)
         QShortcut(QKeySequence.StandardKey.New, self, self.new_post, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -259,18 +265,39 @@ class ContentStudio(QWidget):
                               "with a sample bakery's posts.")
         elif self.notice.text().startswith("No posts yet"):
             self._show_notice("")
-        self.sample_button.setVisible(empty)
+        if not empty:
+            self.sample_button.hide()
+        elif self.sample_data is not None and not self.sample_data.filling:
+            self.sample_data.check()   # offered only when the whole workspace is empty
 
     def _on_sample_button_clicked(self) -> None:
         self.sample_button.setEnabled(False)
         self.sample_button.setText("Adding sample data\u2026")
-        self.controller.fill_sample_data()
+        self.sample_data.fill()
 
-    def _on_controller_sample_data_filled(self, sentence: str) -> None:
+    def _on_sample_data_workspace_checked(self, empty: bool) -> None:
+        self.sample_button.setVisible(empty and self.controller.list_model.total == 0 and not self.sample_data.filling)
+
+    def _on_sample_data_progressed(self, _fraction: float, step: str) -> None:
+        self.sample_button.setEnabled(False)
+        self.sample_button.setText("Adding sample data\u2026")
+        self.sample_button.setToolTip(step)
+
+    def _on_sample_data_filled(self, summary) -> None:
+        """Filled here or from another section's empty page: the list and the pickers show it."""
+        self._reset_sample_button()
+        self.sample_button.hide()
+        self._show_notice(summary.sentence())
+        self.controller.load_options()
+        self.controller.reload()
+
+    def _on_sample_data_fill_failed(self, problem) -> None:
+        self._show_notice(problem.message)   # re-enables the button
+
+    def _reset_sample_button(self) -> None:
         self.sample_button.setEnabled(True)
         self.sample_button.setText("Try with sample data")
-        self.sample_button.hide()
-        self._show_notice(sentence)
+        self.sample_button.setToolTip(SAMPLE_TIP)
 
     def _on_model_loading_changed(self, loading: bool) -> None:
         if loading and self.controller.list_model.total is None:
@@ -280,5 +307,4 @@ class ContentStudio(QWidget):
         self.notice.setText(message)
         self.notice_bar.setVisible(bool(message))
         if not self.sample_button.isEnabled():  # adding sample data failed: the notice says why
-            self.sample_button.setEnabled(True)
-            self.sample_button.setText("Try with sample data")
+            self._reset_sample_button()

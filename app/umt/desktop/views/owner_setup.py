@@ -14,6 +14,7 @@ from umt.desktop.views.sign_in_form import NO_KEYRING
 from umt.desktop.widgets.password_strength import PasswordStrengthMeter
 from umt.desktop.widgets.qr_code import QrCodeLabel
 from umt.desktop.widgets.recovery_codes import RecoveryCodesView
+from umt.desktop.widgets.field_errors import ErrorLabel
 
 
 def _heading(text: str) -> QLabel:
@@ -27,20 +28,6 @@ def _words(text: str) -> QLabel:
     label.setWordWrap(True)
     label.setProperty("role", "muted")
     return label
-
-
-def _error() -> QLabel:
-    label = QLabel()
-    label.setProperty("role", "error")
-    label.setWordWrap(True)
-    label.hide()
-    return label
-
-
-def _show(label: QLabel, text: str) -> None:
-    label.setText(text)
-    label.setAccessibleName(text)
-    label.setVisible(bool(text))
 
 
 def grouped_key(secret: str) -> str:
@@ -85,7 +72,7 @@ class OwnerSetupWizard(QWidget):
         self.repeat = QLineEdit()
         self.repeat.setAccessibleName("Password again")
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
-        self.account_error = _error()
+        self.account_error = ErrorLabel()
         self.create_button = QPushButton("&Create account")
         self.create_button.setProperty("role", "primary")
         self.create_button.clicked.connect(self._on_create_button_clicked)
@@ -128,10 +115,10 @@ class OwnerSetupWizard(QWidget):
         problem = self._field_problem()
         if problem is not None:
             field, message = problem
-            _show(self.account_error, message)
+            self.account_error.show_error(message)
             field.setFocus()
             return
-        _show(self.account_error, "")
+        self.account_error.show_error("")
         self.create_button.setEnabled(False)
         self.create_button.setText("Creating…")
         self.account.setup_owner(self.name.text().strip(), self.email.text().strip(), self.password.text(),
@@ -147,7 +134,7 @@ class OwnerSetupWizard(QWidget):
         self.create_button.setEnabled(True)
         self.create_button.setText("&Create account")
         field = {"name": self.name, "email": self.email, "password": self.password}.get(problem.field or "")
-        _show(self.account_error, problem.message)
+        self.account_error.show_error(problem.message)
         (field or self.email).setFocus()
 
     # --- step 2: two-factor sign-in -----------------------------------------------------------------
@@ -170,7 +157,7 @@ class OwnerSetupWizard(QWidget):
         self.code.setPlaceholderText("123 456")
         self.code.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9 ]{0,7}")))
         self.code.returnPressed.connect(self._on_confirm_button_clicked)
-        self.two_factor_error = _error()
+        self.two_factor_error = ErrorLabel()
         self.confirm_button = QPushButton("C&onfirm")
         self.confirm_button.setProperty("role", "primary")
         self.confirm_button.setEnabled(False)
@@ -211,14 +198,14 @@ class OwnerSetupWizard(QWidget):
         if not self.confirm_button.isEnabled():
             return
         if len(code) != 6:
-            _show(self.two_factor_error, "Enter the 6 digits the app shows.")
+            self.two_factor_error.show_error("Enter the 6 digits the app shows.")
             return
         self.confirm_button.setEnabled(False)
         self.account.confirm_totp(code, self.show_codes, self._on_two_factor_problem)
 
     def _on_two_factor_problem(self, problem) -> None:
         self.confirm_button.setEnabled(bool(self.qr.text_encoded))
-        _show(self.two_factor_error, problem.message)
+        self.two_factor_error.show_error(problem.message)
         self.code.selectAll()
         self.code.setFocus()
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListView, QMessa
                                QSplitter, QVBoxLayout, QWidget)
 
 from umt.desktop.controllers.problem import Problem
-from umt.desktop.controllers.records import RecordsController, value_of
+from umt.desktop.controllers.records import RecordsController
 from umt.desktop.models.records import RecordListModel
 from umt.desktop.widgets.form import Form
 
@@ -31,7 +31,7 @@ class RecordPage(QWidget):
         self.controller = controller
         self.sample_data = sample_data   # a SampleDataController: the empty workspace offers sample data
         self.current_id: int | None = None
-        self.model = RecordListModel(self.describe, lambda record: value_of(record, "id"), self)
+        self.model = RecordListModel(self.describe, lambda record: record.id, self)
 
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(f"Search {self.controller.resource}")
@@ -131,7 +131,7 @@ class RecordPage(QWidget):
 
     # --- what a page defines --------------------------------------------------------------------
     def describe(self, record: Any) -> str:
-        return str(value_of(record, "name", ""))
+        return record.name
 
     def build_form(self, form: Form) -> None:
         raise NotImplementedError
@@ -173,7 +173,7 @@ class RecordPage(QWidget):
         self.fill(None)
 
     def show_record(self, record: Any) -> None:
-        self.current_id = value_of(record, "id")
+        self.current_id = record.id
         self.heading.setText(self.describe(record))
         self.delete_button.setEnabled(True)
         self.form.clear_errors()
@@ -258,7 +258,7 @@ class RecordPage(QWidget):
     def _on_list_current_changed(self, current, _previous) -> None:
         if current.isValid():
             record = self.model.record(current.row())
-            if value_of(record, "id") != self.current_id:
+            if record.id != self.current_id:
                 self.show_record(record)
 
     def _select(self, record_id: int | None) -> None:

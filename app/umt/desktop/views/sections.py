@@ -55,9 +55,10 @@ def _control_center(context: SectionContext) -> QWidget:
 
 def _content(context: SectionContext) -> QWidget:
     from umt.desktop.controllers.content import ContentController
+    from umt.desktop.controllers.sample_data import SampleDataController
     from umt.desktop.views.content_studio import ContentStudio
 
-    studio = ContentStudio(ContentController(context.session))
+    studio = ContentStudio(ContentController(context.session), sample_data=SampleDataController.for_session(context.session))
     studio.set_theme(context.theme)
     return studio
 

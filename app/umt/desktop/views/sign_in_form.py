@@ -12,17 +12,10 @@ from PySide6.QtWidgets import (QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLin
 
 from umt.desktop.widgets.fitting_stack import FittingStack
 from umt.desktop.widgets.countdown import CountdownLabel
+from umt.desktop.widgets.field_errors import ErrorLabel
 
 NO_KEYRING = ("No keyring protects secrets on this computer, so umt does not keep your session: "
               "you sign in at each start.")
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setProperty("role", "error")
-    label.setWordWrap(True)
-    label.hide()
-    return label
 
 
 class SignInForm(QWidget):
@@ -53,7 +46,7 @@ class SignInForm(QWidget):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.remember = QCheckBox("&Remember me on this computer")
         self.remember.setAccessibleDescription("Keeps your session in the system keyring, never in a file.")
-        self.password_error = _error_label()
+        self.password_error = ErrorLabel()
         self.password_countdown = CountdownLabel()
         self.password_countdown.setProperty("role", "error")
         self.password_countdown.sig_finished.connect(self._on_countdown_finished)
@@ -92,7 +85,7 @@ class SignInForm(QWidget):
         self.toggle_recovery.setFlat(True)
         self.toggle_recovery.setProperty("role", "link")
         self.toggle_recovery.clicked.connect(self._on_toggle_recovery_clicked)
-        self.code_error = _error_label()
+        self.code_error = ErrorLabel()
         self.code_countdown = CountdownLabel()
         self.code_countdown.setProperty("role", "error")
         self.code_countdown.sig_finished.connect(self._on_countdown_finished)

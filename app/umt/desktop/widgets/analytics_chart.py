@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from umt.desktop.theme import Theme
+from umt.desktop.widgets.charts import paint_chart
 
 NO_DATA = "No data yet"
 # Line colours after the accent: distinct in light and dark, named in the palette where possible.
@@ -117,15 +118,7 @@ class MetricsChart(QWidget):
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
-        chart = self.chart
-        chart.setBackgroundBrush(theme.color("surface"))
-        chart.setBackgroundRoundness(8)
-        chart.setTitleBrush(theme.color("text"))
-        chart.legend().setLabelColor(theme.color("text_muted"))
-        for axis in (self.axis_x, self.axis_y):
-            axis.setLabelsColor(theme.color("text_muted"))
-            axis.setGridLineColor(theme.color("chart_grid"))
-            axis.setLinePenColor(theme.color("border"))
+        paint_chart(self.chart, (self.axis_x, self.axis_y), theme)
         self.view.setBackgroundBrush(theme.color("background"))
         self._paint_lines()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QLabel
 
-from umt.desktop.models.channels import CHANNELS, channel_for, channel_length
+from umt.contract.channels import CHANNELS, channel_for, channel_length
 
 # From this share of the limit on, the count turns amber: room is running out.
 NEARLY_FULL = 0.9

@@ -34,6 +34,18 @@ class TimeAxis:
         return [self.label_format % value for value in self.tick_values()]
 
 
+def paint_chart(chart: QChart, axes, theme: Theme) -> None:
+    """The theme's colours on a chart, its legend and its axes: every chart in the app looks alike."""
+    chart.setBackgroundBrush(theme.color("surface"))
+    chart.setBackgroundRoundness(8)
+    chart.setTitleBrush(theme.color("text"))
+    chart.legend().setLabelColor(theme.color("text_muted"))
+    for axis in axes:
+        axis.setLabelsColor(theme.color("text_muted"))
+        axis.setGridLineColor(theme.color("chart_grid"))
+        axis.setLinePenColor(theme.color("border"))
+
+
 def time_axis(span_s: float) -> TimeAxis:
     if span_s <= 120:
         interval = 10 if span_s <= 60 else 20
@@ -89,15 +101,7 @@ class HistoryChart(QChartView):
         return max(1.0, span_s / 120)
 
     def set_theme(self, theme: Theme) -> None:
-        chart = self.chart_
-        chart.setBackgroundBrush(theme.color("surface"))
-        chart.setBackgroundRoundness(8)
-        chart.setTitleBrush(theme.color("text"))
-        chart.legend().setLabelColor(theme.color("text_muted"))
-        for axis in (self.axis_x, self.axis_y):
-            axis.setLabelsColor(theme.color("text_muted"))
-            axis.setGridLineColor(theme.color("chart_grid"))
-            axis.setLinePenColor(theme.color("border"))
+        paint_chart(self.chart_, (self.axis_x, self.axis_y), theme)
         self.cpu.setPen(QPen(theme.color("accent"), 2))
         self.memory.setPen(QPen(theme.color("ok"), 2))
         self.setBackgroundBrush(theme.color("background"))

@@ -15,7 +15,9 @@ class ErrorLabel(QLabel):
         self.hide()
 
     def show_error(self, message: str) -> None:
+        """Shows the message (read out by screen readers too); "" hides the line."""
         self.setText(message)
+        self.setAccessibleName(message)
         self.setVisible(bool(message))
 
 

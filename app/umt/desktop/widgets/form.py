@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
+from umt.desktop.widgets.field_errors import ErrorLabel
+
 
 class Form(QWidget):
     """A QFormLayout whose rows carry an error label each, plus one form-wide error line."""
@@ -15,7 +17,7 @@ class Form(QWidget):
         super().__init__(parent)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        self.form_error = _error_label()
+        self.form_error = ErrorLabel()
         outer.addWidget(self.form_error)
         self._layout = QFormLayout()
         self._layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
@@ -34,7 +36,7 @@ class Form(QWidget):
             note.setProperty("role", "muted")
             note.setWordWrap(True)
             column.addWidget(note)
-        error = _error_label(box)
+        error = ErrorLabel(box)
         column.addWidget(error)
         widget.setAccessibleName(label)
         self._layout.addRow(label, box)
@@ -62,14 +64,6 @@ class Form(QWidget):
         for label in (self.form_error, *self._errors.values()):
             label.clear()
             label.hide()
-
-
-def _error_label(parent: QWidget | None = None) -> QLabel:
-    label = QLabel(parent)
-    label.setProperty("role", "error")
-    label.setWordWrap(True)
-    label.hide()
-    return label
 
 
 class WordsEdit(QLineEdit):

@@ -1,4 +1,5 @@
-"""The one table of channel rules, shared by drafting (what to write) and scoring (what to check).
+"""The one table of channel rules: the agent drafts and scores by it, the gateway checks a job's channel
+against it, the desktop's composer counts characters and the campaign form offers channels from it.
 
 Limits are the platforms' published hard limits; the ideal ranges are the common industry
 guidance (short social posts get more engagement; subject lines over ~50 characters are cut on
@@ -8,8 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-from umt.contract.tasks import AGENT_CHANNELS, CHANNEL_ALIASES as ALIASES, resolve_channel  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -53,18 +52,34 @@ CHANNELS: dict[str, ChannelRule] = {rule.key: rule for rule in (
     ChannelRule("google_business", "Google Business post", 1500, (100, 300), 0, (0, 0)),
     ChannelRule("sms", "SMS message", 160, (50, 140), 0, (0, 0)),
 )}
-
 CHANNEL_KEYS = tuple(CHANNELS)
-# The contract names the channels (so the gateway can check a job's channel when it is submitted).
-assert CHANNEL_KEYS == AGENT_CHANNELS, "the channel table and umt.contract.tasks.AGENT_CHANNELS must agree"
+# Other names people (and the gateway's content items) use for the same channels.
+CHANNEL_ALIASES = {"twitter": "x", "x.com": "x", "email": "email_body", "newsletter": "email_body",
+                   "subject": "email_subject", "seo": "meta_description", "meta": "meta_description",
+                   "fb": "facebook", "ig": "instagram", "youtube": "youtube_description", "gbp": "google_business",
+                   "text": "sms"}
+# What a campaign plans for: whole posts, not the parts of one (a subject line, a title, a meta description).
+CAMPAIGN_CHANNELS = ("linkedin", "instagram", "facebook", "x", "threads", "tiktok", "pinterest", "email_body",
+                     "blog", "youtube_description", "google_business", "sms")
+assert set(CAMPAIGN_CHANNELS) <= set(CHANNELS), "a campaign channel must have rules"
 
 URL_PATTERN = re.compile(r"\bhttps?://[^\s<>\"']+", re.IGNORECASE)
-HASHTAG_PATTERN = re.compile(r"(?<![\w&])#(\w*[^\W\d_]\w*)")
-
-
 # twitter-text's ranges of weight-1 code points; everything else weighs 2. (An emoji made of
 # several code points joined by ZWJ counts 2 there and 2 per code point here: we overcount it.)
 _LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+
+
+def resolve_channel(name: str) -> str | None:
+    """The key for a channel name or alias ("Email" -> "email_body"), or None for a channel without rules."""
+    key = name.strip().lower().replace(" ", "_").replace("-", "_")
+    key = CHANNEL_ALIASES.get(key, key)
+    return key if key in CHANNELS else None
+
+
+def channel_for(name: str | None) -> ChannelRule | None:
+    """The rules for a channel name or alias, or None for a channel without rules (or no name)."""
+    key = resolve_channel(name) if name else None
+    return CHANNELS[key] if key else None
 
 
 def _weight(char: str) -> int:
