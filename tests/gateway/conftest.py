@@ -74,6 +74,18 @@ def fake_agent():
 
 
 @pytest.fixture
+def real_agent():
+    """The real agent app under uvicorn; a module points the gateway at it by overriding
+    `gateway_settings` with `replace(gateway_settings, agent_url=real_agent.url)`."""
+    from umt.agent.app import create_app as create_agent
+    from umt.agent.settings import AgentSettings
+
+    server = ThreadedServer(create_agent(AgentSettings()), free_port()).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def gateway_settings(isolated_data, database_url, fake_agent, signing_key) -> GatewaySettings:
     return GatewaySettings(
         data_dir=isolated_data, database_url=database_url, agent_url=fake_agent.server.url,

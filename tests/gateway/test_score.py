@@ -9,9 +9,6 @@ import pytest
 import requests
 
 from tests.conftest import free_port
-from tests.gateway.servers import ThreadedServer
-from umt.agent.app import create_app as create_agent
-from umt.agent.settings import AgentSettings
 from umt.client import ApiError, Unauthorized, ValidationFailed
 from umt.contract.results import BannedWordFound
 
@@ -23,13 +20,6 @@ POST = ("Our maple pecan blend is back for autumn. We roast it in small batches 
 @pytest.fixture
 def database_url(isolated_data):
     return f"sqlite:///{isolated_data / 'umt.db'}"
-
-
-@pytest.fixture
-def real_agent():
-    server = ThreadedServer(create_agent(AgentSettings()), free_port()).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -5,24 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import free_port
-from tests.gateway.servers import ThreadedServer
 from tests.runtime.helpers import wait_for
 from umt.agent import app as agent_app
-from umt.agent.app import create_app as create_agent
-from umt.agent.settings import AgentSettings
 
 
 @pytest.fixture
 def database_url(isolated_data):
     return f"sqlite:///{isolated_data / 'umt.db'}"
-
-
-@pytest.fixture
-def real_agent():
-    server = ThreadedServer(create_agent(AgentSettings()), free_port()).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
