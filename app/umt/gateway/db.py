@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
+from typing import Iterator
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
@@ -62,8 +65,24 @@ def make_engine(url: str) -> Engine:
 
 
 def reading(engine: Engine) -> Connection:
-    """A connection for reads only. Writes go through `engine.begin()`."""
+    """A connection for reads only. Writes go through `writing(engine)`."""
     return engine.connect().execution_options(umt_reading=True)
+
+
+# The transaction a request with an Idempotency-Key runs in (gateway/idempotency.py): the writes of
+# its handler and the remembered reply commit together, or not at all.
+request_transaction: ContextVar[Connection | None] = ContextVar("umt_request_transaction", default=None)
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A write transaction: the request's own when it has one (committed by its owner), else a new one."""
+    shared = request_transaction.get()
+    if shared is not None and shared.engine is engine:
+        yield shared
+        return
+    with engine.begin() as connection:
+        yield connection
 
 
 def as_utc(value: datetime | None) -> datetime | None:

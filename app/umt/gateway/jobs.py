@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from umt.gateway import job_inputs, tables as t
 from umt.gateway.agent_client import AgentClient, AgentUnavailable, CallCancelled, Cancel, TaskRefused
 from umt.gateway.crud import to_json
-from umt.gateway.db import as_utc, reading
+from umt.gateway.db import as_utc, reading, writing
 from umt.gateway.errors import ApiError, Conflict, NotFound
 from umt.gateway.settings import GatewaySettings
 
@@ -36,7 +36,7 @@ class _NoLongerRunning(Exception):
 def submit(engine: Engine, user_id: int, kind: str, job_input: Any) -> dict[str, Any]:
     """`job_input` is the kind's contract record, already checked; the ids it names are checked here."""
     now = t.utcnow()
-    with engine.begin() as connection:
+    with writing(engine) as connection:
         job_inputs.enrich(connection, kind, job_input)  # refuses unknown ids now, not later
         job_id = connection.execute(insert(jobs).values(
             user_id=user_id, kind=kind, input=job_inputs.stored(job_input), status="queued", progress=0.0,
@@ -56,7 +56,7 @@ def cancel(engine: Engine, job_id: int) -> tuple[dict[str, Any], bool]:
     """Marks a queued or running job cancelled; returns (the job, whether it was running).
     Raises NotFound, or Conflict for a job that has already finished."""
     now = t.utcnow()
-    with engine.begin() as connection:
+    with writing(engine) as connection:
         row = connection.execute(select(jobs.c.status).where(jobs.c.id == job_id)).first()
         if row is None:
             raise NotFound("job")

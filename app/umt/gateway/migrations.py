@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from sqlalchemy import (JSON, Column, Date, DateTime, Float, ForeignKey, Integer, MetaData, Numeric, String,
-                        Table, Text, UniqueConstraint, text)
+from sqlalchemy import (JSON, Column, Date, DateTime, Float, ForeignKey, Integer, LargeBinary, MetaData, Numeric,
+                        String, Table, Text, UniqueConstraint, text)
 from sqlalchemy.engine import Connection, Engine
 
 log = logging.getLogger(__name__)
@@ -152,8 +152,26 @@ def step_4_brand_keyphrases(connection: Connection) -> None:
     connection.execute(text("ALTER TABLE brands ADD COLUMN keyphrases JSON NOT NULL DEFAULT '[]'"))
 
 
+def step_7_idempotency_keys(connection: Connection) -> None:
+    """The remembered replies of writes sent with an Idempotency-Key (a retry is answered, not redone)."""
+    m = MetaData()
+    Table("users", m, Column("id", Integer, primary_key=True))
+    Table("idempotency_keys", m,
+          Column("id", Integer, primary_key=True),
+          Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+          Column("key", String(255), nullable=False),
+          Column("request_hash", String(64), nullable=False),
+          Column("status_code", Integer, nullable=False),
+          Column("body", LargeBinary, nullable=False),
+          Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+          UniqueConstraint("user_id", "key"))
+    m.create_all(connection, tables=[m.tables["idempotency_keys"]])
+
+
+# Step numbers are assigned per branch: step_7 sits fifth here until steps 5 and 6 are merged.
 STEPS: list[Callable[[Connection], None]] = [step_1_accounts_and_marketing, step_2_versions_experiments_jobs,
-                                             step_3_analytics_indexes, step_4_brand_keyphrases]
+                                             step_3_analytics_indexes, step_4_brand_keyphrases,
+                                             step_7_idempotency_keys]
 LATEST = len(STEPS)
 
 

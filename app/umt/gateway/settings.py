@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -32,6 +33,12 @@ class GatewaySettings:
     # Done, failed and cancelled jobs are deleted this many days after they finished (0: kept).
     job_retention_days: float = 30.0
     job_prune_interval_seconds: float = 3600.0
+    # How long a write's Idempotency-Key is remembered (a retry within it gets the first reply).
+    idempotency_retention_hours: float = 24.0
+
+    @property
+    def idempotency_retention(self) -> timedelta:
+        return timedelta(hours=self.idempotency_retention_hours)
 
     @property
     def effective_database_url(self) -> str:
@@ -59,4 +66,6 @@ class GatewaySettings:
             job_workers=number("UMT_JOB_WORKERS", cls.job_workers),
             job_retry_base_seconds=number("UMT_JOB_RETRY_BASE_SECONDS", cls.job_retry_base_seconds, float),
             job_retention_days=number("UMT_JOB_RETENTION_DAYS", cls.job_retention_days, float),
+            idempotency_retention_hours=number("UMT_IDEMPOTENCY_RETENTION_HOURS", cls.idempotency_retention_hours,
+                                               float),
         )
