@@ -171,7 +171,8 @@ class GatewayClient:
                 response = self.http.request(method, self.base_url + path, params=params, data=data, headers=headers,
                                              timeout=timeout or self.timeout, stream=stream)
                 transient = response.status_code in RETRY_STATUSES
-            except requests.ConnectionError as exc:  # refused, reset, aborted: the gateway (re)starts
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+                # Refused, reset, or the reply cut off mid-body: the gateway stopped or restarts.
                 response, transient = exc, True
             except requests.Timeout as exc:  # the caller's patience is spent: no retry doubles it
                 raise GatewayUnreachable(f"the gateway at {self.base_url} did not answer: {exc}") from None

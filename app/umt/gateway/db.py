@@ -1,4 +1,16 @@
-"""The database engine: SQLite by default (WAL, foreign keys on), PostgreSQL through DATABASE_URL."""
+"""The database engine: SQLite by default (WAL, foreign keys on), PostgreSQL through DATABASE_URL.
+
+Durability (SQLite): every write the gateway answers with a 2xx is on disk, through a `kill -9`
+of the gateway and through a power cut (tests/faults/test_kill_gateway.py checks the kill).
+- journal_mode=WAL: a commit appends to the write-ahead log; readers keep their snapshot and
+  never block the writer; a crash mid-transaction leaves the log's uncommitted tail unused.
+- synchronous=FULL: the log is fsynced at every commit, before the reply is sent. With WAL,
+  NORMAL would already survive a process kill (the appended log sits in the operating system's
+  page cache, which outlives the process) but a power cut or an OS crash could take the last
+  commits since the previous checkpoint: on a laptop a flat battery is exactly that. FULL costs
+  one fsync per commit (measured 2.2 ms against 0.04 ms on the development disk); the gateway's
+  writes are human-paced and a bulk import is one transaction, so we pay it.
+- Each migration step, and each request with an Idempotency-Key, is one transaction."""
 
 from __future__ import annotations
 
@@ -48,7 +60,7 @@ def make_engine(url: str) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")  # see the module docstring
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
 
