@@ -105,10 +105,10 @@ def test_two_factor_login_through_the_client(owner, gateway):
         assert client.me().email == OWNER["email"]
 
 
-def test_ready_reports_the_checks_even_when_not_ready(gateway, anonymous, fake_agent):
+def test_ready_reports_the_checks_and_a_missing_agent_as_degraded(gateway, anonymous, fake_agent):
     assert anonymous.ready() == {"status": "ready", "checks": {"database": "ok", "agent": "ok"}}
     fake_agent.server.stop()
-    assert anonymous.ready() == {"status": "not ready", "checks": {"database": "ok", "agent": "unreachable"}}
+    assert anonymous.ready() == {"status": "degraded", "checks": {"database": "ok", "agent": "unreachable"}}
 
 
 def test_a_write_retries_for_a_bounded_time_then_says_unreachable():

@@ -199,7 +199,8 @@ class GatewayClient:
         return self.request("GET", "/health")
 
     def ready(self) -> dict[str, Any]:
-        """{"status": "ready" | "not ready", "checks": {"database": ..., "agent": ...}}; 503 is an answer here."""
+        """{"status": "ready" | "degraded" | "not ready", "checks": {"database": ..., "agent": ...}}:
+        degraded when the agent is unreachable (data works, jobs wait); 503 (not ready) is an answer here."""
         try:
             return self.request("GET", "/ready")
         except ApiError as error:

@@ -150,8 +150,10 @@ def create_app(settings: GatewaySettings) -> Starlette:
             checks["database"] = f"failed: {type(exc).__name__}"
         agent_ok = await anyio.to_thread.run_sync(probe, settings.agent_url.rstrip("/") + "/health", 1.0)
         checks["agent"] = "ok" if agent_ok else "unreachable"
-        ok = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503)
+        # Without the agent the gateway still serves the owner's data; jobs wait for the agent.
+        if checks["database"] != "ok":
+            return JSONResponse({"status": "not ready", "checks": checks}, status_code=503)
+        return JSONResponse({"status": "ready" if agent_ok else "degraded", "checks": checks})
 
     async def version(_: Request) -> JSONResponse:
         return JSONResponse({"name": "umt-gateway", "version": umt.__version__})

@@ -1,10 +1,12 @@
 """Agent tasks as persisted jobs: queued → running → done, failed or cancelled.
 
 Worker threads claim queued jobs, forward them to the agent (streaming NDJSON, so progress shows),
-and record every step in the database. A job cut off by an agent restart goes back to the queue
-with backoff; jobs left running by a stopped gateway are requeued when it starts. Cancelling a
-running job cuts its agent call (the agent then stops the task). Finished jobs older than the
-retention period are deleted in batches by a pruning thread."""
+and record every step in the database. While the agent is down (no connection at all) jobs wait
+in the queue without using up attempts and run when it is back; a job cut off by an agent restart
+goes back to the queue with backoff, a limited number of times; jobs left running by a stopped
+gateway are requeued when it starts. Cancelling a running job cuts its agent call (the agent then
+stops the task). Finished jobs older than the retention period are deleted in batches by a
+pruning thread."""
 
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 
 from umt.gateway import job_inputs, tables as t
-from umt.gateway.agent_client import AgentClient, AgentUnavailable, CallCancelled, Cancel, TaskRefused
+from umt.gateway.agent_client import (AgentClient, AgentUnavailable, AgentUnreachable, CallCancelled, Cancel,
+                                      TaskRefused)
 from umt.gateway.crud import to_json
 from umt.gateway.db import as_utc, reading, writing
 from umt.gateway.errors import ApiError, Conflict, NotFound
@@ -211,6 +214,9 @@ class JobRunner:
             return  # cancelled: recorded by cancel(); or stopping: stays running, requeued on the next start
         except TaskRefused as refused:
             self._finish(job.id, "failed", error=refused.error)
+        except AgentUnreachable as exc:
+            if not self._stopping.is_set():
+                self._wait_for_agent(job, str(exc))
         except AgentUnavailable as exc:
             if not self._stopping.is_set():
                 self._retry_or_fail(job, str(exc))
@@ -239,6 +245,16 @@ class JobRunner:
                                                .values(**values)).rowcount
         if not still_running:
             raise _NoLongerRunning()  # stops the call, and with it the agent's task
+
+    def _wait_for_agent(self, job, reason: str) -> None:
+        """The agent is down: the job never reached it, so this try does not count as an attempt.
+        It waits in the queue, looked at again every few seconds, until the agent is back."""
+        delay = self.settings.agent_wait_seconds
+        with self.engine.begin() as connection:
+            connection.execute(update(jobs).where(jobs.c.id == job.id, jobs.c.status == "running").values(
+                status="queued", attempts=jobs.c.attempts - 1, step="waiting for the agent to come back",
+                next_attempt_at=t.utcnow() + timedelta(seconds=delay), updated_at=t.utcnow()))
+        log.info("job %s waits for the agent: %s", job.id, reason)
 
     def _retry_or_fail(self, job, reason: str) -> None:
         if job.attempts >= self.settings.job_max_attempts:

@@ -28,6 +28,8 @@ class GatewaySettings:
     job_max_attempts: int = 5
     job_retry_base_seconds: float = 1.0
     agent_timeout_seconds: float = 300.0
+    # While the agent is unreachable a queued job is looked at again this often (attempts unspent).
+    agent_wait_seconds: float = 3.0
     # Synchronous scoring waits this long for the agent before answering 503.
     score_timeout_seconds: float = 10.0
     # Done, failed and cancelled jobs are deleted this many days after they finished (0: kept).
