@@ -21,7 +21,7 @@ from umt.gateway import migrations, routes_analytics, routes_auth, routes_data, 
 from umt.gateway.accounts import Accounts, purge_expired_sessions
 from umt.gateway.agent_client import AgentClient
 from umt.gateway.crud import Crud
-from umt.gateway.db import make_engine, reading
+from umt.gateway.db import is_disk_full, make_engine, reading
 from umt.gateway.errors import ApiError, Unauthorized
 from umt.gateway.http import build_route, openapi_document
 from umt.gateway.jobs import JobRunner
@@ -109,6 +109,12 @@ async def _http_error(_: Request, exc: HTTPException) -> JSONResponse:
 
 
 async def _database_unavailable(_: Request, exc: DBAPIError) -> JSONResponse:
+    if is_disk_full(exc):
+        # The transaction was rolled back whole: nothing half-written, and writes work again once
+        # there is room (tests/faults/test_full_disk.py).
+        log.error("a write failed, the disk holding the database is full: %s", exc.orig)
+        return JSONResponse(ApiError(507, "disk_full", "the disk holding umt's data is full, so nothing was saved; "
+                                                       "free some space on it and try again").body(), status_code=507)
     if not exc.connection_invalidated:
         return await _unexpected(_, exc)
     log.warning("lost the database connection: %s", exc.orig)

@@ -22,6 +22,10 @@ from typing import Iterator
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+
+SQLITE_FULL = 13
+POSTGRES_DISK_FULL = "53100"
 
 
 def normalize_url(url: str) -> str:
@@ -95,6 +99,14 @@ def writing(engine: Engine) -> Iterator[Connection]:
         return
     with engine.begin() as connection:
         yield connection
+
+
+def is_disk_full(error: DBAPIError) -> bool:
+    """The write failed because the disk (or the database's quota) is full."""
+    original = error.orig
+    if getattr(original, "sqlite_errorcode", None) == SQLITE_FULL:
+        return True
+    return getattr(original, "sqlstate", None) == POSTGRES_DISK_FULL or "database or disk is full" in str(original)
 
 
 def as_utc(value: datetime | None) -> datetime | None:

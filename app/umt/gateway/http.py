@@ -195,6 +195,8 @@ def openapi_document(operations: list[Operation], version: str) -> dict[str, Any
             error_codes.add(404)
         if op.body is not None or op.raw_body:
             error_codes |= {413, 415}
+        if op.method != "GET":
+            error_codes.add(507)  # the disk holding the data is full
         responses = {str(op.status): ok}
         for code in sorted(error_codes):
             responses[str(code)] = {"description": "error",
