@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -27,6 +28,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    received_at: float = 0.0   # time.monotonic() when it arrived
 
     def json(self) -> Any:
         return json.loads(self.body or b"null")
@@ -53,7 +55,7 @@ class WebhookTarget:
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 request = Received(self.command, self.path, {k.lower(): v for k, v in self.headers.items()},
-                                   self.rfile.read(length))
+                                   self.rfile.read(length), time.monotonic())
                 with target._lock:
                     target.received.append(request)
                     answer = target.script.pop(0) if target.script else target.default
