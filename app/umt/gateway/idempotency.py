@@ -40,7 +40,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from umt.gateway import tables as t
-from umt.gateway.db import as_utc, reading, request_transaction
+from umt.gateway.db import as_utc, owning_request_transaction, reading
 from umt.gateway.errors import ApiError, ValidationFailed
 
 HEADER = "Idempotency-Key"
@@ -89,7 +89,8 @@ def _turn(engine: Engine):
 async def _run_once(engine: Engine, user_id: int, key: str, digest: str, retention: timedelta,
                     produce: Callable[[], Awaitable[Response]]) -> Response:
     connection = await anyio.to_thread.run_sync(_begin, engine)
-    token = request_transaction.set(connection)
+    scope = owning_request_transaction(connection)
+    after_commit = scope.__enter__()
     try:
         stored = await anyio.to_thread.run_sync(_find, connection, user_id, key, retention)
         if stored is not None:
@@ -106,13 +107,15 @@ async def _run_once(engine: Engine, user_id: int, key: str, digest: str, retenti
             await anyio.to_thread.run_sync(connection.rollback)
             stored = await anyio.to_thread.run_sync(_find_committed, engine, user_id, key)
             return _replay(stored, digest)
+        for function in after_commit:
+            function()
         return response
     except BaseException:
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(connection.rollback)
         raise
     finally:
-        request_transaction.reset(token)
+        scope.__exit__(None, None, None)
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(connection.close)
 

@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse
 from umt import contract as c
 from umt.contract.base import listed
 from umt.contract.resources import ListQuery
+from umt.gateway.db import when_committed
 from umt.gateway.http import Call, Operation
 from umt.gateway.publishing import registry
 
@@ -35,7 +36,7 @@ async def update_channel(call: Call):
     changes: dict[str, Any] = {k: v for k in ("name", "settings", "credentials")
                                if (v := getattr(call.body, k)) is not UNSET}
     result = await call.run(call.services.channels.update, call.path["id"], changes)
-    call.services.outbox.notify()   # a reconnect makes the account's waiting deliveries due
+    when_committed(call.services.outbox.notify)   # a reconnect makes the account's waiting deliveries due
     return result
 
 
@@ -108,7 +109,10 @@ def operations() -> list[Operation]:
                   body=c.ChannelAccountPatch, reply=c.ChannelAccount),
         Operation("DELETE", channel, delete_channel, "disconnect a channel account (its deliveries go too)", tag,
                   status=204, errors=(409,)),
-        Operation("POST", f"{channel}/test", test_channel, "check the stored connection", tag, reply=c.ChannelTest),
+        # No Idempotency-Key: it calls out to the channel, which must not happen inside the request's
+        # write transaction (it would hold SQLite's write lock for the length of a network call).
+        Operation("POST", f"{channel}/test", test_channel, "check the stored connection", tag, reply=c.ChannelTest,
+                  idempotent=False),
         Operation("GET", "/api/v1/channel-kinds", channel_kinds,
                   "the kinds of channel this gateway can publish to, with what connecting one needs", tag,
                   reply=list[c.ChannelKindInfo]),
