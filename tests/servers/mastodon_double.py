@@ -50,6 +50,7 @@ class MastodonDouble:
         self.accounts: dict[str, AccountState] = {}
         self.media: dict[str, dict] = {}
         self.requests: list[tuple[str, str]] = []
+        self.idempotency_keys: list[str | None] = []    # of every status post, in order
         self._ids = itertools.count(109_000_000_000_000_001)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -199,6 +200,7 @@ class MastodonDouble:
                         return self._answer(404, {"error": "Not found"}, rate)
                     if double.fail_next:
                         return self._answer(double.fail_next.pop(0), {"error": "Something went wrong"}, rate)
+                    double.idempotency_keys.append(self.headers.get("Idempotency-Key"))
                     code, body = double._status(account, form, self.headers.get("Idempotency-Key"))
                 if double.hold.is_set():        # stored; the answer waits (a sender killed mid-send)
                     double.held.set()
