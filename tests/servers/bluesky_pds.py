@@ -4,6 +4,7 @@ repository (bluesky/install.sh); CI installs it in .ci/run."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import signal
@@ -42,6 +43,7 @@ class Pds:
         self.data = Path(tempfile.mkdtemp(prefix="umt-pds-"))
         self.process: subprocess.Popen | None = None
         self.started_in: float | None = None
+        self._accounts = itertools.count(1)
 
     def start(self) -> "Pds":
         begun = time.monotonic()
@@ -76,7 +78,8 @@ class Pds:
         return answer.json()
 
     def create_account(self, name: str) -> dict:
-        """A new account `name.test` and an app password for it: {handle, did, app_password, access}."""
+        """A new account `nameN.test` and an app password for it: {handle, did, app_password, access}."""
+        name = f"{name}{next(self._accounts)}"
         handle = f"{name}.test"
         made = self.xrpc("com.atproto.server.createAccount", handle=handle, email=f"{name}@example.test",
                          password=f"main-password-{name}")

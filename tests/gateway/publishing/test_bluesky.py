@@ -36,7 +36,7 @@ def make_post(body: str, key: str, attempt: int = 1, **more) -> Post:
 @pytest.fixture
 def person(pds):
     """A fresh account on the PDS and its umt connection (only the app password, as when connected)."""
-    user = pds.create_account(f"user{next(names)}")
+    user = pds.create_account("user")
     account = Account(id=next(names), kind="bluesky", name="test", settings={"service": pds.url, "handle": user["handle"]},
                       credentials={"app_password": user["app_password"]})
     return user, account
