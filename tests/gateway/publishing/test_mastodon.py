@@ -129,3 +129,14 @@ def test_an_unreachable_instance_is_retry_later_and_a_missing_address_a_problem(
     assert channel.problems(make_post("hi", "k"), Account(id=2, kind="mastodon", name="x", settings={}, credentials={})) == [
         "Mastodon: the connection has no access_token; reconnect the channel",
         "Mastodon: the connection has no instance address (https://…); reconnect the channel"]
+
+
+def test_an_attachment_still_processing_is_retry_later():
+    from email.message import Message
+
+    from umt.gateway.publishing import web
+    from umt.gateway.publishing.channels.mastodon import classify
+
+    body = b'{"error": "Cannot attach files that have not finished processing. Try again in a moment!"}'
+    assert isinstance(classify(web.Response(422, Message(), body), "the post"), RetryLater)
+    assert isinstance(classify(web.Response(422, Message(), b'{"error": "Validation failed"}'), "the post"), Failed)

@@ -14,7 +14,7 @@ from tests.gateway.test_outbox_crash import GatewayProcess
 from tests.runtime.helpers import wait_for
 from tests.servers.holding_proxy import HoldingProxy
 from tests.servers.mastodon_double import MastodonDouble
-from umt.client import GatewayClient
+from umt.client import GatewayClient, ValidationFailed
 from umt.gateway import tables
 
 bluesky = [pytest.mark.slow, pytest.mark.bluesky, pytest.mark.timeout(900)]
@@ -61,6 +61,20 @@ def test_mastodon_a_scheduled_post_is_sent_once(owner, mastodon):
     assert sent.sent_at >= due
     assert mastodon.idempotency_keys == [mastodon.idempotency_keys[0]] and mastodon.idempotency_keys[0]
     assert owner.content.get(item.id).status == "published"
+
+
+def test_mastodon_a_refused_token_and_a_post_over_the_instances_limit_are_refused_up_front(owner, mastodon):
+    with pytest.raises(ValidationFailed) as refused:
+        owner.create_channel(kind="mastodon", name="Shop", settings={"instance": mastodon.url},
+                             credentials={"access_token": "token-revoked"})
+    assert refused.value.field == "credentials" and "The access token is invalid" in str(refused.value)
+    account = owner.create_channel(kind="mastodon", name="Shop", settings={"instance": mastodon.url},
+                                   credentials={"access_token": "token-olive"})
+    item = approved_item(owner, "mastodon", "x" * 501)
+    with pytest.raises(ValidationFailed) as too_long:
+        owner.publish(item.id, [account.id])
+    assert f"{mastodon.url} takes up to 500 characters; this post has 501" in str(too_long.value)
+    assert list(too_long.value.details) == [str(account.id)]
 
 
 def test_mastodon_kill_9_mid_send_posts_once(isolated_data, mastodon, tmp_path):
@@ -145,3 +159,21 @@ def test_bluesky_kill_9_mid_send_posts_once(isolated_data, pds, tmp_path):
     [record] = pds.records(user)
     assert record["uri"] == delivery.remote_id
     assert user["app_password"] not in (tmp_path / "gateway.log").read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.bluesky
+@pytest.mark.timeout(900)
+def test_bluesky_a_wrong_app_password_and_a_post_over_300_graphemes_are_refused_up_front(owner, pds):
+    user = pds.create_account("outbox3")
+    settings = {"service": pds.url, "handle": user["handle"]}
+    with pytest.raises(ValidationFailed) as refused:
+        owner.create_channel(kind="bluesky", name="Shop", settings=settings, credentials={"app_password": "wrong-password"})
+    assert refused.value.field == "credentials" and "Invalid identifier or password" in str(refused.value)
+    account = owner.create_channel(kind="bluesky", name="Shop", settings=settings,
+                                   credentials={"app_password": user["app_password"]})
+    item = approved_item(owner, "bluesky", "🧁" * 301)
+    with pytest.raises(ValidationFailed) as too_long:
+        owner.publish(item.id, [account.id])
+    assert "Bluesky takes up to 300 characters; this post has 301" in str(too_long.value)
+    assert pds.records(user) == []

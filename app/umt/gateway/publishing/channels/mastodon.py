@@ -43,7 +43,7 @@ def classify(response: web.Response, doing: str) -> Outcome:
     said = f"Mastodon refused {doing}: {message or response.status}"
     if response.status == 429:
         return RetryLater(f"Mastodon's rate limit ({doing})", after_seconds=_seconds_until(response))
-    if response.status >= 500:
+    if response.status >= 500 or (response.status == 422 and "finished processing" in message):
         return RetryLater(said, after_seconds=response.header_seconds("Retry-After"))
     if response.status == 401 or (response.status == 403 and "scope" in message.lower()):
         return NeedsReconnect(said)
