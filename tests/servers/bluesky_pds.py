@@ -47,14 +47,17 @@ class Pds:
 
     def start(self) -> "Pds":
         begun = time.monotonic()
+        log = open(self.data / "pds.log", "w")      # a file, not a pipe nobody reads: it never fills
         self.process = subprocess.Popen(
             ["node", str(HERE / "start.js"), str(self.port), str(self.data)] + (["rate-limits"] if self.rate_limits else []),
             env={**os.environ, "NODE_PATH": str(self.installed / "node_modules"), "LOG_ENABLED": "false"},
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+            stdin=subprocess.PIPE,      # closed when this process dies: the PDS then stops too
+            stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True)
+        log.close()
         line = self.process.stdout.readline()   # "ready <url>", or nothing when it died
         if not line.startswith("ready"):
             self.process.wait(timeout=10)
-            raise RuntimeError(f"the PDS did not start: {self.process.stderr.read()[-2000:]}")
+            raise RuntimeError(f"the PDS did not start: {(self.data / 'pds.log').read_text()[-2000:]}")
         self.started_in = time.monotonic() - begun
         return self
 

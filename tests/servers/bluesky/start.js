@@ -1,6 +1,7 @@
 // A real Bluesky PDS on 127.0.0.1 for umt's tests: node start.js PORT DATA_DIR [rate-limits]
 // Its DID directory is an in-memory PLC server, also on 127.0.0.1. Prints "ready <url>" once it
-// answers; stops cleanly on SIGTERM. (@atproto/dev-env's helpers listen on every interface.)
+// answers; stops cleanly on SIGTERM, or when its standard input closes (the test process died).
+// (@atproto/dev-env's own helpers listen on every interface, hence this script.)
 const { once } = require('node:events')
 const pds = require('@atproto/pds')
 const plc = require('@did-plc/server')
@@ -26,7 +27,10 @@ async function main() {
   const http = server.app.listen(port, '127.0.0.1')
   await once(http, 'listening')
   console.log(`ready http://127.0.0.1:${port}`)
-  process.once('SIGTERM', async () => {
+  let stopping = false
+  const stop = async () => {
+    if (stopping) return
+    stopping = true
     http.close()
     http.closeAllConnections()
     plcHttp.close()
@@ -35,7 +39,10 @@ async function main() {
     await server.ctx.backgroundQueue.destroy()
     await server.ctx.accountManager.close()
     process.exit(0)
-  })
+  }
+  process.once('SIGTERM', stop)
+  process.stdin.on('end', stop)
+  process.stdin.resume()
 }
 
 main().catch((error) => { console.error(error); process.exit(1) })
