@@ -175,6 +175,13 @@ def test_images_over_the_limits_are_problems():
     assert problems == ["Bluesky takes at most 4 images; this post has 5"] + ["Bluesky takes images up to 976 KB; big.png is 976 KB"] * 5
 
 
+def test_a_connection_without_a_handle_or_a_web_address_is_a_problem():
+    account = Account(id=1, kind="bluesky", name="t", settings={"service": "bsky.social"}, credentials={"app_password": "x"})
+    assert BlueskyChannel().problems(make_post("hi", "k"), account) == [
+        "Bluesky: the server address must start with https://; reconnect the channel",
+        "Bluesky: the connection has no handle; reconnect the channel"]
+
+
 def test_an_unreachable_pds_is_retry_later():
     account = Account(id=1, kind="bluesky", name="t", settings={"service": f"http://127.0.0.1:{free_port()}", "handle": "a.test"},
                       credentials={"app_password": "x"})

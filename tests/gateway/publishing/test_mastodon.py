@@ -53,6 +53,16 @@ def test_a_post_with_an_image_that_processes_first(double):
     assert len(polls) == double.processing_polls + 1
 
 
+def test_an_image_processed_at_once_is_not_polled(double):
+    small = Media("dot.png", "image/png", b"\x89PNG" + b"\x00" * 100)      # the double answers 200 at once
+    outcome = MastodonChannel().send(make_post("", "umt-d9-m", media=(small,)), account_on(double))
+
+    assert isinstance(outcome, Sent), outcome
+    [status] = double.statuses("olive")
+    assert status["text"] == "" and len(status["media_attachments"]) == 1
+    assert not any(path.startswith("/api/v1/media/") for _, path in double.requests)
+
+
 def test_every_try_of_one_delivery_makes_one_status(double):
     channel = MastodonChannel()
     account = account_on(double)

@@ -152,6 +152,8 @@ class BlueskyChannel(Channel):
 
     def text_problems(self, post: Post, account: Account) -> list[str]:
         found = []
+        if not str(account.settings.get("service") or DEFAULT_SERVICE).lower().startswith(("http://", "https://")):
+            found.append("Bluesky: the server address must start with https://; reconnect the channel")
         if not str(account.settings.get("handle") or "").strip():
             found.append("Bluesky: the connection has no handle; reconnect the channel")
         text = social_text(post)
