@@ -1,5 +1,6 @@
 """PostgreSQL only: several gateways starting at once on one empty database migrate it exactly once,
-under an advisory lock, and all of them serve."""
+under an advisory lock, and all of them serve. They connect as the server stack's do: the password
+from the `database_password` secret file, not from the URL."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 import pytest
 import requests
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from tests.conftest import free_port
 from tests.gateway.conftest import fresh_postgres_database
@@ -29,10 +31,17 @@ def database_url():
 
 
 def _start_gateway(database_url: str, isolated_data, index: int) -> tuple[subprocess.Popen, str]:
+    """A gateway as the server stack starts it: the URL without its password, which (like the
+    signing key) comes from a secret file."""
+    url = make_url(database_url)
+    secrets = isolated_data / "secrets"
+    secrets.mkdir(exist_ok=True)
+    (secrets / "database_password").write_text(url.password + "\n")
+    (secrets / "gateway_signing_key").write_text("k" * 43)
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(UMT_SIGNING_KEY="k" * 43, DATABASE_URL=database_url, UMT_PORT=str(port),
-               UMT_DATA_DIR=str(isolated_data / f"gateway-{index}"), UMT_LOG_LEVEL="INFO",
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "UMT_SIGNING_KEY")}
+    env.update(DATABASE_URL=database_url.replace(f":{url.password}@", "@"), UMT_SECRETS_DIR=str(secrets),
+               UMT_PORT=str(port), UMT_DATA_DIR=str(isolated_data / f"gateway-{index}"), UMT_LOG_LEVEL="INFO",
                UMT_AGENT_URL=f"http://127.0.0.1:{free_port()}")
     process = subprocess.Popen([sys.executable, "-m", "umt.gateway"], env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
