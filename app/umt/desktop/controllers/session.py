@@ -7,7 +7,9 @@ nothing typed is lost). The call that met the 401 waits and runs again once the 
 in again, so a Save pressed as the session ran out still saves; only if the owner signs out
 instead (or the stack stops) does its error handler hear of the 401.
 
-The client exists while the stack's gateway runs (`follow_stack` or `set_gateway_url`). A session
+The client exists while the stack's gateway runs (`follow_stack` or `set_gateway_url`), or while
+connected to a server (`use_server`: its https address and whom to trust; the stack is not
+followed until `use_local_stack`). A session
 token survives a stack restart in memory, and across app starts only in the OS keyring ("Remember
 me on this computer", umt.secrets), read and written on workers like every keyring call.
 """
@@ -87,6 +89,8 @@ class SessionController(QObject):
         self._waiting: list[_WaitingCall] = []  # calls that met the expiry, run again after signing in
         self._key_serials: dict[str, int] = {}  # per key, the newest call's number (a retry must be the newest)
         self.last_email = ""                    # for "sign in again": the account that was signed in
+        self._stack = None                      # the StackController followed, if any
+        self._verify: bool | str | None = None  # a server's TLS trust (None: this computer's stack)
 
     # --- what the views and sections read ------------------------------------------------------
     @property
@@ -105,10 +109,38 @@ class SessionController(QObject):
     # --- the stack ---------------------------------------------------------------------------------
     def follow_stack(self, stack) -> None:
         """Takes the gateway's URL from a StackController whenever its state changes."""
+        self._stack = stack
         stack.sig_state_changed.connect(lambda state: self._on_stack_state_changed(stack, state))
         self._on_stack_state_changed(stack, stack.state)
 
+    @property
+    def on_server(self) -> bool:
+        """Connected to a server's gateway rather than this computer's stack."""
+        return self._verify is not None
+
+    def use_server(self, url: str, verify: bool | str) -> None:
+        """The workspace talks to a server's gateway at `url` from now on, trusting `verify`
+        (True: the system's trust store; a path: a pinned certificate file); a session with
+        this computer's stack ends here."""
+        if self._verify != verify or self._client is None or self._client.base_url != url.rstrip("/"):
+            self._drop_token()
+            self.set_gateway_url(None, "Connecting to the server…", can_start=False)
+        self._verify = verify
+        self.set_gateway_url(url)
+
+    def use_local_stack(self) -> None:
+        """Back to this computer's stack (after `use_server`): its gateway, when it runs."""
+        if self._verify is None:
+            return
+        self._verify = None
+        self._drop_token()
+        self.set_gateway_url(None)
+        if self._stack is not None:
+            self._on_stack_state_changed(self._stack, self._stack.state)
+
     def _on_stack_state_changed(self, stack, state) -> None:
+        if self._verify is not None:
+            return      # connected to a server: the local stack's comings and goings are not ours
         if state.phase in (Phase.RUNNING, Phase.DEGRADED) and stack.gateway_url:
             self.set_gateway_url(stack.gateway_url)
         elif state.phase == Phase.STARTING:
@@ -136,7 +168,8 @@ class SessionController(QObject):
             return
         if self._client is not None:
             self._client.close()
-        self._client = self._client_factory(url)
+        self._client = (self._client_factory(url) if self._verify is None
+                        else self._client_factory(url, verify=self._verify))
         self._client.token = self._token
         self.refresh()
 

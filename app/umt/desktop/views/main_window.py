@@ -48,6 +48,9 @@ class MainWindow(QMainWindow):
     sig_section_shown = Signal(str)
     """Another section is shown (its key)."""
 
+    sig_server_requested = Signal()
+    """The owner chose "Connect to a server…"."""
+
     def __init__(
         self,
         controller: StackController,
@@ -163,13 +166,15 @@ class MainWindow(QMainWindow):
         logs = QAction("&Logs…", self)
         logs.setShortcut(QKeySequence("Ctrl+L"))
         logs.triggered.connect(lambda: self.sig_logs_requested.emit(""))
+        self.server_action = QAction("Connect to a se&rver…", self)
+        self.server_action.triggered.connect(self.sig_server_requested)
         settings = QAction("S&ettings…", self)
         settings.setShortcut(QKeySequence.StandardKey.Preferences)
         settings.triggered.connect(self.sig_settings_requested)
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.sig_quit_requested)
-        for action in (self.start_action, self.stop_action, logs, settings):
+        for action in (self.start_action, self.stop_action, logs, self.server_action, settings):
             stack.addAction(action)
         stack.addSeparator()
         stack.addAction(quit_action)
