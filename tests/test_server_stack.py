@@ -165,3 +165,9 @@ def test_the_server_stack_serves_over_tls_through_both_gateways(server_stack):
     for line in inspected:
         _name, _health, memory, cpus = line.split()
         assert int(memory) > 0 and int(cpus) > 0, line
+
+    # The two gateways started together on the empty database: one migrated it, under the lock.
+    logs = subprocess.run([*compose, "logs", "--no-color", "gateway-1", "gateway-2"], env=env, check=True,
+                          capture_output=True, text=True).stdout
+    assert logs.count("migrating the database to version 1:") == 1, logs
+    assert "Traceback" not in logs, logs
