@@ -118,6 +118,7 @@ def test_connect_sign_in_with_2fa_and_work_on_the_server(qtbot, make_app, tls_se
               for row in range(card.checks.rowCount())}
     assert checks == {"Database": "OK", "Agent": "OK"}
     assert not any(button.text() in ("Start", "Stop") for button in card.findChildren(type(dialog.connect_button)))
+    assert not window.start_action.isVisible() and not window.stop_action.isVisible()
     saved = load_settings(app.settings_file)
     assert (saved.server_url, saved.server_certificate) == (tls_server.url, tls_server.ca_file)
     _save(window, "control-center-server.png")
@@ -149,7 +150,7 @@ def test_connect_sign_in_with_2fa_and_work_on_the_server(qtbot, make_app, tls_se
     window.show_section("control_center")
     qtbot.mouseClick(card.disconnect_button, CLICK)
     qtbot.waitUntil(lambda: center.local.isVisible(), timeout=5000)
-    assert not card.isVisible() and not app.session.on_server
+    assert not card.isVisible() and not app.session.on_server and window.start_action.isVisible()
     assert load_settings(app.settings_file).server_url == ""
 
 
@@ -161,3 +162,14 @@ def test_the_server_from_last_time_is_connected_at_start(qtbot, make_app, deskto
     qtbot.waitUntil(lambda: center.server_card.isVisible(), timeout=15000)
     assert app.session.on_server and app.session.state.gateway_url == tls_server.url
     assert app.controller.backend is None      # this computer's stack was not opened
+
+
+def test_a_server_from_last_time_that_is_not_trusted_asks_again(qtbot, make_app, desktop_settings, tls_server):
+    app = make_app(settings=desktop_settings.with_changes(server_url=tls_server.url,
+                                                           server_certificate=tls_server.other_ca_file))
+    app.start()
+    qtbot.waitUntil(lambda: app.server_dialog is not None and app.server_dialog.error.isVisible(), timeout=15000)
+    dialog = app.server_dialog
+    assert dialog.error.text().startswith("The server's certificate is not trusted: ")
+    assert dialog.address.text() == tls_server.url and dialog.certificate.text() == tls_server.other_ca_file
+    assert not app.session.on_server and not app.window.control_center.server_card.isVisible()

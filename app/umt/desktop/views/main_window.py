@@ -179,6 +179,11 @@ class MainWindow(QMainWindow):
         stack.addSeparator()
         stack.addAction(quit_action)
 
+    def set_on_server(self, on_server: bool) -> None:
+        """While the workspace works with a server, Start and Stop (this computer's stack) step aside."""
+        self.start_action.setVisible(not on_server)
+        self.stop_action.setVisible(not on_server)
+
     def set_theme(self, theme: Theme) -> None:
         self.context.theme = theme
         self.sidebar.set_theme(theme)
