@@ -78,7 +78,7 @@ def test_the_client_refuses_an_untrusted_certificate_in_plain_words(tls_server):
         assert client.health()["status"] == "ok"
 
 
-def test_connect_sign_in_with_2fa_and_work_on_the_server(qtbot, make_app, tls_server):
+def test_connect_sign_in_with_2fa_and_work_on_the_server(qtbot, make_app, tls_server, memory_keyring):
     app = make_app()
     app.start()
     window = app.window
@@ -130,12 +130,18 @@ def test_connect_sign_in_with_2fa_and_work_on_the_server(qtbot, make_app, tls_se
     form, owner = page.form, tls_server.owner
     qtbot.keyClicks(form.email, owner.email)
     qtbot.keyClicks(form.password, owner.password)
+    qtbot.waitUntil(form.remember.isEnabled, timeout=5000)
+    form.remember.setChecked(True)
     qtbot.keyClick(form.password, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: form.steps.currentIndex() == form.CODE_STEP, timeout=15000)
     qtbot.keyClicks(form.code, owner.authenticator.code(qtbot.waitUntil))
     qtbot.mouseClick(form.verify_button, CLICK)
     brands = window.page("brands")
     qtbot.waitUntil(lambda: brands.showing_page, timeout=15000)
+    # Remembered for this server only: the token never goes to another gateway.
+    server_entry = ("umt", f"remembered_session@{tls_server.url}")
+    qtbot.waitUntil(lambda: server_entry in memory_keyring.items, timeout=5000)
+    assert ("umt", "remembered_session") not in memory_keyring.items
 
     # The workspace works the same: a brand saved on the page is on the server.
     editor = brands.page

@@ -181,17 +181,18 @@ class SessionController(QObject):
         self._set_state(SessionState(client.base_url, None, False, None, "Connecting to the gateway…",
                                      remember_available=self._state.remember_available))
         token = self._token
-        self._tasks.run(lambda: self._probe(client, token), lambda probe: self._on_probe_done(client, probe),
+        server = self._server_key()
+        self._tasks.run(lambda: self._probe(client, token, server), lambda probe: self._on_probe_done(client, probe),
                         lambda exc: self._on_probe_failed(client, exc), "reach the gateway")
 
     @staticmethod
-    def _probe(client: GatewayClient, token: str | None) -> _Probe:  # worker thread
+    def _probe(client: GatewayClient, token: str | None, server: str) -> _Probe:  # worker thread
         remember_available = secrets.can_remember_session()
         if client.setup_required():
             return _Probe(True, None, None, "", remember_available)
         expires_at, from_keyring = "", False
         if token is None and remember_available:
-            remembered = secrets.remembered_session()
+            remembered = secrets.remembered_session(server)
             if remembered is not None:
                 (token, expires_at), from_keyring = remembered, True
         if token is None:
@@ -201,7 +202,7 @@ class SessionController(QObject):
             user = probe_client.me()
         except Unauthorized:
             if from_keyring:    # remembered, but no longer valid: forget it
-                secrets.forget_session()
+                secrets.forget_session(server)
             return _Probe(False, None, None, "", remember_available)
         return _Probe(False, user, token, expires_at, remember_available, from_keyring)
 
@@ -312,10 +313,11 @@ class SessionController(QObject):
                                      remember_available=self._state.remember_available))
         self._run_waiting_calls()
         if remember:
-            self._tasks.run(lambda: secrets.remember_session(token, expires_at), None, self._on_keyring_failed,
+            server = self._server_key()
+            self._tasks.run(lambda: secrets.remember_session(token, expires_at, server), None, self._on_keyring_failed,
                             "remember the session")
         else:
-            self._tasks.run(secrets.forget_session, None, self._on_keyring_failed, "forget the session")
+            self._forget_remembered()
 
     def signed_out(self, message: str = "Signed out.") -> None:
         """Forgets the session here and in the keyring (after the gateway revoked it, or not)."""
@@ -323,7 +325,7 @@ class SessionController(QObject):
         self._set_state(SessionState(self._state.gateway_url, self._state.setup_required, False, None, message,
                                      remember_available=self._state.remember_available))
         self._fail_waiting_calls()
-        self._tasks.run(secrets.forget_session, None, self._on_keyring_failed, "forget the session")
+        self._forget_remembered()
 
     @property
     def remembered(self) -> bool:
@@ -349,7 +351,7 @@ class SessionController(QObject):
         self._set_state(SessionState(self._state.gateway_url, False, False, None,
                                      "Your session has expired. Sign in again to go on.", session_expired=True,
                                      remember_available=self._state.remember_available))
-        self._tasks.run(secrets.forget_session, None, self._on_keyring_failed, "forget the session")
+        self._forget_remembered()
         self.sig_session_expired.emit()
         return True
 
@@ -373,6 +375,14 @@ class SessionController(QObject):
         hear of the 401 after all, so a page is not left waiting."""
         waiting, self._waiting = self._waiting, []
         self._fail(waiting)
+
+    def _server_key(self) -> str:
+        """Whose remembered session: '' for this computer's stack, else the server's address."""
+        return self._client.base_url if self._verify is not None and self._client is not None else ""
+
+    def _forget_remembered(self) -> None:
+        server = self._server_key()
+        self._tasks.run(lambda: secrets.forget_session(server), None, self._on_keyring_failed, "forget the session")
 
     def _on_keyring_failed(self, exc: BaseException) -> None:
         self._tasks.sig_task_failed.emit("use the keyring", exc)
