@@ -119,6 +119,7 @@ def test_connect_sign_in_with_2fa_and_work_on_the_server(qtbot, make_app, tls_se
     assert checks == {"Database": "OK", "Agent": "OK"}
     assert not any(button.text() in ("Start", "Stop") for button in card.findChildren(type(dialog.connect_button)))
     assert not window.start_action.isVisible() and not window.stop_action.isVisible()
+    assert window.backend_note.text() == f"Server mode: the services run on {tls_server.url}."
     saved = load_settings(app.settings_file)
     assert (saved.server_url, saved.server_certificate) == (tls_server.url, tls_server.ca_file)
     _save(window, "control-center-server.png")
@@ -157,6 +158,7 @@ def test_connect_sign_in_with_2fa_and_work_on_the_server(qtbot, make_app, tls_se
     qtbot.mouseClick(card.disconnect_button, CLICK)
     qtbot.waitUntil(lambda: center.local.isVisible(), timeout=5000)
     assert not card.isVisible() and not app.session.on_server and window.start_action.isVisible()
+    assert window.backend_note.text() == "Fake mode: test services."
     assert load_settings(app.settings_file).server_url == ""
 
 

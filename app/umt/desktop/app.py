@@ -226,7 +226,7 @@ class DesktopApp(QObject):
         if self.server_dialog is not None:
             self.server_dialog.show_connected()
         self.window.statusBar().showMessage(f"Connected to {url}.", 15000)
-        self.window.set_on_server(True)
+        self.window.set_on_server(url)
         self.window.show_section("control_center")
         if (url, certificate) != (self.settings.server_url, self.settings.server_certificate):
             self.apply_settings(self.settings.with_changes(server_url=url, server_certificate=certificate))
@@ -239,7 +239,7 @@ class DesktopApp(QObject):
 
     def _on_server_disconnected(self) -> None:
         self.apply_settings(self.settings.with_changes(server_url="", server_certificate=""))
-        self.window.set_on_server(False)
+        self.window.set_on_server(None)
         self.window.statusBar().showMessage("Working with this computer's stack.", 15000)
         if self.controller.backend is None:
             self.controller.open()

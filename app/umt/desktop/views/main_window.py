@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self.context = SectionContext(controller, tasks, theme, self.show_section)
         self._pages: dict[str, QWidget] = {}
         self._shown_key = ""
+        self._local_note: str | None = None     # the local mode's note, kept while on a server
 
         self.sidebar = Sidebar()
         self.pages = QStackedWidget()
@@ -179,10 +180,17 @@ class MainWindow(QMainWindow):
         stack.addSeparator()
         stack.addAction(quit_action)
 
-    def set_on_server(self, on_server: bool) -> None:
-        """While the workspace works with a server, Start and Stop (this computer's stack) step aside."""
-        self.start_action.setVisible(not on_server)
-        self.stop_action.setVisible(not on_server)
+    def set_on_server(self, url: str | None) -> None:
+        """While the workspace works with the server at `url`, Start and Stop (this computer's stack)
+        step aside and the status line names the server; None: back to this computer's stack."""
+        self.start_action.setVisible(url is None)
+        self.stop_action.setVisible(url is None)
+        if url is not None:
+            self._local_note = self._local_note or self.backend_note.text()
+            self.backend_note.setText(f"Server mode: the services run on {url}.")
+        elif self._local_note is not None:
+            self.backend_note.setText(self._local_note)
+            self._local_note = None
 
     def set_theme(self, theme: Theme) -> None:
         self.context.theme = theme
@@ -217,7 +225,11 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Yes
 
     def _on_controller_backend_opened(self, choice) -> None:
-        self.backend_note.setText(_MODE_WORDS.get(choice.backend.name, choice.note))
+        note = _MODE_WORDS.get(choice.backend.name, choice.note)
+        if self.start_action.isVisible():
+            self.backend_note.setText(note)
+        else:
+            self._local_note = note     # on a server: shown again when back on this computer
 
     # --- showing and closing -----------------------------------------------------------------
     def showEvent(self, event) -> None:
