@@ -27,4 +27,5 @@ ENV PATH=/usr/lib/postgresql/15/bin:$PATH \
     PGPORT=5432
 USER postgres
 VOLUME /var/lib/postgresql/data
-CMD ["/usr/local/bin/postgres-entrypoint"]
+# Through sh: a copy that lost its executable bit (a wheel install, an archive) still starts.
+CMD ["/bin/sh", "/usr/local/bin/postgres-entrypoint"]
