@@ -181,3 +181,39 @@ def test_a_server_from_last_time_that_is_not_trusted_asks_again(qtbot, make_app,
     assert dialog.error.text().startswith("The server's certificate is not trusted: ")
     assert dialog.address.text() == tls_server.url and dialog.certificate.text() == tls_server.other_ca_file
     assert not app.session.on_server and not app.window.control_center.server_card.isVisible()
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("umt.example.com", "https://umt.example.com"),
+    (" https://umt.example.com:8443/ ", "https://umt.example.com:8443"),
+    ("http://umt.example.com", "The address must start with https://: the connection to a server is always encrypted."),
+    ("", "Enter the server's address, for example https://umt.example.com."),
+    ("https://umt.example.com/api", "Enter the server's address only, for example https://umt.example.com:8443."),
+    ("umt.example.com:99999", "The port in the address is not a number from 1 to 65535."),
+])
+def test_the_address_is_https_and_only_an_address(typed, expected):
+    from umt.desktop.controllers.server import server_address
+
+    if expected.startswith("https://"):
+        assert server_address(typed) == expected
+    else:
+        with pytest.raises(ValueError) as refused:
+            server_address(typed)
+        assert str(refused.value) == expected
+
+
+def test_a_plain_http_address_is_refused_in_the_dialog_and_nothing_is_lost(qtbot, make_app, tmp_path):
+    app = make_app()
+    app.start()
+    dialog = app.open_server_dialog()
+    qtbot.keyClicks(dialog.address, "http://umt.example.com")
+    missing = str(tmp_path / "nowhere.pem")
+    qtbot.mouseClick(dialog.connect_button, CLICK)
+    qtbot.waitUntil(dialog.error.isVisible, timeout=5000)
+    assert "https://" in dialog.error.text() and dialog.address.text() == "http://umt.example.com"
+    dialog.address.setText("umt.example.com")
+    dialog.pinned_trust.setChecked(True)
+    dialog.certificate.setText(missing)
+    qtbot.mouseClick(dialog.connect_button, CLICK)
+    qtbot.waitUntil(lambda: dialog.error.text() == f"The certificate file {missing} does not exist.", timeout=5000)
+    assert dialog.connect_button.isEnabled() and not app.session.on_server
