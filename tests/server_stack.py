@@ -65,6 +65,7 @@ def write_secrets(folder: Path) -> str:
     certificate = authority.issue_cert("localhost", "127.0.0.1")
     folder.mkdir(parents=True)
     (folder / "gateway_signing_key").write_text(secrets.token_urlsafe(32))
+    (folder / "channel_key").write_text(secrets.token_urlsafe(32))
     (folder / "database_password").write_text(secrets.token_urlsafe(24))
     (folder / "llm_api_key").write_text("")
     certificate.private_key_pem.write_to_path(str(folder / "tls_key"))

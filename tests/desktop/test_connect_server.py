@@ -47,10 +47,12 @@ def tls_server(tmp_path_factory):
     secrets = folder / "secrets"
     secrets.mkdir()
     (secrets / "gateway_signing_key").write_text("s" * 43)
+    (secrets / "channel_key").write_text("c" * 43)      # module-scoped: before the autouse UMT_CHANNEL_KEY
     agent = ThreadedServer(create_agent(AgentSettings()), free_port()).start()
     settings = GatewaySettings(data_dir=folder / "data", agent_url=agent.url, secrets_dir=secrets)
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("UMT_SIGNING_KEY", raising=False)
+        patch.delenv("UMT_CHANNEL_KEY", raising=False)
         gateway = ThreadedServer(create_app(settings), free_port(), ssl_certfile=str(folder / "server.pem")).start()
     url = f"https://localhost:{gateway.port}"
     try:

@@ -38,8 +38,9 @@ def _start_gateway(database_url: str, isolated_data, index: int) -> tuple[subpro
     secrets.mkdir(exist_ok=True)
     (secrets / "database_password").write_text(url.password + "\n")
     (secrets / "gateway_signing_key").write_text("k" * 43)
+    (secrets / "channel_key").write_text("c" * 43)
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "UMT_SIGNING_KEY")}
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "UMT_SIGNING_KEY", "UMT_CHANNEL_KEY")}
     env.update(DATABASE_URL=database_url.replace(f":{url.password}@", "@"), UMT_SECRETS_DIR=str(secrets),
                UMT_PORT=str(port), UMT_DATA_DIR=str(isolated_data / f"gateway-{index}"), UMT_LOG_LEVEL="INFO",
                UMT_AGENT_URL=f"http://127.0.0.1:{free_port()}")
