@@ -219,3 +219,26 @@ def test_a_plain_http_address_is_refused_in_the_dialog_and_nothing_is_lost(qtbot
     qtbot.mouseClick(dialog.connect_button, CLICK)
     qtbot.waitUntil(lambda: dialog.error.text() == f"The certificate file {missing} does not exist.", timeout=5000)
     assert dialog.connect_button.isEnabled() and not app.session.on_server
+
+
+def test_the_health_card_says_what_a_degraded_server_still_does(qtbot):
+    """/ready's "degraded" (the agent down, the data up), as the ServerController reads it."""
+    from umt.desktop.controllers.server import _health
+    from umt.desktop.widgets.server_health import ServerHealthCard
+
+    card = ServerHealthCard()
+    qtbot.addWidget(card)
+    card.resize(760, 220)
+    health = _health("https://umt.example.com", "", {"status": "degraded",
+                                                     "checks": {"database": "ok", "agent": "unreachable"}}, "0.1.0")
+    card.show_health(health)
+    card.show()
+    assert card.title.text() == "Connected, with a service down"
+    assert card.detail.text() == ("The server's agent does not answer: your data works, drafts, scores and other jobs "
+                                  "wait until it is back.")
+    assert card.trust.text() == "the system's trust store"
+    rows = {card.checks.itemAt(row, card.checks.ItemRole.LabelRole).widget().text():
+            card.checks.itemAt(row, card.checks.ItemRole.FieldRole).widget().text()
+            for row in range(card.checks.rowCount())}
+    assert rows == {"Database": "OK", "Agent": "unreachable"}
+    _save(card, "server-health-degraded.png")

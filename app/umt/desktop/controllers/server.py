@@ -28,7 +28,7 @@ class ServerHealth:
 
     url: str
     trust: str                  # "the system's trust store" or the pinned file's path
-    status: str                 # "ready", "not ready", "unreachable" or "connecting"
+    status: str                 # "ready", "degraded" (no agent: data works, jobs wait), "not ready", "unreachable"
     checks: dict[str, Any] = field(default_factory=dict)   # /ready's checks: database, agent
     version: str = ""
     message: str = ""           # why it is not ready or not reachable
@@ -186,7 +186,12 @@ def _health(url: str, certificate: str, ready: dict, version: str) -> ServerHeal
     status = str(ready.get("status", "not ready"))
     checks = dict(ready.get("checks") or {})
     failing = [name for name, value in checks.items() if value not in ("ok", True)]
-    message = f"Not ready: {', '.join(failing)}." if status != "ready" and failing else ""
+    message = ""
+    if status == "degraded":
+        message = (f"The server's {' and '.join(failing) or 'agent'} does not answer: your data works, "
+                   "drafts, scores and other jobs wait until it is back.")
+    elif status != "ready":
+        message = f"Not ready: {', '.join(failing) or 'the server says so'}."
     return ServerHealth(url, certificate or SYSTEM_TRUST, status, checks, version, message)
 
 

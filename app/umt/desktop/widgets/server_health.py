@@ -7,8 +7,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout
 
-_TITLES = {"ready": "Connected to the server", "not ready": "The server is not ready",
-           "unreachable": "The server does not answer"}
+_TITLES = {"ready": "Connected to the server", "degraded": "Connected, with a service down",
+           "not ready": "The server is not ready", "unreachable": "The server does not answer"}
 _CHECK_NAMES = {"database": "Database", "agent": "Agent"}
 
 
