@@ -23,8 +23,9 @@ RENDER = Path(os.environ.get("UMT_RENDER_DIR", "")) if os.environ.get("UMT_RENDE
 
 
 class TlsServer:
-    def __init__(self, url: str, ca_file: str, other_ca_file: str, owner) -> None:
+    def __init__(self, url: str, ca_file: str, other_ca_file: str, owner, pem_file: str) -> None:
         self.url, self.ca_file, self.other_ca_file, self.owner = url, ca_file, other_ca_file, owner
+        self.pem_file = pem_file    # the server's key and certificate chain
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,7 @@ def tls_server(tmp_path_factory):
     url = f"https://localhost:{gateway.port}"
     try:
         yield TlsServer(url, str(folder / "ca.pem"), str(folder / "stranger-ca.pem"),
-                        set_up_owner(url, verify=str(folder / "ca.pem")))
+                        set_up_owner(url, verify=str(folder / "ca.pem")), str(folder / "server.pem"))
     finally:
         gateway.stop()
         agent.stop()
@@ -242,3 +243,29 @@ def test_the_health_card_says_what_a_degraded_server_still_does(qtbot):
             for row in range(card.checks.rowCount())}
     assert rows == {"Database": "OK", "Agent": "unreachable"}
     _save(card, "server-health-degraded.png")
+
+
+def test_an_address_where_nothing_or_no_umt_server_answers(qtbot, make_app, tls_server):
+    app = make_app()
+    dialog = app.open_server_dialog()
+    qtbot.keyClicks(dialog.address, f"localhost:{free_port()}")
+    qtbot.mouseClick(dialog.connect_button, CLICK)
+    qtbot.waitUntil(dialog.error.isVisible, timeout=15000)
+    assert dialog.error.text() == ("The server does not answer at this address. "
+                                   "Check the address and that the server runs.")
+
+    # Something answers over trusted TLS, but not as a umt gateway does (here: the agent).
+    from umt.agent.app import create_app as create_agent
+    from umt.agent.settings import AgentSettings
+
+    other = ThreadedServer(create_agent(AgentSettings()), free_port(), ssl_certfile=tls_server.pem_file).start()
+    try:
+        dialog.address.setText(f"localhost:{other.port}")
+        dialog.pinned_trust.setChecked(True)
+        dialog.certificate.setText(tls_server.ca_file)
+        qtbot.mouseClick(dialog.connect_button, CLICK)
+        qtbot.waitUntil(lambda: dialog.error.text().startswith("No umt server answers at this address: "),
+                        timeout=15000)
+    finally:
+        other.stop()
+    assert not app.session.on_server

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from umt.client import GatewayClient, UntrustedCertificate
+from umt.client import ApiError, GatewayClient, GatewayUnreachable, UntrustedCertificate
 from umt.desktop.controllers.problem import Problem
 from umt.desktop.controllers.session import SessionController
 
@@ -94,10 +94,6 @@ class ServerController(QObject):
     def health(self) -> ServerHealth | None:
         return self._health
 
-    @property
-    def connected(self) -> bool:
-        return self._health is not None
-
     def connect_to(self, address: str, certificate: str = "") -> None:
         """Checks the server (a umt gateway answering over trusted TLS), then uses it."""
         try:
@@ -153,10 +149,12 @@ class ServerController(QObject):
             return
         if isinstance(exc, UntrustedCertificate):
             message = exc.message
+        elif isinstance(exc, GatewayUnreachable):
+            message = "The server does not answer at this address. Check the address and that the server runs."
+        elif isinstance(exc, ApiError):   # something answered, but not as a umt gateway does
+            message = f"No umt server answers at this address: {Problem.from_error(exc).message}"
         else:
             message = Problem.from_error(exc).message
-            if message.startswith("The gateway does not answer"):
-                message = "The server does not answer at this address. Check the address and that the server runs."
         self.sig_connect_failed.emit(message)
 
     def _on_ready(self, attempt: int, answer: dict) -> None:
