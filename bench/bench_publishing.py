@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import secrets
 import statistics
 import subprocess
@@ -31,6 +32,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_gateway import Http, free_port, rss_mib, settle  # noqa: E402
+
+
+POST_NUMBER = re.compile(r"Post number (\d+) of the bench")
 
 
 class Receiver:
@@ -156,16 +160,13 @@ def main() -> None:
             time.sleep(1.0)
         statuses = {s: sum(d["status"] == s for d in deliveries) for s in {d["status"] for d in deliveries}}
         lateness = [(parse(d["sent_at"]) - parse(d["due_at"])).total_seconds() for d in deliveries if d["sent_at"]]
-        due_by_title = {}
-        for n, _ in enumerate(items):
-            due_by_title[f"Post number {n} of the bench."] = (first_due + timedelta(seconds=n * spacing)).timestamp()
+        # Which post each arrival carried: its number is in the text ("Post number 17 of the bench.").
         arrival_lateness = []
         for arrived, body in receiver.arrivals:
-            text = body.decode("utf-8", "replace")
-            for prefix, due in due_by_title.items():
-                if prefix + " " in text or text.endswith(prefix) or f'"{prefix}' in text:
-                    arrival_lateness.append(arrived - due)
-                    break
+            number = POST_NUMBER.search(body.decode("utf-8", "replace"))
+            if number:
+                due = first_due + timedelta(seconds=int(number.group(1)) * spacing)
+                arrival_lateness.append(arrived - due.timestamp())
         idle_after = settle(lambda: rss_mib(process.pid), 3.0)
         print(json.dumps({
             "posts": args.posts, "channels": ["webhook", "discord", "slack"], "deliveries": expected,
