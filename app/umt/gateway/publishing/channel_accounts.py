@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from umt.gateway import tables as t
-from umt.gateway.db import iso, reading
+from umt.gateway.db import iso, reading, writing
 from umt.gateway.errors import Conflict, NotFound, ValidationFailed
 from umt.gateway.publishing import registry
 from umt.gateway.publishing.base import Account, NeedsReconnect, Outcome, Sent
@@ -84,7 +84,7 @@ class ChannelAccounts:
 
     def delete(self, account_id: int) -> None:
         """Its deliveries go with it (a sent post stays on the service)."""
-        with self.engine.begin() as connection:
+        with writing(self.engine) as connection:
             if connection.execute(select(t.deliveries.c.id).where(t.deliveries.c.channel_id == account_id,
                                                                   t.deliveries.c.status == "sending")).first():
                 raise Conflict("sending", "a post is being sent to this channel right now; try again in a moment")
@@ -157,7 +157,7 @@ class ChannelAccounts:
     def add_recipients(self, account_id: int, people: list[dict[str, str]]) -> list[dict[str, Any]]:
         """Adds every new address (an address on the list already is kept as it is)."""
         now = t.utcnow()
-        with self.engine.begin() as connection:
+        with writing(self.engine) as connection:
             if self._row(connection, account_id).kind != "email":
                 raise ValidationFailed("id", "only an email newsletter channel has recipients")
             known = set(connection.execute(select(func.lower(t.recipients.c.email))
@@ -174,7 +174,7 @@ class ChannelAccounts:
         return [recipient_json(r) for r in rows]
 
     def remove_recipient(self, account_id: int, recipient_id: int) -> None:
-        with self.engine.begin() as connection:
+        with writing(self.engine) as connection:
             gone = connection.execute(t.recipients.delete().where(
                 t.recipients.c.id == recipient_id, t.recipients.c.channel_id == account_id)).rowcount
         if not gone:

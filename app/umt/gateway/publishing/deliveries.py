@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from umt.contract.publishing import RETRYABLE_DELIVERY_STATUSES
 from umt.gateway import leases, tables as t
-from umt.gateway.db import as_utc, iso, reading
+from umt.gateway.db import as_utc, iso, reading, writing
 from umt.gateway.errors import Conflict, NotFound, ValidationFailed
 from umt.gateway.publishing import registry
 from umt.gateway.publishing.base import Post
@@ -44,16 +44,18 @@ def post_for(connection: Connection, row, attempt: int) -> Post:
 
 
 class Deliveries:
-    def __init__(self, engine: Engine, accounts: ChannelAccounts, wake: Callable[[], None] = lambda: None) -> None:
+    """Writes go through `db.writing`: in a request with an Idempotency-Key they are part of the
+    request's transaction. Routes wake the outbox after the commit (`call.after_commit`)."""
+
+    def __init__(self, engine: Engine, accounts: ChannelAccounts) -> None:
         self.engine = engine
         self.accounts = accounts
-        self.wake = wake   # tells the outbox something may be due sooner than it thought
 
     def publish(self, content_id: int, channel_ids: list[int], at: datetime | None) -> list[dict[str, Any]]:
         """Queues the item for each account; checks first that it can go to every one of them (a
         422 lists each channel's problems, and nothing is queued)."""
         now = t.utcnow()
-        with self.engine.begin() as connection:
+        with writing(self.engine) as connection:
             item = connection.execute(select(t.content_items).where(t.content_items.c.id == content_id)).first()
             if item is None:
                 raise NotFound("content item")
@@ -90,7 +92,6 @@ class Deliveries:
                     status="scheduled", scheduled_at=due, updated_at=now))
             rows = connection.execute(select(D).where(D.c.content_id == content_id,
                                                       D.c.channel_id.in_(channel_ids)).order_by(D.c.id)).all()
-        self.wake()
         return [delivery_json(r) for r in rows]
 
     def list(self, query: Any) -> dict[str, Any]:
@@ -112,31 +113,29 @@ class Deliveries:
     def retry(self, delivery_id: int) -> dict[str, Any]:
         """A failed or unknown delivery goes again now, with the same key (so the channel finds
         what an earlier try may have published). Its account must be connected."""
-        with self.engine.begin() as connection:
+        with writing(self.engine) as connection:
             row = self._row(connection, delivery_id)
             if row.status not in RETRYABLE_DELIVERY_STATUSES:
                 raise Conflict("not_retryable", f"a {row.status} delivery cannot be retried; only "
                                                 f"{' or '.join(RETRYABLE_DELIVERY_STATUSES)} ones", "status")
             self._requeue(connection, row)
             row = self._row(connection, delivery_id)
-        self.wake()
         return delivery_json(row)
 
     def retry_failed(self, content_id: int) -> list[dict[str, Any]]:
         """Only the item's failed deliveries go again (sent ones, and unknown ones the owner has
         to check first, are left alone)."""
-        with self.engine.begin() as connection:
+        with writing(self.engine) as connection:
             if connection.execute(select(t.content_items.c.id).where(t.content_items.c.id == content_id)).first() is None:
                 raise NotFound("content item")
             failed = connection.execute(select(D).where(D.c.content_id == content_id, D.c.status == "failed")).all()
             for row in failed:
                 self._requeue(connection, row)
             rows = connection.execute(select(D).where(D.c.id.in_([r.id for r in failed])).order_by(D.c.id)).all()
-        self.wake()
         return [delivery_json(r) for r in rows]
 
     def cancel(self, delivery_id: int) -> dict[str, Any]:
-        with self.engine.begin() as connection:
+        with writing(self.engine) as connection:
             row = self._row(connection, delivery_id)
             # The status and a free lease in the WHERE clause: a delivery the outbox has just
             # claimed is not cancelled under its feet.
