@@ -64,7 +64,10 @@ class Deliveries:
             due = as_utc(at) or as_utc(item.scheduled_at) or now
             problems: dict[str, list[str]] = {}
             for channel_id in dict.fromkeys(channel_ids):
-                account = self.accounts.account(channel_id, connection)
+                try:
+                    account = self.accounts.account(channel_id, connection)
+                except NotFound:
+                    raise ValidationFailed("channel_ids", f"no channel has id {channel_id}") from None
                 channel = registry.channel_for(account.kind)
                 draft = Post(delivery_id=0, key="check", attempt=1, content_id=item.id, title=item.title,
                              body=item.body, due_at=due)
