@@ -193,6 +193,9 @@ class Deliveries:
 
     def mark_content_published(self, connection: Connection, content_id: int) -> None:
         """Every live delivery of the item is sent: the item is published (at the first send)."""
+        # The item's row lock orders two workers finishing its last deliveries at once (PostgreSQL):
+        # the second counts after the first has committed, so one of them sees none open.
+        connection.execute(select(t.content_items.c.id).where(t.content_items.c.id == content_id).with_for_update())
         open_count = connection.execute(select(func.count()).select_from(D).where(
             D.c.content_id == content_id, D.c.status.not_in(("sent", "cancelled")))).scalar_one()
         first = connection.execute(select(func.min(D.c.sent_at)).where(D.c.content_id == content_id,
