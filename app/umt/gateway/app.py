@@ -53,7 +53,7 @@ class Services:
         self.agent = AgentClient(settings.agent_url, settings.agent_timeout_seconds)
         self.runner = JobRunner(self.engine, settings, self.agent)
         self.channels = ChannelAccounts(self.engine, cipher)
-        self.deliveries = Deliveries(self.engine, self.channels, wake=lambda: self.outbox.notify())
+        self.deliveries = Deliveries(self.engine, self.channels)
         self.outbox = Outbox(settings, self.channels, self.deliveries)
 
     async def authenticate(self, request: Request) -> dict[str, Any]:
