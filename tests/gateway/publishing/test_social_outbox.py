@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from tests.gateway.conftest import OWNER
-from tests.gateway.test_outbox_crash import GatewayProcess
+from tests.faults.processes import GatewayProcess
 from tests.runtime.helpers import wait_for
 from tests.servers.holding_proxy import HoldingProxy
 from tests.servers.mastodon_double import MastodonDouble
@@ -78,7 +78,7 @@ def test_mastodon_a_refused_token_and_a_post_over_the_instances_limit_are_refuse
 
 
 def test_mastodon_kill_9_mid_send_posts_once(isolated_data, mastodon, tmp_path):
-    gateway = GatewayProcess(isolated_data, tmp_path / "gateway.log").start()
+    gateway = GatewayProcess(isolated_data, UMT_OUTBOX_LEASE_SECONDS="2", UMT_LOG_LEVEL="DEBUG").start()
     try:
         with GatewayClient(gateway.url) as owner:
             owner.setup_owner(**OWNER)
@@ -102,7 +102,7 @@ def test_mastodon_kill_9_mid_send_posts_once(isolated_data, mastodon, tmp_path):
     [status] = mastodon.statuses("olive")
     assert delivery.remote_id == status["id"]
     assert len(mastodon.idempotency_keys) == 2 and len(set(mastodon.idempotency_keys)) == 1
-    assert "token-olive" not in (tmp_path / "gateway.log").read_text()
+    assert "token-olive" not in gateway.output()
 
 
 @pytest.mark.slow
@@ -134,7 +134,7 @@ def test_bluesky_a_scheduled_post_is_sent_once_and_the_tokens_are_kept(owner, pd
 def test_bluesky_kill_9_mid_send_posts_once(isolated_data, pds, tmp_path):
     user = pds.create_account("outbox2")
     proxy = HoldingProxy(pds.url, "/xrpc/com.atproto.repo.putRecord").start()
-    gateway = GatewayProcess(isolated_data, tmp_path / "gateway.log").start()
+    gateway = GatewayProcess(isolated_data, UMT_OUTBOX_LEASE_SECONDS="2", UMT_LOG_LEVEL="DEBUG").start()
     try:
         with GatewayClient(gateway.url) as owner:
             owner.setup_owner(**OWNER)
@@ -158,7 +158,7 @@ def test_bluesky_kill_9_mid_send_posts_once(isolated_data, pds, tmp_path):
     assert (delivery.status, delivery.attempts) == ("sent", 2), delivery.last_error
     [record] = pds.records(user)
     assert record["uri"] == delivery.remote_id
-    assert user["app_password"] not in (tmp_path / "gateway.log").read_text()
+    assert user["app_password"] not in gateway.output()
 
 
 @pytest.mark.slow
