@@ -38,6 +38,19 @@ class Post:
     due_at: datetime
     hashtags: tuple[str, ...] = ()
     media: tuple[Media, ...] = ()
+    # What the previous try recorded (the delivery's stored `details`), so that a retry can skip what
+    # it already did: the newsletter sends only to the recipients not yet accepted.
+    earlier: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """One subscribed newsletter recipient as the email channel needs it. The outbox fills these from
+    the recipients table (unsubscribed ones left out) with the gateway's own one-click unsubscribe
+    address for each (its public base URL + /unsubscribe?token=…)."""
+    email: str
+    name: str = ""
+    unsubscribe_url: str = ""
 
 
 @dataclass
@@ -51,6 +64,7 @@ class Account:
     settings: dict[str, Any]
     credentials: dict[str, str]
     updated_credentials: dict[str, str] | None = None
+    recipients: tuple[Addressee, ...] = ()   # the newsletter's subscribed list (email only)
 
 
 @dataclass(frozen=True)
