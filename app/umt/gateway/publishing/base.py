@@ -43,16 +43,6 @@ class Post:
     earlier: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Addressee:
-    """One subscribed newsletter recipient as the email channel needs it. The outbox fills these from
-    the recipients table (unsubscribed ones left out) with the gateway's own one-click unsubscribe
-    address for each (its public base URL + /unsubscribe?token=…)."""
-    email: str
-    name: str = ""
-    unsubscribe_url: str = ""
-
-
 @dataclass
 class Account:
     """A connected channel account. `credentials` are decrypted and live only in memory; a channel
@@ -64,7 +54,6 @@ class Account:
     settings: dict[str, Any]
     credentials: dict[str, str]
     updated_credentials: dict[str, str] | None = None
-    recipients: tuple[Addressee, ...] = ()   # the newsletter's subscribed list (email only)
 
 
 @dataclass(frozen=True)

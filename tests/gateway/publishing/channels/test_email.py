@@ -11,23 +11,22 @@ import trustme
 
 from tests.conftest import free_port
 from tests.servers.smtp import PASSWORD
-from umt.gateway.publishing.base import (
-    Account, Addressee, Failed, Media, NeedsReconnect, Post, RetryLater, Sent, Unknown,
-)
+from umt.gateway.publishing.base import Account, Failed, Media, NeedsReconnect, Post, RetryLater, Sent, Unknown
 from umt.gateway.publishing.channels.email import EmailChannel
 
 _numbers = itertools.count(1)
 PEOPLE = ("ada@example.test", "bo@example.test", "cy@example.test")
 
 
-def subscribers(*emails: str) -> tuple[Addressee, ...]:
-    return tuple(Addressee(e, name=e.split("@")[0].title(), unsubscribe_url=f"http://127.0.0.1:8000/unsubscribe?token=t-{e.split('@')[0]}")
-                 for e in emails)
+def subscribers(*emails: str) -> list[dict[str, str]]:
+    """The list as the outbox hands it over (settings["recipients"])."""
+    return [{"email": e, "name": e.split("@")[0].title(),
+             "unsubscribe_url": f"http://127.0.0.1:8000/unsubscribe?token=t-{e.split('@')[0]}"} for e in emails]
 
 
 def account(server, security: str = "starttls", password: str = PASSWORD, emails=PEOPLE, **settings) -> Account:
-    return Account(id=3, kind="email", name="Newsletter", settings=server.settings(security, **settings),
-                   credentials={"password": password}, recipients=subscribers(*emails))
+    return Account(id=3, kind="email", name="Newsletter", credentials={"password": password},
+                   settings=server.settings(security, recipients=subscribers(*emails), **settings))
 
 
 def post(**changes) -> Post:
@@ -160,7 +159,32 @@ def test_problems_before_sending(smtp_server):
     empty = Account(id=3, kind="email", name="x", settings={"port": "x", "security": "ssl", "sender": "me"},
                     credentials={})
     problems = EmailChannel().problems(post(), empty)
-    for words in ("no password", "no subscribed recipients", "no SMTP host", "port must be a number",
-                  "starttls or tls", "sender must be an email address"):
+    for words in ("no password", "no SMTP host", "port must be a number", "starttls or tls",
+                  "sender must be an email address"):
         assert any(words in p for p in problems), (words, problems)
     assert EmailChannel().problems(post(), account(smtp_server)) == []
+
+
+def test_a_list_with_nobody_subscribed_fails_before_connecting(smtp_server):
+    failed = EmailChannel().send(post(), account(smtp_server, emails=()))
+    assert isinstance(failed, Failed) and "no subscribed recipients" in failed.reason
+    assert smtp_server.handler.sign_ins == 0
+
+
+def test_the_same_address_twice_gets_one_message(smtp_server):
+    doubled = account(smtp_server, emails=("ada@example.test", "ADA@example.test"))
+    assert isinstance(EmailChannel().send(post(), doubled), Sent)
+    assert len(smtp_server.handler.messages) == 1
+
+
+def test_a_server_closing_the_session_mid_list_leaves_the_rest_for_the_next_try(smtp_server):
+    smtp_server.handler.refuse["bo@example.test"] = "421 4.7.0 Too many messages, closing"
+    first = post()
+    later = EmailChannel().send(first, account(smtp_server))
+    assert isinstance(later, RetryLater), later
+    assert later.details["accepted"] == ["ada@example.test"]
+    assert later.details["waiting"] == ["bo@example.test", "cy@example.test"]
+    assert "421 4.7.0 Too many messages" in later.reason
+    smtp_server.handler.refuse.clear()
+    assert isinstance(EmailChannel().send(retry_of(first, later), account(smtp_server)), Sent)
+    assert sorted(r for m in smtp_server.handler.messages for r in m.recipients) == sorted(PEOPLE)

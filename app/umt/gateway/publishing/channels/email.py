@@ -17,6 +17,7 @@ import hashlib
 import re
 import smtplib
 import ssl
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
@@ -24,11 +25,30 @@ from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any, ClassVar
 
 from umt.gateway.publishing.base import (
-    Account, Addressee, Channel, Failed, NeedsReconnect, Outcome, Post, RetryLater, Sent, Unknown,
+    Account, Channel, Failed, NeedsReconnect, Outcome, Post, RetryLater, Sent, Unknown,
 )
 
 SECURITY = ("starttls", "tls")
 DEFAULT_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class Addressee:
+    email: str
+    name: str = ""
+    unsubscribe_url: str = ""   # the gateway's own /unsubscribe?token=… for this recipient
+
+
+def recipients_of(account: Account) -> list[Addressee]:
+    """The subscribed list the outbox puts in `settings["recipients"]` when it sends (dicts with
+    email, name, unsubscribe_url; unsubscribed ones left out), each address once."""
+    found, seen = [], set()
+    for entry in account.settings.get("recipients") or ():
+        address = str(entry.get("email", "")).strip()
+        if address and address.lower() not in seen:
+            seen.add(address.lower())
+            found.append(Addressee(address, str(entry.get("name") or ""), str(entry.get("unsubscribe_url") or "")))
+    return found
 
 
 class _Stop(Exception):
@@ -90,16 +110,17 @@ class EmailChannel(Channel):
     label: ClassVar[str] = "Email newsletter"
     max_media: ClassVar[int] = 5
     max_media_bytes: ClassVar[int] = 5 * 1024 * 1024
-    # Also read: `ca_file` (a private CA's certificates, PEM) and `timeout` (seconds, default 30).
+    # Also read: `ca_file` (a private CA's certificates, PEM), `timeout` (seconds, default 30) and
+    # `recipients` (filled by the outbox, see recipients_of).
     setting_names: ClassVar[tuple[str, ...]] = ("host", "port", "security", "sender", "username")
     credential_names: ClassVar[tuple[str, ...]] = ("password",)
+    # No idempotency in SMTP: a send cut off by a crash of the gateway becomes Unknown, never repeated.
+    resend_after_interruption: ClassVar[bool] = False
 
     def text_problems(self, post: Post, account: Account) -> list[str]:
         settings, found = account.settings, []
         if not (post.title.strip() or post.body.strip()):
             found.append("The newsletter needs a subject or some text")
-        if not account.recipients:
-            found.append("The newsletter has no subscribed recipients; add some to this channel")
         if not settings.get("host"):
             found.append("Email: the connection has no SMTP host; reconnect the channel")
         if not str(settings.get("port", "")).isdigit():
@@ -115,12 +136,11 @@ class EmailChannel(Channel):
         accepted: list[str] = list(earlier.get("accepted", []))
         refused: dict[str, dict[str, Any]] = {
             email: answer for email, answer in (earlier.get("refused") or {}).items() if answer.get("permanent")}
+        subscribed = recipients_of(account)
+        if not subscribed:
+            return Failed("The newsletter has no subscribed recipients; add some to this channel", details=earlier)
         done = {email.lower() for email in [*accepted, *refused]}
-        to_send, seen = [], set(done)
-        for recipient in account.recipients:
-            if recipient.email.lower() not in seen:
-                seen.add(recipient.email.lower())
-                to_send.append(recipient)
+        to_send = [recipient for recipient in subscribed if recipient.email.lower() not in done]
         if not to_send:
             return self._outcome(accepted, refused, [], [], None)
         opened = self._open(account)
