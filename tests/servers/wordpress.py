@@ -50,13 +50,25 @@ class WordPressServer:
     application_password: str
     socket: Path
     answers: Path
+    release_file: Path
 
     def answer_next(self, status: int, code: str, message: str, retry_after: int | None = None) -> None:
         """Makes WordPress answer its next REST request with this error, the way a host's rate
         limiter or a failing plugin would (a must-use plugin of this fixture takes it from a file)."""
+        self._queue({"status": status, "code": code, "message": message, "retry_after": retry_after})
+
+    def hold_next_answer(self) -> None:
+        """WordPress does its next REST request but keeps the answer until `release()` (a minute at
+        most): the request's effect is there while the client is still waiting, or has given up."""
+        self.release_file.unlink(missing_ok=True)
+        self._queue({"hold": True})
+
+    def release(self) -> None:
+        self.release_file.touch()
+
+    def _queue(self, answer: dict) -> None:
         queued = json.loads(self.answers.read_text()) if self.answers.exists() else []
-        queued.append({"status": status, "code": code, "message": message, "retry_after": retry_after})
-        self.answers.write_text(json.dumps(queued))
+        self.answers.write_text(json.dumps([*queued, answer]))
 
     def sql(self, query: str) -> list[list[str]]:
         """Rows straight from WordPress's database (an independent look at what the REST API did)."""
@@ -118,6 +130,15 @@ add_filter('rest_pre_dispatch', function ($result, $server, $request) {
     ftruncate($handle, 0); rewind($handle); fwrite($handle, json_encode($queued));
     flock($handle, LOCK_UN); fclose($handle);
     if (!$next) return $result;
+    if (!empty($next['hold'])) {
+        // Do the request, then keep its answer until the test releases it (or for a minute).
+        add_filter('rest_post_dispatch', function ($response) {
+            $until = time() + 60;
+            while (!file_exists(RELEASE_FILE) && time() < $until) usleep(50000);
+            return $response;
+        });
+        return $result;
+    }
     $answer = new WP_REST_Response(['code' => $next['code'], 'message' => $next['message'],
                                     'data' => ['status' => $next['status']]], $next['status']);
     if ($next['retry_after'] !== null) $answer->header('Retry-After', (string) $next['retry_after']);
@@ -166,11 +187,12 @@ def running_wordpress(folder: Path) -> Iterator[WordPressServer]:
         _wait_for(socket_path.exists, "mariadbd", mariadb)
         _sql(socket_path, "CREATE DATABASE wordpress; CREATE USER 'wordpress'@'127.0.0.1' IDENTIFIED BY "
                           "'wordpress'; GRANT ALL ON wordpress.* TO 'wordpress'@'127.0.0.1';")
-        server = WordPressServer(site, ADMIN, "", socket_path, folder / "answers.json")
+        server = WordPressServer(site, ADMIN, "", socket_path, folder / "answers.json", folder / "release")
         plugins = folder / "mu-plugins"
         plugins.mkdir()
         (plugins / "umt-test-answers.php").write_text(
-            _ANSWERS_PLUGIN.replace("ANSWERS_FILE", repr(str(folder / "answers.json"))))
+            _ANSWERS_PLUGIN.replace("ANSWERS_FILE", repr(str(folder / "answers.json")))
+            .replace("RELEASE_FILE", repr(str(folder / "release"))))
         config_file.write_text(_config(name, db_port, site, plugins))
         # Debian's wp-config.php reads $_SERVER['WORDPRESS_CONFIG']; the built-in server keeps what a
         # router sets before it serves the file itself (return false).

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from tests.runtime.helpers import wait_for
 from umt.gateway.publishing.base import Account, Failed, NeedsReconnect, Post, RetryLater, Sent
 from umt.gateway.publishing.channels.wordpress import WordPressChannel, slug_for
 
@@ -53,6 +54,23 @@ def test_a_retry_after_a_lost_answer_finds_the_post_instead_of_making_a_second(w
     assert isinstance(again, Sent), again
     assert (again.remote_id, again.link) == (first.remote_id, first.link)
     assert "earlier try" in again.reason
+    assert len(wordpress.posts_with_slug_prefix(slug_for(first_try))) == 1
+
+
+def test_a_create_whose_answer_never_came_is_found_by_the_next_try(wordpress):
+    first_try = post()
+    impatient = account(wordpress)
+    impatient.settings["timeout"] = 1
+    wordpress.hold_next_answer()          # WordPress creates the post, the answer does not come in time
+    try:
+        lost = WordPressChannel().send(first_try, impatient)
+    finally:
+        wordpress.release()
+    assert isinstance(lost, RetryLater) and "looks for the post first" in lost.reason
+    # It was made all the same (on a slow machine, perhaps only after the client gave up).
+    wait_for(lambda: wordpress.posts_with_slug_prefix(slug_for(first_try)), what="the held create")
+    found = WordPressChannel().send(post(attempt=2, key=first_try.key), account(wordpress))
+    assert isinstance(found, Sent) and "earlier try" in found.reason
     assert len(wordpress.posts_with_slug_prefix(slug_for(first_try))) == 1
 
 

@@ -25,7 +25,7 @@ from umt.gateway.publishing.base import (
 _SIGN_IN_CODES = {"incorrect_password", "invalid_username", "invalid_email", "rest_not_logged_in",
                   "rest_cannot_create", "rest_forbidden", "application_passwords_disabled",
                   "rest_forbidden_context", "rest_cannot_view"}
-_TIMEOUT = 30.0
+DEFAULT_TIMEOUT = 30.0
 
 
 def slug_for(post: Post) -> str:
@@ -46,6 +46,7 @@ class WordPressChannel(Channel):
     label: ClassVar[str] = "WordPress"
     setting_names: ClassVar[tuple[str, ...]] = ("site", "username")
     credential_names: ClassVar[tuple[str, ...]] = ("application_password",)
+    # Also read: `timeout` (seconds, default 30).
 
     def text_problems(self, post: Post, account: Account) -> list[str]:
         found = []
@@ -108,7 +109,8 @@ class WordPressChannel(Channel):
         login = f"{account.settings.get('username', '')}:{account.credentials.get('application_password', '')}"
         headers = {"Authorization": "Basic " + base64.b64encode(login.encode()).decode(), "Accept": "application/json"}
         try:
-            return web.request(method, url, json=json, headers=headers, timeout=_TIMEOUT)
+            timeout = float(account.settings.get("timeout") or DEFAULT_TIMEOUT)
+            return web.request(method, url, json=json, headers=headers, timeout=timeout)
         except web.Unreachable as error:
             return RetryLater(f"WordPress could not be reached: {error}")
         except web.NoAnswer as error:
