@@ -74,6 +74,13 @@ class WordPressServer:
         """Rows straight from WordPress's database (an independent look at what the REST API did)."""
         return _sql(self.socket, query, "wordpress")
 
+    def posts_titled(self, title: str) -> list[tuple[str, str, str]]:
+        """(id, slug, status) of every post with this title."""
+        escaped = title.replace("'", "")
+        rows = self.sql(f"SELECT ID, post_name, post_status FROM wp_posts WHERE post_type = 'post' "
+                        f"AND post_title = '{escaped}' ORDER BY ID")
+        return [tuple(row) for row in rows]
+
     def posts_with_slug_prefix(self, slug: str) -> list[tuple[str, str, str]]:
         """(slug, status, title) of every post whose slug is `slug` or WordPress's `slug-2`, `slug-3`…"""
         escaped = slug.replace("'", "")
