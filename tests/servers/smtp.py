@@ -10,6 +10,7 @@ import email
 import email.policy
 import ssl
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -92,9 +93,8 @@ def smtp_certificates(tmp_path_factory) -> tuple[trustme.CA, Path]:
     return ca, ca_file
 
 
-@pytest.fixture
-def smtp_server(smtp_certificates) -> Iterator[SmtpServer]:
-    ca, ca_file = smtp_certificates
+@contextmanager
+def running_smtp(ca: trustme.CA, ca_file: Path) -> Iterator[SmtpServer]:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
     handler = SmtpHandler()
@@ -114,3 +114,9 @@ def smtp_server(smtp_certificates) -> Iterator[SmtpServer]:
     finally:
         handler.released.set()
         starttls.stop()
+
+
+@pytest.fixture
+def smtp_server(smtp_certificates) -> Iterator[SmtpServer]:
+    with running_smtp(*smtp_certificates) as server:
+        yield server
