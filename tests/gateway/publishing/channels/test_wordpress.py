@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
 import urllib.request
 from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -135,6 +137,33 @@ def test_an_unreachable_site_is_retried_later():
                                                                "username": "a"}, credentials={"application_password": "p"})
     outcome = WordPressChannel().send(post(), gone)
     assert isinstance(outcome, RetryLater) and "could not be reached" in outcome.reason
+
+
+def test_a_site_that_is_not_wordpress_fails_with_a_clear_message():
+    class NotWordPress(BaseHTTPRequestHandler):
+        def _page(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<html>a shop, not a blog</html>")
+
+        do_GET = do_POST = _page
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NotWordPress)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        shop = Account(id=1, kind="wordpress", name="x", settings={
+            "site": f"http://127.0.0.1:{server.server_address[1]}", "username": "a"},
+            credentials={"application_password": "p"})
+        for attempt in (1, 2):
+            outcome = WordPressChannel().send(post(attempt=attempt), shop)
+            assert isinstance(outcome, Failed) and "check the site address" in outcome.reason, outcome
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_problems_name_a_missing_password_and_a_bad_site():

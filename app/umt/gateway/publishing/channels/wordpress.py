@@ -69,7 +69,11 @@ class WordPressChannel(Channel):
                 return found
             if found.status != 200:
                 return self._classify(found, "looking for an earlier try")
-            existing = [p for p in (found.json() or []) if isinstance(p, dict) and p.get("slug") == slug]
+            listed = found.json()
+            if not isinstance(listed, list):
+                return Failed(f"{account.settings.get('site')} answered the lookup but not with WordPress posts; "
+                              "check the site address (its exact https:// address)")
+            existing = [p for p in listed if isinstance(p, dict) and p.get("slug") == slug]
             if existing:
                 return self._sent(existing[0], "already published by an earlier try")
         title = post.title.strip() or post.body.strip().splitlines()[0][:100]
@@ -78,7 +82,13 @@ class WordPressChannel(Channel):
         if not isinstance(created, web.Response):
             return created
         if created.status in (200, 201):
-            return self._sent(created.json() or {}, "published")
+            made = created.json()
+            if isinstance(made, dict) and made.get("id") is not None:
+                return self._sent(made, "published")
+            # Not WordPress's answer to a create (a redirect to another address turns a POST into a
+            # GET, a page that is not WordPress…): nothing says a post was made.
+            return Failed(f"{account.settings.get('site')} answered {created.status} but not with a WordPress "
+                          "post; check the site address (its exact https:// address)")
         return self._classify(created, "publishing")
 
     def check_connection(self, account: Account) -> Outcome:
