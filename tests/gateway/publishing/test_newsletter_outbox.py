@@ -1,7 +1,8 @@
 """The email newsletter through the real gateway and its outbox, to a real SMTP server (aiosmtpd):
 a scheduled newsletter reaches each subscriber once, the unsubscribe link works, a temporary
 refusal is retried for that recipient only, and a gateway killed with SIGKILL after handing a
-message over sends nothing twice (the delivery becomes unknown)."""
+message over sends nothing twice (the delivery becomes unknown, with who already has it, so that
+the owner's retry skips them)."""
 
 from __future__ import annotations
 
@@ -115,8 +116,18 @@ def test_kill_9_after_data_sends_nothing_twice(isolated_data, smtp_server, tmp_p
             owner.login(OWNER["email"], OWNER["password"])
             unknown = _settled(owner, queued.id, "unknown")
             assert unknown.attempts == 2 and "may have posted it" in unknown.last_error
+            # What the dead gateway had done was stored as it went: the owner sees who has it.
+            assert unknown.details == {"accepted": ["ada@example.test"], "refused": {},
+                                       "waiting": ["cy@example.test"], "unknown": ["bo@example.test"]}
+            assert [m.recipients for m in smtp_server.handler.messages] == [["ada@example.test"]]
+            assert [m.recipients for m in smtp_server.handler.stalled] == [["bo@example.test"]]
+            # The owner retries: ada is not sent it again.
+            smtp_server.handler.stall_after_data.clear()
+            owner.retry_delivery(queued.id)
+            sent = _settled(owner, queued.id, "sent")
+            assert sent.details["accepted"] == ["ada@example.test", "bo@example.test", "cy@example.test"]
     finally:
         gateway.stop()
-    assert [m.recipients for m in smtp_server.handler.messages] == [["ada@example.test"]]
-    assert [m.recipients for m in smtp_server.handler.stalled] == [["bo@example.test"]]
+    assert [m.recipients for m in smtp_server.handler.messages] == [
+        ["ada@example.test"], ["bo@example.test"], ["cy@example.test"]]
     assert PASSWORD not in log_path.read_text()

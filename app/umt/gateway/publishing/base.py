@@ -15,7 +15,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,10 @@ class Account:
     settings: dict[str, Any]
     credentials: dict[str, str]
     updated_credentials: dict[str, str] | None = None
+    # Set by the outbox while it sends: a channel that sends in parts (the newsletter, one message
+    # per recipient) reports its details so far, and the outbox stores them at once, so that a
+    # gateway killed mid-send loses none of it (a retry then skips who already has it).
+    progress: Callable[[dict[str, Any]], None] | None = None
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,19 @@ def test_one_message_per_recipient_with_its_own_unsubscribe_headers(smtp_server)
     assert len({m.message["Message-ID"] for m in messages}) == 3
 
 
+def test_progress_is_reported_before_each_message_goes(smtp_server):
+    reports = []
+    reporting = account(smtp_server)
+    reporting.progress = reports.append
+    sent = EmailChannel().send(post(), reporting)
+    assert isinstance(sent, Sent)
+    assert [(r["accepted"], r["unknown"], r["waiting"]) for r in reports] == [
+        ([], ["ada@example.test"], ["bo@example.test", "cy@example.test"]),
+        (["ada@example.test"], ["bo@example.test"], ["cy@example.test"]),
+        (["ada@example.test", "bo@example.test"], ["cy@example.test"], []),
+    ]
+
+
 def test_implicit_tls_with_an_image(smtp_server):
     image = Media("sale.png", "image/png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     sent = EmailChannel().send(post(media=(image,)), account(smtp_server, "tls", emails=PEOPLE[:1]))

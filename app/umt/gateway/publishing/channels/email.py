@@ -153,6 +153,8 @@ class EmailChannel(Channel):
         stopped: _Stop | None = None
         try:
             for index, recipient in enumerate(to_send):
+                if account.progress:   # before the message goes: a crash from here leaves it unknown
+                    account.progress(self._details(accepted, refused, to_send[index + 1:], [recipient.email]))
                 try:
                     answer = self._transaction(smtp, envelope_sender, recipient, message_for(post, sender, recipient))
                 except _Stop as stop:
