@@ -40,6 +40,8 @@ def missing() -> str | None:
     absent = [name for name, found in needs.items() if not found or not Path(found).exists()]
     if absent:
         return f"{', '.join(absent)} not installed (apt-get install --no-install-recommends {PACKAGES})"
+    if not os.access(CONFIG_DIR, os.W_OK):   # Debian's wp-config.php reads its settings only from there
+        return f"{CONFIG_DIR} is not writable by this user (the fixture writes its own config file there)"
     return None
 
 
