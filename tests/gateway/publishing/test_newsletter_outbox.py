@@ -131,3 +131,12 @@ def test_kill_9_after_data_sends_nothing_twice(isolated_data, smtp_server, tmp_p
     assert [m.recipients for m in smtp_server.handler.messages] == [
         ["ada@example.test"], ["bo@example.test"], ["cy@example.test"]]
     assert PASSWORD not in log_path.read_text()
+
+
+def test_the_gateway_offers_the_newsletter_and_wordpress_with_what_connecting_needs(owner):
+    kinds = {info.kind: info for info in owner.channel_kinds()}
+    email, wordpress = kinds["email"], kinds["wordpress"]
+    assert (email.label, email.setting_names, email.credential_names) == (
+        "Email newsletter", ["host", "port", "security", "sender", "username"], ["password"])
+    assert (wordpress.label, wordpress.setting_names, wordpress.credential_names) == (
+        "WordPress", ["site", "username"], ["application_password"])
