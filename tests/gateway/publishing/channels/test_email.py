@@ -178,6 +178,20 @@ def test_problems_before_sending(smtp_server):
     assert EmailChannel().problems(post(), account(smtp_server)) == []
 
 
+def test_settings_that_cannot_work_are_named_when_connecting(smtp_server, tmp_path):
+    wrong_port = account(smtp_server)
+    wrong_port.settings["port"] = "smtp"
+    checked = EmailChannel().check_connection(wrong_port)
+    assert isinstance(checked, Failed) and "port must be a number (it is 'smtp')" in checked.reason
+    (tmp_path / "not-a-ca.pem").write_text("hello")
+    for ca_file in (tmp_path / "missing.pem", tmp_path / "not-a-ca.pem"):
+        checked = EmailChannel().check_connection(account(smtp_server, ca_file=str(ca_file)))
+        assert isinstance(checked, NeedsReconnect) and f"the ca_file '{ca_file}' is not a readable PEM" in checked.reason
+    injected = account(smtp_server)
+    injected.settings["sender"] = "news@shop.example\nBcc: everyone@example.test"
+    assert any("sender must be an email address" in p for p in EmailChannel().problems(post(), injected))
+
+
 def test_a_list_with_nobody_subscribed_fails_before_connecting(smtp_server):
     failed = EmailChannel().send(post(), account(smtp_server, emails=()))
     assert isinstance(failed, Failed) and "no subscribed recipients" in failed.reason

@@ -118,16 +118,20 @@ class EmailChannel(Channel):
     resend_after_interruption: ClassVar[bool] = False
 
     def text_problems(self, post: Post, account: Account) -> list[str]:
+        found = [] if (post.title.strip() or post.body.strip()) else ["The newsletter needs a subject or some text"]
+        return found + self._setting_problems(account)
+
+    @staticmethod
+    def _setting_problems(account: Account) -> list[str]:
         settings, found = account.settings, []
-        if not (post.title.strip() or post.body.strip()):
-            found.append("The newsletter needs a subject or some text")
         if not settings.get("host"):
             found.append("Email: the connection has no SMTP host; reconnect the channel")
         if not str(settings.get("port", "")).isdigit():
             found.append(f"Email: the SMTP port must be a number (it is {settings.get('port')!r})")
         if settings.get("security") not in SECURITY:
             found.append(f"Email: security must be starttls or tls (it is {settings.get('security')!r})")
-        if "@" not in parseaddr(str(settings.get("sender", "")))[1]:
+        sender = str(settings.get("sender", ""))
+        if "@" not in parseaddr(sender)[1] or "\n" in sender or "\r" in sender:
             found.append(f"Email: the sender must be an email address (it is {settings.get('sender')!r})")
         return found
 
@@ -190,10 +194,17 @@ class EmailChannel(Channel):
     def _open(self, account: Account) -> smtplib.SMTP | Outcome:
         """Connects, secures and signs in; or the outcome that says why it could not."""
         settings = account.settings
-        host, port = str(settings.get("host", "")), int(settings.get("port") or 0)
+        problems = self._setting_problems(account)
+        if problems:
+            return Failed("; ".join(problems))
+        host, port = str(settings["host"]), int(settings["port"])
         where = f"the SMTP server {host}:{port}"
         timeout = float(settings.get("timeout") or DEFAULT_TIMEOUT)
-        context = ssl.create_default_context(cafile=settings.get("ca_file") or None)
+        try:
+            context = ssl.create_default_context(cafile=settings.get("ca_file") or None)
+        except (OSError, ssl.SSLError) as error:
+            return NeedsReconnect(f"Email: the ca_file {settings.get('ca_file')!r} is not a readable PEM file of "
+                                  f"certificates ({getattr(error, 'strerror', None) or error})")
         smtp: smtplib.SMTP | None = None
         try:
             if settings.get("security") == "tls":
@@ -208,7 +219,7 @@ class EmailChannel(Channel):
                 smtp.starttls(context=context)
                 smtp.ehlo()
             else:
-                return Failed(f"Email: security must be starttls or tls, not {settings.get('security')!r}")
+                raise AssertionError("security was checked above")
             smtp.login(self._username(account), account.credentials.get("password", ""))
             return smtp
         except ssl.SSLCertVerificationError as error:
