@@ -8,9 +8,10 @@ from datetime import datetime, timezone
 
 import pytest
 import trustme
+from aiosmtpd.controller import Controller
 
 from tests.conftest import free_port
-from tests.servers.smtp import PASSWORD
+from tests.servers.smtp import PASSWORD, SmtpHandler
 from umt.gateway.publishing.base import Account, Failed, Media, NeedsReconnect, Post, RetryLater, Sent, Unknown
 from umt.gateway.publishing.channels.email import EmailChannel
 
@@ -215,3 +216,17 @@ def test_a_server_closing_the_session_mid_list_leaves_the_rest_for_the_next_try(
     smtp_server.handler.refuse.clear()
     assert isinstance(EmailChannel().send(retry_of(first, later), account(smtp_server)), Sent)
     assert sorted(r for m in smtp_server.handler.messages for r in m.recipients) == sorted(PEOPLE)
+
+
+def test_a_server_without_starttls_never_gets_the_password(smtp_server):
+    handler = SmtpHandler()
+    plain = Controller(handler, hostname="127.0.0.1", port=free_port(), authenticator=handler.authenticate)
+    plain.start()
+    try:
+        cleartext = account(smtp_server)
+        cleartext.settings["port"] = plain.port
+        refused = EmailChannel().send(post(), cleartext)
+    finally:
+        plain.stop()
+    assert isinstance(refused, NeedsReconnect) and "does not offer STARTTLS" in refused.reason
+    assert handler.sign_ins == 0 and handler.messages == []
