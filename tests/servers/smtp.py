@@ -10,6 +10,7 @@ import email
 import email.policy
 import ssl
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -31,6 +32,7 @@ class Received:
     sender: str
     recipients: list[str]
     message: EmailMessage
+    received_at: float = field(default_factory=time.time)
 
 
 @dataclass
