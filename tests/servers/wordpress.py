@@ -31,6 +31,7 @@ WORDPRESS_ROOT = Path("/usr/share/wordpress")
 CONFIG_DIR = Path("/etc/wordpress")
 PACKAGES = "wordpress mariadb-server php-fpm php-sqlite3 php-curl php-xml php-mbstring"
 ADMIN = "admin"
+READER = "reader"   # a subscriber: signs in, may not publish
 
 
 def missing() -> str | None:
@@ -53,6 +54,7 @@ class WordPressServer:
     socket: Path
     answers: Path
     release_file: Path
+    reader_password: str = ""
 
     def answer_next(self, status: int, code: str, message: str, retry_after: int | None = None) -> None:
         """Makes WordPress answer its next REST request with this error, the way a host's rate
@@ -219,14 +221,19 @@ def running_wordpress(folder: Path) -> Iterator[WordPressServer]:
             page = answer.read().decode("utf-8", "replace")
         if "Success!" not in page:
             raise RuntimeError(f"WordPress did not install: {page[:500]}")
+        # The admin's application password, and a subscriber (who may not publish) with one too.
         made = subprocess.run(["php", "-r", (
             f"$_SERVER['WORDPRESS_CONFIG'] = '{name}'; $_SERVER['HTTP_HOST'] = '127.0.0.1:{web_port}';"
             "require '/usr/share/wordpress/wp-load.php';"
-            f"$user = get_user_by('login', '{ADMIN}');"
-            "$made = WP_Application_Passwords::create_new_application_password($user->ID, ['name' => 'umt tests']);"
-            "if (is_wp_error($made)) { fwrite(STDERR, $made->get_error_message()); exit(1); }"
-            "echo $made[0];")], check=True, capture_output=True, text=True, timeout=60)
-        server.application_password = made.stdout.strip()
+            f"$admin = get_user_by('login', '{ADMIN}')->ID;"
+            f"$reader = wp_insert_user(['user_login' => '{READER}', 'user_pass' => wp_generate_password(),"
+            "  'user_email' => 'reader@example.test', 'role' => 'subscriber']);"
+            "if (is_wp_error($reader)) { fwrite(STDERR, $reader->get_error_message()); exit(1); }"
+            "foreach ([$admin, $reader] as $id) {"
+            "  $made = WP_Application_Passwords::create_new_application_password($id, ['name' => 'umt tests']);"
+            "  if (is_wp_error($made)) { fwrite(STDERR, $made->get_error_message()); exit(1); }"
+            "  echo $made[0], \"\\n\"; }")], check=True, capture_output=True, text=True, timeout=60)
+        server.application_password, server.reader_password = made.stdout.split()
         yield server
     finally:
         _stop(php)

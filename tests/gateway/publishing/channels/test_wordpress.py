@@ -94,6 +94,20 @@ def test_a_wrong_application_password_needs_reconnect_and_publishes_nothing(word
     assert isinstance(WordPressChannel().check_connection(account(wordpress, password="nope")), NeedsReconnect)
 
 
+def test_a_user_who_may_not_publish_needs_reconnect(wordpress):
+    from tests.servers.wordpress import READER
+
+    reader = Account(id=1, kind="wordpress", name="Shop blog", settings={"site": wordpress.site, "username": READER},
+                     credentials={"application_password": wordpress.reader_password})
+    attempt = post()
+    refused = WordPressChannel().send(attempt, reader)
+    assert isinstance(refused, NeedsReconnect), refused
+    assert refused.reason.startswith("WordPress answered 403 while publishing:") and "rest_cannot_create" in refused.reason
+    assert wordpress.posts_with_slug_prefix(slug_for(attempt)) == []
+    checked = WordPressChannel().check_connection(reader)
+    assert isinstance(checked, NeedsReconnect) and "reader may not publish posts" in checked.reason
+
+
 def test_check_connection_signs_in_as_a_user_who_may_publish(wordpress):
     checked = WordPressChannel().check_connection(account(wordpress))
     assert isinstance(checked, Sent), checked
