@@ -20,7 +20,9 @@ def _body(record: Any, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 class PublishingMethods:
-    """Mixed into GatewayClient (which provides `request`)."""
+    """Mixed into GatewayClient (which provides `request`). Writes send an Idempotency-Key (a retry
+    across a gateway restart is done once), except connecting, reconnecting and testing a channel,
+    which call the channel's service."""
 
     def request(self, method: str, path: str, **options: Any) -> Any:  # pragma: no cover - GatewayClient's
         raise NotImplementedError
@@ -35,7 +37,7 @@ class PublishingMethods:
         """Connects an account: `ChannelAccountInput(kind=, name=, settings=, credentials=)` or the
         same as keywords. The connection is checked first: a refused sign-in raises ValidationFailed
         naming `credentials`."""
-        return self.request("POST", "/api/v1/channels", json_body=_body(input, fields), type=ChannelAccount, idempotent=True)
+        return self.request("POST", "/api/v1/channels", json_body=_body(input, fields), type=ChannelAccount)
 
     def get_channel(self, channel_id: int) -> ChannelAccount:
         return self.request("GET", f"/api/v1/channels/{channel_id}", type=ChannelAccount)
@@ -44,7 +46,7 @@ class PublishingMethods:
                        **changes: Any) -> ChannelAccount:
         """New `credentials` reconnect the account (checked first; it is connected again)."""
         body = _body(patch, changes)
-        return self.request("PATCH", f"/api/v1/channels/{channel_id}", json_body=body, type=ChannelAccount, idempotent=True)
+        return self.request("PATCH", f"/api/v1/channels/{channel_id}", json_body=body, type=ChannelAccount)
 
     def delete_channel(self, channel_id: int) -> None:
         self.request("DELETE", f"/api/v1/channels/{channel_id}", idempotent=True)
@@ -82,7 +84,8 @@ class PublishingMethods:
         body: dict[str, Any] = {"channel_ids": list(channel_ids)}
         if at is not None:
             body["at"] = at.isoformat()
-        return self.request("POST", f"/api/v1/content/{content_id}/deliveries", json_body=body, type=list[Delivery], idempotent=True)
+        return self.request("POST", f"/api/v1/content/{content_id}/deliveries", json_body=body, type=list[Delivery],
+                            idempotent=True)
 
     def list_deliveries(self, *, content_id: int | None = None, channel_id: int | None = None,
                         status: str | None = None, due_from: datetime | None = None, due_to: datetime | None = None,
@@ -100,7 +103,8 @@ class PublishingMethods:
 
     def retry_failed(self, content_id: int) -> list[Delivery]:
         """The item's failed deliveries go again (its sent and unknown ones are left alone)."""
-        return self.request("POST", f"/api/v1/content/{content_id}/deliveries/retry", type=list[Delivery], idempotent=True)
+        return self.request("POST", f"/api/v1/content/{content_id}/deliveries/retry", type=list[Delivery],
+                            idempotent=True)
 
     def cancel_delivery(self, delivery_id: int) -> Delivery:
         """Only a queued delivery (Conflict otherwise)."""
