@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import uuid
 
+import pytest
 import requests
 from sqlalchemy import func, select
 
@@ -137,3 +138,30 @@ def test_the_openapi_document_names_the_header_on_writes_only(anonymous):
     assert has_key(paths["/api/v1/content"]["post"]) and has_key(paths["/api/v1/content/{id}"]["delete"])
     assert has_key(paths["/api/v1/jobs/{id}/cancel"]["post"])
     assert not has_key(paths["/api/v1/content"]["get"]) and not has_key(paths["/api/v1/auth/login"]["post"])
+
+
+def test_sixty_concurrent_keyed_writes_all_succeed(gateway, owner):
+    """More keyed writes at once than the gateway has worker threads: the one holding SQLite's
+    write lock must still get a thread to commit (it did not: every waiter held one, and all
+    failed after the 10 s busy timeout with 'database is locked')."""
+    if not gateway.settings.effective_database_url.startswith("sqlite"):
+        pytest.skip("SQLite's single write lock is what this is about")
+    barrier = threading.Barrier(60)
+    statuses: list[int] = []
+
+    def write(number: int) -> None:
+        session = requests.Session()
+        barrier.wait()
+        for turn in range(4):
+            statuses.append(session.post(gateway.url + "/api/v1/content", timeout=60,
+                                         json={"title": f"{number}-{turn}", "channel": "x"},
+                                         headers={"Authorization": f"Bearer {owner.token}",
+                                                  "Idempotency-Key": str(uuid.uuid4())}).status_code)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(60)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert statuses == [201] * 240
+    assert _count(gateway, t.content_items) == 240

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+import weakref
 from datetime import timedelta
 from typing import Awaitable, Callable
 
@@ -42,6 +43,8 @@ MAX_KEY_LENGTH = 255
 PRUNE_EVERY_SECONDS = 3600.0
 keys = t.idempotency_keys
 _last_pruned = 0.0
+FINISHING_THREADS = 8
+_finishing_limiters: "weakref.WeakKeyDictionary[Engine, anyio.CapacityLimiter]" = weakref.WeakKeyDictionary()
 
 
 def key_of(request: Request) -> str | None:
@@ -85,6 +88,7 @@ async def run_once(request: Request, engine: Engine, user_id: int, key: str, ret
             raise _AlreadyDone(row)
 
     transaction = RequestTransaction(engine, look_again)
+    finishing = _finishing_limiter(engine)
     token = request_transaction.set(transaction)
     try:
         try:
@@ -93,30 +97,44 @@ async def run_once(request: Request, engine: Engine, user_id: int, key: str, ret
             return _replay(done.row, digest)
         if not 200 <= response.status_code < 300:
             if transaction.connection is not None:
-                await anyio.to_thread.run_sync(transaction.connection.rollback)
+                await anyio.to_thread.run_sync(transaction.connection.rollback, limiter=finishing)
             return response
         try:
             # A reply with no write (nothing to change) is remembered in a transaction of its own.
-            connection = await anyio.to_thread.run_sync(transaction.begin)
-            await anyio.to_thread.run_sync(_remember, connection, user_id, key, digest, response, retention)
+            connection = await anyio.to_thread.run_sync(
+                transaction.begin, limiter=finishing if transaction.connection is not None else None)
+            await anyio.to_thread.run_sync(_remember, connection, user_id, key, digest, response, retention,
+                                           limiter=finishing)
         except _AlreadyDone as done:
             return _replay(done.row, digest)
         except IntegrityError:
             # PostgreSQL: a concurrent request with this key committed first. Ours is undone.
-            await anyio.to_thread.run_sync(transaction.connection.rollback)
+            await anyio.to_thread.run_sync(transaction.connection.rollback, limiter=finishing)
             stored = await anyio.to_thread.run_sync(_find_committed, engine, user_id, key, retention)
             return _replay(stored, digest)
         return response
     except BaseException:
         if transaction.connection is not None:
             with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(transaction.connection.rollback)
+                await anyio.to_thread.run_sync(transaction.connection.rollback, limiter=finishing)
         raise
     finally:
         request_transaction.reset(token)
         if transaction.connection is not None:
             with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(transaction.connection.close)
+                await anyio.to_thread.run_sync(transaction.connection.close, limiter=finishing)
+
+
+def _finishing_limiter(engine: Engine) -> anyio.CapacityLimiter:
+    """Threads of their own for finishing a begun request transaction (store the reply, commit,
+    roll back, close). Requests waiting for SQLite's write lock each hold one of anyio's 40 worker
+    threads; with 40 of them waiting, the request holding the lock got no thread to commit and
+    everyone waited out the 10 s busy timeout ("database is locked", 500s under 60 concurrent
+    keyed writes). The request holding the lock needs no other thread than these."""
+    limiter = _finishing_limiters.get(engine)
+    if limiter is None:
+        limiter = _finishing_limiters.setdefault(engine, anyio.CapacityLimiter(FINISHING_THREADS))
+    return limiter
 
 
 def _find(connection: Connection, user_id: int, key: str, retention: timedelta):
