@@ -163,8 +163,8 @@ def run(backend, stack, args) -> dict:
     windows = []
     for index in sorted(recorder.latencies):
         values = sorted(recorder.latencies[index])
-        if len(values) < 100:
-            continue  # the last, cut-off window
+        if (index + 1) * WINDOW_S > args.minutes * 60 + 1 or len(values) < 100:
+            continue  # a cut-off window (the stragglers after the end)
         cuts = statistics.quantiles(values, n=100)
         windows.append({"window": f"{index * 5}-{index * 5 + 5} min", "requests": len(values),
                         "p50_ms": round(cuts[49], 2), "p99_ms": round(cuts[98], 2)})
@@ -185,6 +185,10 @@ def run(backend, stack, args) -> dict:
     report["memory"] = growth
     report["memory_samples_mib"] = [{"t_s": round(t), **m} for t, m in samples[::6]]
     report["gateway_cgroup_breakdown"] = [{"t_s": round(t), **m} for t, m in breakdown[::6] if m]
+    anon = [(t, m["anon_mib"]) for t, m in breakdown if m]
+    if anon:
+        after_warm_up = next((value for t, value in anon if t >= WARM_UP_S), anon[0][1])
+        report["gateway_anon_growth_pct"] = round((anon[-1][1] - after_warm_up) / after_warm_up * 100, 2)
     database = Path(os.environ["UMT_DATA_DIR"]) / "gateway-data" / stack.name
     report["database_mib"] = {f.name: round(f.stat().st_size / MIB, 2) for f in database.glob("umt.db*")}
     return report
