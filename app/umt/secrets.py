@@ -19,6 +19,7 @@ SERVICE = "umt"
 GATEWAY_SIGNING_KEY = "gateway_signing_key"
 LLM_API_KEY = "llm_api_key"
 REMEMBERED_SESSION = "remembered_session"   # the desktop's "Remember me on this computer"
+BACKUP_KEY = "backup_key"     # seals the keys inside automatic backups (umt.backup), made on first use
 GENERATED = {GATEWAY_SIGNING_KEY}     # secrets umt makes itself when they do not exist yet
 
 

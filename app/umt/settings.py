@@ -40,6 +40,13 @@ class DesktopSettings:
     close_to_tray: bool = True
     data_folder: str = ""  # empty: umt's data folder (UMT_DATA_DIR or the platform's); read at app start
     theme: str = "system"
+    # Backups (umt.backup): the folder (empty: "backups" in the data folder), the daily backup made
+    # while the stack runs, and how many of those are kept: the newest of each of the last N days
+    # and of the last M weeks.
+    backup_folder: str = ""
+    daily_backups: bool = True
+    backups_keep_daily: int = 7
+    backups_keep_weekly: int = 4
 
     def stack_overrides(self) -> dict[str, str]:
         """The user's non-empty UMT_* values; the stack loads with them where the environment sets none."""
@@ -47,6 +54,10 @@ class DesktopSettings:
 
     def with_changes(self, **changes) -> "DesktopSettings":
         return replace(self, **changes)
+
+
+def backup_folder(settings: DesktopSettings) -> Path:
+    return Path(settings.backup_folder).expanduser() if settings.backup_folder.strip() else data_dir() / "backups"
 
 
 def set_in_environment(names: Iterable[str], environ: Mapping[str, str] | None = None) -> dict[str, str]:
