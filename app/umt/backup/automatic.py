@@ -23,6 +23,7 @@ DAILY = "daily"
 BEFORE_UPGRADE = "before-upgrade"
 DAY = timedelta(days=1)
 CHECK_EVERY_S = 600.0   # how often the supervisor's chore looks whether a day has passed
+FIRST_CHECK_AFTER_S = 120.0   # not in the first minutes of a start: the stack is busy coming up
 
 
 def _created(entry: BackupEntry) -> datetime:
@@ -56,7 +57,7 @@ class DailyBackup:
 
     def __init__(self, stack: StackSpec) -> None:
         self.stack = stack
-        self._next_check = 0.0
+        self._next_check = time.monotonic() + FIRST_CHECK_AFTER_S
 
     def __call__(self) -> Path | None:
         if time.monotonic() < self._next_check:

@@ -124,7 +124,7 @@ def create_backup(target: Target, destination: Path, *, passphrase: str | None =
         sealed = archive.seal(values, passphrase=passphrase) if passphrase is not None else archive.seal(
             values, keyring_key=backup_key())
         manifest = Manifest(
-            created_at=datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            created_at=datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             umt_version=umt.__version__, schema_version=schema_version, database=target.kind, tables=tables,
             protection=sealed["protection"], secrets=tuple(sorted(values)), reason=reason, stack=target.stack)
         progress(Progress(f"Writing {path.name}", 0.75))
@@ -152,7 +152,8 @@ def list_backups(folder: Path) -> list[BackupEntry]:
             entries.append(BackupEntry(path, archive.read_manifest(path)))
         except BackupError as exc:
             entries.append(BackupEntry(path, None, str(exc)))
-    return sorted(entries, key=lambda e: (e.manifest.created_at if e.manifest else "", e.path.name), reverse=True)
+    return sorted(entries, key=lambda e: (e.manifest.created_at if e.manifest else "", e.path.stat().st_mtime_ns),
+                  reverse=True)
 
 
 def newest_backup(folder: Path) -> BackupEntry | None:

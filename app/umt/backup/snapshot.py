@@ -26,8 +26,9 @@ def copy_sqlite(source: Path, target: Path, on_fraction: Callable[[float], None]
         raise BackupError(f"there is no database at {source} yet: start the stack once first")
     target.unlink(missing_ok=True)
     try:
-        # Read-only URI: a backup never creates or changes the gateway's files.
-        origin = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
+        # Opened as the gateway opens it (a read-only open fails on a WAL file whose -shm is
+        # missing); the copy only reads, and the file is known to exist, so nothing is created.
+        origin = sqlite3.connect(source, timeout=30)
         copy = sqlite3.connect(target)
         try:
             origin.execute("PRAGMA busy_timeout=30000")
@@ -76,7 +77,7 @@ def sqlite_schema_version(database: Path) -> int | None:
     if not database.is_file():
         return None
     try:
-        connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+        connection = sqlite3.connect(database, timeout=30)
         try:
             present = connection.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").fetchone()
@@ -92,7 +93,7 @@ def damage_of(database: Path) -> str | None:
     if not database.is_file():
         return None
     try:
-        connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+        connection = sqlite3.connect(database, timeout=30)
         try:
             verdict = connection.execute("PRAGMA quick_check").fetchone()[0]
         finally:
