@@ -93,3 +93,40 @@ def test_a_sqlite_backup_moves_into_postgresql_counted_and_served(isolated_data,
         server.stop()
         agent.release.set()
         agent.server.stop()
+
+
+def test_a_postgresql_gateway_is_backed_up_with_pg_dump_and_restored_counted(isolated_data, tmp_path, monkeypatch):
+    key = random_tokens.token_urlsafe(32)
+    monkeypatch.setenv("UMT_SIGNING_KEY", key)
+    secrets.set_secret(secrets.GATEWAY_SIGNING_KEY, key)
+    source_url, drop_source = fresh_postgres_database(os.environ["UMT_TEST_POSTGRES_URL"])
+    target_url, drop_target = fresh_postgres_database(os.environ["UMT_TEST_POSTGRES_URL"])
+    agent = FakeAgent()
+    agent.server = ThreadedServer(agent.app(), free_port()).start()
+    try:
+        server = serve_gateway(source_url, isolated_data, agent.server.url)
+        try:
+            with GatewayClient(server.url) as client:
+                client.setup_owner("owner@example.com", "Ada Owner", PASSWORD)
+                demo.fill_sample_data(client, lambda fraction, step: None)
+            before = counted(server.url)
+            passphrase = tmp_path / "passphrase.txt"
+            passphrase.write_text("server passphrase\n")
+            made = umt("backup", "--database-url", source_url, "--passphrase-file", str(passphrase), "--to", str(tmp_path))
+            assert made.returncode == 0, made.stderr
+        finally:
+            server.stop()
+        manifest = read_manifest(made.stdout.strip())
+        assert manifest.database == "postgresql" and manifest.tables["metrics"] == before["metrics"]
+        restored = umt("restore", made.stdout.strip(), "--database-url", target_url, "--passphrase-file", str(passphrase), "--yes")
+        assert restored.returncode == 0, restored.stderr
+        server = serve_gateway(target_url, isolated_data, agent.server.url)
+        try:
+            assert counted(server.url) == before
+        finally:
+            server.stop()
+    finally:
+        agent.release.set()
+        agent.server.stop()
+        drop_source()
+        drop_target()

@@ -19,7 +19,7 @@ from sqlalchemy import func, select, text
 from umt import secrets
 from umt.backup import archive, snapshot
 from umt.backup.archive import BackupError
-from umt.backup.operations import ProgressCallback, check_restorable, no_progress
+from umt.backup.operations import ProgressCallback, check_restorable, no_progress, restore_postgres_backup
 from umt.gateway import migrations, tables
 from umt.gateway.db import make_engine, normalize_url
 from umt.runtime.model import Progress
@@ -30,14 +30,19 @@ BATCH = 5000
 def move_into_postgres(path: Path, url: str, *, passphrase: str | None = None,
                        progress: ProgressCallback = no_progress) -> dict[str, int]:
     """Copies the backup at `path` into the PostgreSQL database at `url`; returns rows per table
-    (equal on both sides, or BackupError). The keys go to this computer's keyring."""
+    (equal on both sides, or BackupError). The keys go to this computer's keyring. A backup of a
+    PostgreSQL gateway (pg_dump's) is restored with pg_restore instead."""
     url = normalize_url(url)
     if not url.startswith("postgresql"):
         raise BackupError(f"--database-url must name a PostgreSQL database (postgresql://…), not {url.split(':')[0]}:…")
     progress(Progress(f"Checking {path.name}", 0.0))
     manifest, values = check_restorable(path, passphrase)
     if manifest.database != "sqlite":
-        raise BackupError("this backup already holds a PostgreSQL dump: restore it with pg_restore")
+        restore_postgres_backup(path, url, passphrase=passphrase, progress=progress)
+        restored = _counted(make_engine(url))
+        if restored != {name: manifest.tables.get(name) for name in restored}:
+            raise BackupError("the restored PostgreSQL database does not hold the rows the backup counts")
+        return restored
     with tempfile.TemporaryDirectory(prefix="umt-move-") as work:
         copy = Path(work) / archive.SQLITE_MEMBER
         archive.extract_database(path, manifest, copy)
@@ -98,3 +103,11 @@ def _copy_tables(source, target, progress: ProgressCallback) -> dict[str, int]:
                                     f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 1), "
                                     f"(SELECT MAX(id) IS NOT NULL FROM \"{table.name}\"))"))
     return moved
+
+
+def _counted(engine) -> dict[str, int]:
+    try:
+        with engine.connect() as connection:
+            return {t.name: connection.execute(select(func.count()).select_from(t)).scalar_one() for t in _data_tables()}
+    finally:
+        engine.dispose()

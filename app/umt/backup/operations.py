@@ -117,10 +117,12 @@ def create_backup(target: Target, destination: Path, *, passphrase: str | None =
             progress(Progress("Checking the copy (integrity, rows per table)", 0.6))
             schema_version, tables = snapshot.inspect_sqlite(copy)
         else:
-            snapshot.dump_postgres(target.database_url, copy)
-            progress(Progress("Checking the dump", 0.6))
-            tables = {table: -1 for table in snapshot.check_postgres_dump(copy)}   # pg_dump counts nothing
-            schema_version = latest_schema_version()
+            tables = snapshot.dump_postgres(target.database_url, copy)
+            progress(Progress("Reading the dump back", 0.6))
+            dumped = snapshot.check_postgres_dump(copy)
+            if sorted(tables) != dumped:
+                raise BackupError(f"the dump holds the data of {len(dumped)} tables, the database has {len(tables)}")
+            schema_version = snapshot.postgres_schema_version(tables, target.database_url)
         sealed = archive.seal(values, passphrase=passphrase) if passphrase is not None else archive.seal(
             values, keyring_key=backup_key())
         manifest = Manifest(
@@ -239,6 +241,23 @@ def restore_backup(path: Path, target: Target, *, passphrase: str | None = None,
         control.start(progress)
     progress(Progress(f"Restored {manifest.rows} rows in {len(manifest.tables)} tables from {manifest.created_at}", 1.0))
     return RestoreResult(manifest, safety, set_aside, time.monotonic() - started)
+
+
+def restore_postgres_backup(path: Path, url: str, *, passphrase: str | None = None,
+                            progress: ProgressCallback = no_progress) -> Manifest:
+    """Restores a PostgreSQL backup (pg_dump's) into the database at `url` with pg_restore, in one
+    transaction. The server's gateway is stopped by its operator first (docker compose stop gateway)."""
+    progress(Progress(f"Checking {path.name}", 0.0))
+    manifest, values = check_restorable(path, passphrase)
+    with tempfile.TemporaryDirectory(prefix="umt-restore-") as work:
+        dump = Path(work) / archive.POSTGRES_MEMBER
+        archive.extract_database(path, manifest, dump)
+        progress(Progress("Restoring with pg_restore", 0.3))
+        snapshot.restore_postgres(url, dump)
+    for name, value in values.items():
+        secrets.set_secret(name, value)
+    progress(Progress(f"Restored {manifest.rows} rows in {len(manifest.tables)} tables", 1.0))
+    return manifest
 
 
 def _set_aside(database: Path, damage: str, progress: ProgressCallback) -> Path:

@@ -118,12 +118,38 @@ def _tool(name: str) -> str:
     return found
 
 
-def dump_postgres(url: str, target: Path) -> None:
-    """pg_dump in its custom format: one consistent snapshot, restorable with pg_restore."""
-    result = subprocess.run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
-                             f"--file={target}", _libpq_url(url)], capture_output=True, text=True)
+def dump_postgres(url: str, target: Path) -> dict[str, int]:
+    """pg_dump in its custom format, and the rows per table of the very snapshot it dumped: the
+    counts are taken in a transaction whose exported snapshot pg_dump then reads (--snapshot)."""
+    try:
+        import psycopg
+    except ImportError:
+        raise BackupError("backing up PostgreSQL needs the psycopg driver: pip install 'umt[postgres]'") from None
+    try:
+        with psycopg.connect(_libpq_url(url)) as connection:
+            connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            snapshot = connection.execute("SELECT pg_export_snapshot()").fetchone()[0]
+            names = [row[0] for row in connection.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")]
+            counts = {name: connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
+            result = subprocess.run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
+                                     f"--snapshot={snapshot}", f"--file={target}", _libpq_url(url)],
+                                    capture_output=True, text=True)
+            connection.rollback()
+    except psycopg.Error as exc:
+        raise BackupError(f"the PostgreSQL database cannot be read: {exc}") from None
     if result.returncode != 0:
         raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
+    return counts
+
+
+def postgres_schema_version(counts: dict[str, int], url: str) -> int:
+    import psycopg
+
+    if "schema_version" not in counts:
+        return 0
+    with psycopg.connect(_libpq_url(url)) as connection:
+        return connection.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
 
 
 def check_postgres_dump(dump: Path) -> list[str]:
