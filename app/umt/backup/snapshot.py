@@ -14,10 +14,10 @@ from typing import Callable
 
 from umt.backup.archive import BackupError
 
-# Pages copied per step of the online backup: progress between steps, and the gateway's writers
-# are not held off for the whole copy. (A write between steps restarts the copy, so the steps are
-# large: 16 MiB at SQLite's default 4 KiB pages.)
-PAGES_PER_STEP = 4096
+# The online backup copies in one step: one read transaction, which in WAL mode never holds off
+# the gateway's writers. (In several steps, a write between two steps would restart the copy, and
+# a busy gateway could keep restarting it.)
+PAGES_PER_STEP = -1
 
 
 def copy_sqlite(source: Path, target: Path, on_fraction: Callable[[float], None] = lambda f: None) -> None:
