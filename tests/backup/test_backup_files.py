@@ -184,3 +184,50 @@ def _rewrite_created_at(path, when):
     with zipfile.ZipFile(path, "w") as out:
         for name, data in members.items():
             out.writestr(name, data)
+
+
+def test_a_backup_under_concurrent_writes_holds_whole_transactions_only(live, tmp_path):
+    """Each write adds a post and its metric in one transaction: a consistent snapshot holds as
+    many new posts as new metrics, however the copy and the writes interleave."""
+    import threading
+
+    target, folder = live
+    base = counts(target.sqlite_file)
+    stop, under_way = threading.Event(), threading.Event()
+    written = []
+
+    def write() -> None:
+        connection = sqlite3.connect(target.sqlite_file, timeout=30, isolation_level=None)
+        connection.execute("PRAGMA journal_mode=WAL")
+        while not stop.is_set():
+            connection.execute("BEGIN IMMEDIATE")
+            post = connection.execute(
+                "INSERT INTO content_items (channel, title, body, status, scores, version, created_at, updated_at) "
+                "VALUES ('x', 'w', '', 'draft', '{}', 1, '2026-01-01', '2026-01-01')").lastrowid
+            connection.execute("INSERT INTO metrics (content_id, day, impressions, clicks, engagements, conversions, spend) "
+                               "VALUES (?, '2026-02-01', 1, 0, 0, 0, 0)", (post,))
+            connection.execute("COMMIT")
+            written.append(post)
+            if len(written) == 50:
+                under_way.set()
+        connection.close()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        assert under_way.wait(30)
+        made = [create_backup(target, folder, reason="daily") for _ in range(3)]
+    finally:
+        stop.set()
+        writer.join()
+    for result in made:
+        tables = result.manifest.tables
+        added_posts = tables["content_items"] - base["content_items"]
+        assert added_posts > 0 and tables["metrics"] - base["metrics"] == added_posts
+        assert inspect_sqlite(_unpacked(result.path, tmp_path))[1] == tables
+
+
+def _unpacked(path, tmp_path):
+    target = tmp_path / f"{path.stem}.db"
+    target.write_bytes(zipfile.ZipFile(path).read(archive.SQLITE_MEMBER))
+    return target
