@@ -1,7 +1,7 @@
 """Backup and restore of a gateway database with 10,000 posts and 100,000 daily metric rows,
 printed as JSON: the manual backup (passphrase-sealed keys, verified after writing), the restore
-into an empty data folder (a new laptop), and the restore over existing data (which first makes
-the automatic backup of what it replaces). Real files, the same code as `umt backup`/`umt restore`.
+into an empty data folder (a new laptop), the restore over existing data (which first makes the
+automatic backup of what it replaces), and what each start adds (the damage and schema checks). Real files, the same code as `umt backup`/`umt restore`.
 
     .venv/bin/python bench/bench_backup.py [--posts 10000] [--metrics-per-post 10] [--repeat 3]
 
@@ -37,7 +37,7 @@ def main() -> None:
         from umt import secrets
         from umt.backup import create_backup, restore_backup
         from umt.backup.operations import Target
-        from umt.backup.snapshot import inspect_sqlite
+        from umt.backup.snapshot import damage_of, inspect_sqlite, sqlite_schema_version
 
         database = work / "gateway-data" / "umt.db"
         database.parent.mkdir(parents=True)
@@ -60,6 +60,10 @@ def main() -> None:
             restore_backup(made.path, target, passphrase="bench passphrase", safety_folder=work / "safety")
             over.append(time.perf_counter() - started)
             assert inspect_sqlite(elsewhere.sqlite_file)[1] == rows == inspect_sqlite(database)[1]
+        # What every start adds before the gateway runs (umt.backup.automatic.before_gateway_start).
+        started = time.perf_counter()
+        assert damage_of(database) is None and sqlite_schema_version(database) is not None
+        start_check_s = time.perf_counter() - started
         print(json.dumps({
             "rows": {"content_items": rows["content_items"], "metrics": rows["metrics"], "all": sum(rows.values())},
             "database_bytes": database.stat().st_size,
@@ -68,6 +72,7 @@ def main() -> None:
             "backup_s": round(statistics.median(backups), 3),
             "restore_into_empty_s": round(statistics.median(fresh), 3),
             "restore_over_existing_s": round(statistics.median(over), 3),
+            "start_check_s": round(start_check_s, 3),
             "runs": {"backup_s": [round(x, 3) for x in backups], "restore_into_empty_s": [round(x, 3) for x in fresh],
                      "restore_over_existing_s": [round(x, 3) for x in over]},
             "targets": {"backup_s": 5.0, "restore_s": 10.0},
