@@ -2,12 +2,11 @@
 
     manifest.json   what the backup holds (made when, by which umt, schema version, rows per table)
     umt.db          the SQLite copy (or database.dump: PostgreSQL's own custom-format dump)
-    secrets.json    the secrets the data needs on another computer, encrypted (AES-GCM)
+    secrets.json    the secrets the data needs on another computer, sealed
 
-The secrets are sealed with a key made from the owner's passphrase (Scrypt), or, for automatic
-backups, with a random key kept in this computer's keyring (`backup_key`): automatic backups need
-no prompt, and the manifest says which protection was used. Only `cryptography`'s primitives are
-used; nothing here is home-made cryptography."""
+The secrets are sealed (umt.sealed: libsodium's secret box) with a key made from the owner's
+passphrase (Argon2id), or, for automatic backups, with a random key kept in this computer's keyring
+(`backup_key`): automatic backups need no prompt, and the manifest says which protection was used."""
 
 from __future__ import annotations
 
@@ -18,9 +17,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from umt import sealed as sealing
 
 FORMAT = "umt-backup"
 FORMAT_VERSION = 1
@@ -31,10 +28,6 @@ SQLITE_MEMBER = "umt.db"
 POSTGRES_MEMBER = "database.dump"
 PASSPHRASE = "passphrase"
 KEYRING = "keyring"
-# Scrypt's cost: ~0.1 s and 32 MiB here, the interactive setting cryptography's docs suggest (2**14)
-# doubled; a guessed passphrase costs an attacker as much.
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 15, 8, 1
-_AAD = b"umt-backup-secrets-v1"
 
 
 class BackupError(Exception):
@@ -151,51 +144,40 @@ def read_sealed_secrets(path: Path) -> dict | None:
 
 # --- sealing the secrets ------------------------------------------------------------------------
 
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def _passphrase_key(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
-    return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase.encode("utf-8"))
-
-
 def seal(values: dict[str, str], *, passphrase: str | None = None, keyring_key: bytes | None = None) -> dict:
-    """Encrypts the secrets with the passphrase (Scrypt → AES-256-GCM) or the keyring's backup key."""
-    nonce = os.urandom(12)
-    plaintext = json.dumps(values).encode("utf-8")
+    """Seals the secrets with the passphrase (Argon2id → secret box) or the keyring's backup key."""
+    plaintext = json.dumps(values)
     if passphrase is not None:
         if not passphrase:
             raise BackupError("a backup needs a passphrase to protect its keys; the passphrase is empty")
-        salt = os.urandom(16)
-        key = _passphrase_key(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
-        header = {"protection": PASSPHRASE, "kdf": "scrypt", "salt": _b64(salt), "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P}
+        salt = sealing.new_salt()
+        key = sealing.key_from_passphrase(passphrase, salt)
+        header = {"protection": PASSPHRASE, "kdf": "argon2id", "salt": base64.b64encode(salt).decode("ascii")}
     elif keyring_key is not None:
         key, header = keyring_key, {"protection": KEYRING}
     else:
         raise BackupError("a backup's keys need a passphrase or the keyring's backup key")
-    ciphertext = AESGCM(key).encrypt(nonce, plaintext, _AAD)
-    return {**header, "cipher": "AES-256-GCM", "nonce": _b64(nonce), "ciphertext": _b64(ciphertext)}
+    return {**header, "sealed": sealing.seal_text(key, plaintext)}
 
 
 def unseal(sealed: dict, *, passphrase: str | None = None, keyring_key: bytes | None = None) -> dict[str, str]:
     """The secrets, or BackupError in words: wrong passphrase, no passphrase, key not on this computer."""
     try:
-        nonce = base64.b64decode(sealed["nonce"])
-        ciphertext = base64.b64decode(sealed["ciphertext"])
         if sealed["protection"] == PASSPHRASE:
             if not passphrase:
                 raise BackupError("this backup's keys are protected by a passphrase: give the passphrase chosen when it was made")
-            key = _passphrase_key(passphrase, base64.b64decode(sealed["salt"]), int(sealed["n"]), int(sealed["r"]), int(sealed["p"]))
+            key = sealing.key_from_passphrase(passphrase, base64.b64decode(sealed["salt"]))
         else:
             if keyring_key is None:
                 raise BackupError("this backup was made automatically on another computer: its keys are protected by "
                                   "that computer's keyring, so it can be restored only there")
             key = keyring_key
+        text = sealed["sealed"]
     except (KeyError, TypeError, ValueError) as exc:
         raise BackupError(f"this backup's keys are damaged ({exc})") from None
     try:
-        values = json.loads(AESGCM(key).decrypt(nonce, ciphertext, _AAD))
-    except InvalidTag:
+        values = json.loads(sealing.unseal_text(key, text))
+    except sealing.SealError:
         if sealed.get("protection") == PASSPHRASE:
             raise BackupError("wrong passphrase: it does not open this backup's keys") from None
         raise BackupError("this computer's backup key does not open this backup's keys: it was made on another "

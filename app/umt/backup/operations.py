@@ -7,7 +7,6 @@ starts it again and waits for its health."""
 
 from __future__ import annotations
 
-import base64
 import os
 import tempfile
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 import umt
+from umt import sealed as sealing
 from umt import secrets
 from umt.backup import archive, snapshot
 from umt.backup.archive import BackupError, Manifest
@@ -26,8 +26,9 @@ from umt.runtime.stackfile import StackSpec
 
 ProgressCallback = Callable[[Progress], None]
 DATABASE_FILE = "umt.db"   # the gateway's file in its data folder (GatewaySettings.effective_database_url)
-CHANNEL_KEY = "channel_key"  # the channel-credential key of the publishing work; absent until it exists
-SECRET_NAMES = (secrets.GATEWAY_SIGNING_KEY, CHANNEL_KEY)
+# The keys the data needs elsewhere; the channel key (channel credentials, TOTP secrets) is taken
+# when the keyring has one.
+SECRET_NAMES = (secrets.GATEWAY_SIGNING_KEY, secrets.CHANNEL_KEY)
 REQUIRED_SECRETS = (secrets.GATEWAY_SIGNING_KEY,)
 
 
@@ -76,9 +77,9 @@ def backup_key() -> bytes:
     """The key that seals automatic backups' secrets, made once and kept in the keyring."""
     stored = secrets.get_secret(secrets.BACKUP_KEY)
     if not stored:
-        stored = base64.b64encode(os.urandom(32)).decode("ascii")
+        stored = sealing.key_as_text(sealing.new_key())
         secrets.set_secret(secrets.BACKUP_KEY, stored)
-    return base64.b64decode(stored)
+    return sealing.key_from_text(stored)
 
 
 def _secret_values() -> dict[str, str]:

@@ -19,10 +19,17 @@ from umt.contract.resources import (STATUSES, About, Brand, BrandInput, BrandPag
                                     ExperimentQuery, Export, ExportQuery, ImportResult, ListQuery, Metric, MetricInput,
                                     MetricPage, MetricPatch, MetricQuery, TRANSITIONS, TransitionInput, Variant)
 
+from umt.contract.publishing import (CHANNEL_KINDS, DELIVERY_STATUSES, ChannelAccount, ChannelAccountInput,
+                                     ChannelAccountPage, ChannelAccountPatch, ChannelKindInfo, ChannelTest, Delivery,
+                                     DeliveryPage, DeliveryQuery, PublishInput, Recipient, RecipientInput,
+                                     RecipientPage, UnsubscribeQuery)
 from umt.contract.results import DraftResult, ScoreResult
 from umt.contract.tasks import TASK_KINDS, DraftInput, JobSubmission, ScoreInput, ScoreRequest
 
 __all__ = [
+    "CHANNEL_KINDS", "DELIVERY_STATUSES", "ChannelAccount", "ChannelAccountInput", "ChannelAccountPage",
+    "ChannelAccountPatch", "ChannelKindInfo", "ChannelTest", "Delivery", "DeliveryPage", "DeliveryQuery",
+    "PublishInput", "Recipient", "RecipientInput", "RecipientPage", "UnsubscribeQuery",
     "About", "Account", "DraftInput", "DraftResult", "JobSubmission", "ScoreInput", "ScoreRequest", "ScoreResult",
     "TASK_KINDS", "AuthStatus", "Brand", "BrandInput", "BrandPage", "BrandPatch", "BrandQuery", "CalendarQuery",
     "Campaign", "CampaignInput", "CampaignPage", "CampaignPatch", "CampaignQuery", "CodeInput", "ContentInput",
