@@ -231,3 +231,20 @@ def _unpacked(path, tmp_path):
     target = tmp_path / f"{path.stem}.db"
     target.write_bytes(zipfile.ZipFile(path).read(archive.SQLITE_MEMBER))
     return target
+
+
+def test_a_backup_file_changed_on_disk_is_refused_and_nothing_changes(live):
+    target, folder = live
+    made = create_backup(target, folder, reason="daily").path
+    make_database(target.sqlite_file, posts=2, metrics_per_post=1)
+    before = target.sqlite_file.read_bytes()
+    with zipfile.ZipFile(made) as packed:
+        member = packed.getinfo(archive.SQLITE_MEMBER)
+        start = member.header_offset + 30 + len(member.filename.encode()) + len(member.extra)
+    data = bytearray(made.read_bytes())
+    data[start + member.compress_size // 2] ^= 0xFF          # one byte in the middle of the database
+    made.write_bytes(bytes(data))
+    with pytest.raises(BackupError, match="damaged"):
+        restore_backup(made, target, safety_folder=folder)
+    assert target.sqlite_file.read_bytes() == before
+    assert not target.sqlite_file.with_name("umt.db.restoring").exists()

@@ -14,6 +14,7 @@ import base64
 import json
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,9 +130,13 @@ def check_archive(path: Path) -> None:
 
 
 def extract_database(path: Path, manifest: Manifest, target: Path) -> None:
-    with zipfile.ZipFile(path) as archive, archive.open(database_member(manifest)) as source, open(target, "wb") as out:
-        while chunk := source.read(1 << 20):
-            out.write(chunk)
+    """Unpacks the database; zipfile checks its CRC at the end, so a changed file is refused."""
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(database_member(manifest)) as source, open(target, "wb") as out:
+            while chunk := source.read(1 << 20):
+                out.write(chunk)
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error) as exc:
+        raise BackupError(f"the database in the backup {path.name} cannot be unpacked ({exc}): the file is damaged") from None
 
 
 def read_sealed_secrets(path: Path) -> dict | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -110,7 +111,10 @@ def create_backup(target: Target, destination: Path, *, passphrase: str | None =
     folder.mkdir(parents=True, exist_ok=True)
     path = destination if destination.suffix == archive.SUFFIX else _file_name(target.stack, reason, folder)
     values = _secret_values()
-    with tempfile.TemporaryDirectory(dir=folder, prefix=".umt-backup-") as work:
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".umt-backup-") as work, \
+            ThreadPoolExecutor(1, thread_name_prefix="umt-keys") as pool:
+        # The passphrase's key derivation (seconds, by design) runs beside the copy and its checks.
+        sealing_keys = pool.submit(archive.seal, values, passphrase=passphrase) if passphrase is not None else None
         copy = Path(work) / (archive.SQLITE_MEMBER if target.kind == "sqlite" else archive.POSTGRES_MEMBER)
         progress(Progress(f"Copying the database {target.describe()}", 0.0))
         if target.kind == "sqlite":
@@ -124,8 +128,7 @@ def create_backup(target: Target, destination: Path, *, passphrase: str | None =
             if sorted(tables) != dumped:
                 raise BackupError(f"the dump holds the data of {len(dumped)} tables, the database has {len(tables)}")
             schema_version = snapshot.postgres_schema_version(tables, target.database_url)
-        sealed = archive.seal(values, passphrase=passphrase) if passphrase is not None else archive.seal(
-            values, keyring_key=backup_key())
+        sealed = sealing_keys.result() if sealing_keys is not None else archive.seal(values, keyring_key=backup_key())
         manifest = Manifest(
             created_at=datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             umt_version=umt.__version__, schema_version=schema_version, database=target.kind, tables=tables,
@@ -183,21 +186,31 @@ class RestoreResult:
 
 def check_restorable(path: Path, passphrase: str | None) -> tuple[Manifest, dict[str, str]]:
     """The manifest and the unsealed secrets, or BackupError saying plainly why the backup is refused."""
+    manifest, sealed = _checked_manifest(path)
+    return manifest, _open_keys(sealed, passphrase)
+
+
+def _checked_manifest(path: Path) -> tuple[Manifest, dict]:
+    """The manifest and the sealed keys of a backup this umt can restore. (The members' checksums
+    are checked as they are unpacked: zipfile verifies each one's CRC at its end.)"""
     manifest = archive.read_manifest(path)
     latest = latest_schema_version()
     if manifest.schema_version > latest:
         raise BackupError(f"this backup comes from a newer umt (schema version {manifest.schema_version}; this umt "
                           f"knows up to {latest}): update umt first, then restore it")
-    archive.check_archive(path)
     sealed = archive.read_sealed_secrets(path)
     if sealed is None or not set(REQUIRED_SECRETS) <= set(manifest.secrets):
         raise BackupError("this backup holds no keys (the gateway's signing key): its data could not be used "
                           "on this computer, so it is refused")
+    return manifest, sealed
+
+
+def _open_keys(sealed: dict, passphrase: str | None) -> dict[str, str]:
     keyring_key = backup_key() if sealed.get("protection") == archive.KEYRING and secrets.get_secret(secrets.BACKUP_KEY) else None
     values = archive.unseal(sealed, passphrase=passphrase, keyring_key=keyring_key)
     if not set(REQUIRED_SECRETS) <= set(values):
         raise BackupError("this backup's keys lack the gateway's signing key: it is refused")
-    return manifest, values
+    return values
 
 
 def restore_backup(path: Path, target: Target, *, passphrase: str | None = None, control: StackControl | None = None,
@@ -206,7 +219,7 @@ def restore_backup(path: Path, target: Target, *, passphrase: str | None = None,
     around the swap when `control` says it runs. Nothing is changed before every check passed."""
     started = time.monotonic()
     progress(Progress(f"Checking {path.name}", 0.0))
-    manifest, values = check_restorable(path, passphrase)
+    manifest, sealed = _checked_manifest(path)
     if manifest.database != "sqlite" or target.kind != "sqlite":
         raise BackupError("this restore copies a SQLite backup into a SQLite gateway; to move a SQLite backup into "
                           "PostgreSQL use `umt restore PATH --database-url postgresql://…`")
@@ -214,10 +227,15 @@ def restore_backup(path: Path, target: Target, *, passphrase: str | None = None,
     database.parent.mkdir(parents=True, exist_ok=True)
     staged = database.with_name(database.name + ".restoring")
     try:
-        progress(Progress("Unpacking the database", 0.1))
-        archive.extract_database(path, manifest, staged)
-        progress(Progress("Checking the unpacked database (integrity, rows per table)", 0.3))
-        _, tables = snapshot.inspect_sqlite(staged)
+        # The passphrase's key derivation (seconds, by design) runs beside the unpacking; the keys
+        # are opened (or the passphrase refused) before anything of the current data changes.
+        with ThreadPoolExecutor(1, thread_name_prefix="umt-keys") as pool:
+            opening = pool.submit(_open_keys, sealed, passphrase)
+            progress(Progress("Unpacking the database", 0.1))
+            archive.extract_database(path, manifest, staged)
+            progress(Progress("Checking the unpacked database (integrity, rows per table)", 0.3))
+            _, tables = snapshot.inspect_sqlite(staged)
+            values = opening.result()
         if tables != manifest.tables:
             raise BackupError("the database in this backup does not hold the rows its manifest counts: it is damaged")
         damage = snapshot.damage_of(database)
