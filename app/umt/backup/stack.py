@@ -21,12 +21,15 @@ def stack_target(supervisor: Supervisor, database_url: str | None = None) -> Tar
 
 
 class SupervisorControl:
-    """Stops and starts the stack with its supervisor. `background`: the stack is watched by the
-    background supervisor (the CLI), which is stopped first and started again afterwards."""
+    """Stops and starts the stack with its supervisor around a restore. `background` (the CLI):
+    the background supervisor watching the stack is stopped first and started again afterwards.
+    `watching` (the app): this supervisor watches from its own thread, paused meanwhile."""
 
-    def __init__(self, supervisor: Supervisor, *, background: bool, stack_file: Path | None = None) -> None:
+    def __init__(self, supervisor: Supervisor, *, background: bool = False, watching: bool = False,
+                 stack_file: Path | None = None) -> None:
         self.supervisor = supervisor
         self.background = background
+        self.watching = watching
         self.stack_file = stack_file
         self._watched = False
 
@@ -39,6 +42,8 @@ class SupervisorControl:
         if self.background:
             self._watched = launch.read_record().live_supervisor() is not None
             launch.stop_background_supervisor()
+        if self.watching:
+            self.supervisor.stop_watching()
         self.supervisor.down(lambda step: progress(Progress(step.step, None)))
 
     def start(self, progress: ProgressCallback) -> None:
@@ -47,5 +52,7 @@ class SupervisorControl:
         # The restored keys go from the keyring to the files the services read.
         secrets.write_secret_files(dict(self.supervisor.backend.stack.secrets))
         self.supervisor.up(lambda step: progress(Progress(step.step, None)))
+        if self.watching:
+            self.supervisor.start_watching()
         if self.background and self._watched:
             launch.start_background_supervisor(self.supervisor.backend.name, self.stack_file)

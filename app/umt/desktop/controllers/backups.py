@@ -10,33 +10,14 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from umt import secrets
 from umt.backup import BackupError, create_backup, list_backups, read_manifest, restore_backup
 from umt.backup.operations import target_of
+from umt.backup.stack import SupervisorControl
 from umt.desktop.controllers.stack import StackController
 from umt.desktop.tasks import TaskHandle, TaskManager
-from umt.runtime.model import Progress, State
+from umt.runtime.model import Progress
 from umt.runtime.supervisor import Supervisor
 from umt.settings import DesktopSettings, backup_folder
-
-
-class _AppSupervisorControl:
-    """Stops and starts the stack with the app's own supervisor around a restore."""
-
-    def __init__(self, supervisor: Supervisor) -> None:
-        self.supervisor = supervisor
-
-    def is_running(self) -> bool:
-        return any(status.state == State.RUNNING for status in self.supervisor.backend.statuses())
-
-    def stop(self, progress) -> None:
-        self.supervisor.stop_watching()
-        self.supervisor.down(lambda step: progress(Progress(step.step, None)))
-
-    def start(self, progress) -> None:
-        secrets.write_secret_files(dict(self.supervisor.backend.stack.secrets))   # the restored keys
-        self.supervisor.up(lambda step: progress(Progress(step.step, None)))
-        self.supervisor.start_watching()
 
 
 class BackupsController(QObject):
@@ -114,7 +95,7 @@ class BackupsController(QObject):
 
         def work(supervisor: Supervisor):
             return restore_backup(path, target_of(supervisor.backend.stack), passphrase=passphrase,
-                                  control=_AppSupervisorControl(supervisor), safety_folder=folder, progress=self._report)
+                                  control=SupervisorControl(supervisor, watching=True), safety_folder=folder, progress=self._report)
 
         return self._stack.with_supervisor(work, self._on_restore_done, self._failed, "restore the backup")
 
