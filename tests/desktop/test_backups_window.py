@@ -5,6 +5,8 @@ the newest backup. The dialogs are rendered to PNGs under the test's folder."""
 
 from __future__ import annotations
 
+import shutil
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -109,6 +111,28 @@ def test_back_up_now_then_restore_through_the_window(qtbot, qapp, stack_ports, t
         restore.grab().save(str(tmp_path / "restore-done.png"))
         assert counted(url) == backed_up
         assert "kept in" in restore.result.text()          # the data it replaced was backed up first
+        restore.close()
+
+        # Wiped: the stack stopped from the window, its data folder and keys gone (a new laptop).
+        qtbot.mouseClick(page.stack_control.button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: app.controller.state.phase == Phase.STOPPED, timeout=30000)
+        database = target_of(app.controller.backend.stack).sqlite_file
+        shutil.rmtree(database.parent)
+        secrets.delete_secret(secrets.GATEWAY_SIGNING_KEY)
+        page.open_restore(str(path))
+        qtbot.waitUntil(lambda: dialog_of(RestoreDialog) is not None, timeout=5000)
+        restore = dialog_of(RestoreDialog)
+        qtbot.keyClicks(restore.passphrase, PASSPHRASE)
+        qtbot.mouseClick(restore.action, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: restore.result.isVisible() or restore.error.isVisible(), timeout=60000)
+        assert not restore.error.isVisible(), restore.error.text()
+        assert app.controller.state.phase == Phase.STOPPED and database.is_file()   # swapped; started by the owner
+        restore.close()
+        qtbot.mouseClick(page.stack_control.button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: app.controller.state.phase in (Phase.RUNNING, Phase.ERROR) and not app.controller.state.busy,
+                        timeout=60000)
+        assert app.controller.state.phase == Phase.RUNNING, app.controller.state
+        assert counted(url) == backed_up
     finally:
         quit_app(qtbot, app)
 
