@@ -163,6 +163,7 @@ def test_a_damaged_database_at_start_offers_the_newest_backup(qtbot, qapp, stack
         qtbot.waitUntil(lambda: restore.result.isVisible() or restore.error.isVisible(), timeout=60000)
         assert not restore.error.isVisible(), restore.error.text()
         assert "damaged database file is kept" in restore.result.text()
+        assert app.controller.state.phase == Phase.STOPPED and not banner.isVisible()   # the error is over
         restore.close()
         qtbot.mouseClick(app.window.control_center.stack_control.button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: app.controller.state.phase in (Phase.RUNNING, Phase.ERROR) and not app.controller.state.busy,

@@ -101,5 +101,6 @@ class BackupsController(QObject):
 
     def _on_restore_done(self, result) -> None:
         self.busy = False
+        self._stack.data_restored()
         self.sig_restore_finished.emit(result)
         self.refresh()

@@ -194,6 +194,11 @@ class StackController(QObject):
         not interleave with a start or a stop (a restore stops, swaps the data, starts)."""
         return self._tasks.run_stack_job(lambda: fn(self._ensure_open_supervisor()), on_done, on_error, what)
 
+    def data_restored(self) -> None:
+        """A restore replaced the data: a damaged database's error no longer holds."""
+        if self.state.phase == Phase.ERROR and self.state.restore_offer:
+            self._set_state(stack_state.STOPPED)
+
     def _ensure_open_supervisor(self) -> Supervisor:
         self._ensure_open()
         return self._supervisor
