@@ -22,6 +22,7 @@ from umt import secrets
 from umt.backup import archive, snapshot
 from umt.backup.archive import BackupError, Manifest
 from umt.backup.schema import latest_schema_version
+from umt.runtime.errors import RuntimeFailure
 from umt.runtime.model import Progress
 from umt.runtime.stackfile import StackSpec
 
@@ -257,7 +258,11 @@ def restore_backup(path: Path, target: Target, *, passphrase: str | None = None,
         secrets.set_secret(name, value)
     if running:
         progress(Progress("Starting the stack with the restored data", 0.8))
-        control.start(progress)
+        try:
+            control.start(progress)
+        except RuntimeFailure as exc:
+            kept = f" The data it replaced is kept in {safety}." if safety else ""
+            raise BackupError(f"the backup's data is in place, but the stack did not start with it: {exc}{kept}") from None
     progress(Progress(f"Restored {manifest.rows} rows in {len(manifest.tables)} tables from {manifest.created_at}", 1.0))
     return RestoreResult(manifest, safety, set_aside, time.monotonic() - started)
 
