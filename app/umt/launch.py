@@ -85,7 +85,6 @@ def _add_backups(supervisor: Supervisor, stack: StackSpec) -> None:
     """Automatic backups ride on the supervisor: one before the gateway migrates older data (and
     a damaged database stops the start, naming the newest backup), one a day while it runs."""
     from umt.backup import automatic
-
     from umt.backup.archive import BackupError
     from umt.runtime.errors import RuntimeFailure
 

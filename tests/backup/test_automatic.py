@@ -117,3 +117,29 @@ def test_a_daily_backup_is_made_once_a_day_and_old_ones_are_pruned(isolated_data
     save_settings(DesktopSettings(daily_backups=False))
     assert daily.run_if_due(now=later + timedelta(days=2)) is None  # switched off in Settings
     assert all(read_manifest(e.path).reason == "daily" for e in list_backups(isolated_data / "backups"))
+
+
+def test_a_failing_daily_backup_is_reported_and_supervision_goes_on(stack_ports, isolated_data, tmp_path):
+    from umt.desktop.notify import notification_for
+    from umt.runtime.model import EventKind, State
+
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("the backup folder setting names a file")
+    save_settings(DesktopSettings(backup_folder=str(not_a_folder)))
+    events = []
+    supervisor, chosen = launch.open_stack("native", on_event=events.append)
+    daily = next(chore for chore in supervisor.chores if isinstance(chore, DailyBackup))
+    try:
+        supervisor.up()
+        daily._next_check = 0.0
+        supervisor.start_watching(interval_s=0.05)
+        failed = wait_for(lambda: [e for e in events if e.kind == EventKind.CHORE_FAILED], timeout_s=30,
+                          what="the daily backup's failure")
+        assert failed[0].detail.startswith("the daily backup failed: the backup could not be written in")
+        assert notification_for(failed[0]).title == "The daily backup failed"
+        assert {s.state for s in supervisor.statuses()} == {State.RUNNING}
+        assert not [e for e in events if e.kind in (EventKind.DIE, EventKind.RESTART)]
+    finally:
+        supervisor.stop_watching()
+        supervisor.down()
+        chosen.backend.close()

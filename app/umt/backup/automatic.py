@@ -34,8 +34,8 @@ def before_gateway_start(stack: StackSpec, spec: ServiceSpec) -> Path | None:
     """Called before the stack's gateway starts: refuses a damaged database (naming the newest
     backup to restore), and backs up one whose schema is older than this gateway's, which is
     about to migrate it. Returns the backup made, if any."""
-    if spec.name != "gateway":
-        return None
+    if spec.name != "gateway" or spec.data_folder is None:
+        return None    # not umt's gateway, or one whose data this computer does not hold
     target = target_of(stack)
     if target.kind != "sqlite":
         return None    # a PostgreSQL server's upgrades are backed up by its operator's pg_dump

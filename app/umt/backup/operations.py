@@ -58,10 +58,8 @@ def target_of(stack: StackSpec, database_url: str | None = None) -> Target:
     gateway = stack.services.get("gateway")
     if gateway is None:
         raise BackupError(f"the stack {stack.name} has no gateway: there is nothing to back up")
-    url = database_url or gateway.environment.get("DATABASE_URL") or None
-    if url is not None and not url.startswith("postgres"):
-        url = None if url.startswith("sqlite") else url
-    if url is not None:
+    url = database_url or gateway.environment.get("DATABASE_URL") or ""
+    if url.startswith("postgres"):
         return Target(stack.name, database_url=url)
     if gateway.data_folder is None:
         raise BackupError("the gateway keeps no data folder on this computer (no bind mount for UMT_DATA_DIR)")
@@ -107,8 +105,16 @@ def create_backup(target: Target, destination: Path, *, passphrase: str | None =
     """Backs up the gateway's database into `destination` (a folder, or a file name ending in
     .umtbackup) and verifies the written file. Without a passphrase the secrets are sealed with
     the keyring's backup key (automatic backups)."""
-    started = time.monotonic()
     folder = destination if destination.suffix != archive.SUFFIX else destination.parent
+    try:
+        return _create_backup(target, folder, destination, passphrase, reason, progress)
+    except OSError as exc:   # a folder that cannot be written, a full disk: words, not a traceback
+        raise BackupError(f"the backup could not be written in {folder}: {exc.strerror or exc}") from None
+
+
+def _create_backup(target: Target, folder: Path, destination: Path, passphrase: str | None, reason: str,
+                   progress: ProgressCallback) -> BackupResult:
+    started = time.monotonic()
     folder.mkdir(parents=True, exist_ok=True)
     path = destination if destination.suffix == archive.SUFFIX else _file_name(target.stack, reason, folder)
     values = _secret_values()

@@ -19,8 +19,8 @@ from umt.healthcheck import probe
 from umt.runtime.backend import Backend, ProgressCallback, no_progress
 from umt.runtime.errors import PortInUse, ServiceFailed, StackRunsElsewhere
 from umt.runtime.model import EventKind, Health, Progress, ServiceEvent, ServiceStatus, State
-from umt.runtime.stackfile import ServiceSpec
 from umt.runtime.record import INTENT_RUNNING, INTENT_STOPPED, ROLE_APP, RecordFile, StackRecord, SupervisorRef, new_run_id
+from umt.runtime.stackfile import ServiceSpec
 
 PROBE_EVERY_S = 0.05          # while waiting for a service to come up
 PROBE_TIMEOUT_S = 1.0
@@ -207,7 +207,7 @@ class Supervisor:
                     try:
                         chore()
                     except Exception as exc:  # noqa: BLE001 - a chore (a backup) never stops supervision
-                        self._emit(ServiceEvent("stack", EventKind.DIE, f"{getattr(chore, 'name', 'a chore')} failed: {exc}"))
+                        self._emit(ServiceEvent("stack", EventKind.CHORE_FAILED, f"{getattr(chore, 'name', 'a chore')} failed: {exc}"))
 
         self._watcher = threading.Thread(target=loop, name="umt-supervisor", daemon=True)
         self._watcher.start()
