@@ -224,6 +224,14 @@ def restore_backup(path: Path, target: Target, *, passphrase: str | None = None,
                    safety_folder: Path, progress: ProgressCallback = no_progress) -> RestoreResult:
     """Restores a SQLite backup into the gateway's data folder, stopping and starting the stack
     around the swap when `control` says it runs. Nothing is changed before every check passed."""
+    try:
+        return _restore_backup(path, target, passphrase, control, safety_folder, progress)
+    except OSError as exc:   # a full disk while unpacking, a folder that cannot be written
+        raise BackupError(f"the restore of {path.name} into {target.describe()} failed: {exc.strerror or exc}") from None
+
+
+def _restore_backup(path: Path, target: Target, passphrase: str | None, control: StackControl | None,
+                    safety_folder: Path, progress: ProgressCallback) -> RestoreResult:
     started = time.monotonic()
     progress(Progress(f"Checking {path.name}", 0.0))
     manifest, sealed = _checked_manifest(path)
