@@ -51,6 +51,10 @@ class DesktopSettings:
     daily_backups: bool = True
     backups_keep_daily: int = 7
     backups_keep_weekly: int = 4
+    # A server the workspace connects to instead of this computer's stack (empty: this computer),
+    # and the certificate file the owner pinned for it (empty: the system's trust store).
+    server_url: str = ""
+    server_certificate: str = ""
 
     def stack_overrides(self) -> dict[str, str]:
         """The user's non-empty UMT_* values; the stack loads with them where the environment sets none."""
