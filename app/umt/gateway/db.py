@@ -41,6 +41,33 @@ class DatabaseUnsupported(RuntimeError):
     pass
 
 
+class DatabaseDamaged(RuntimeError):
+    """The SQLite file cannot be read: the gateway refuses to start rather than serve or migrate it."""
+
+
+def check_sqlite_file(url: str) -> None:
+    """Refuses a damaged SQLite database file before anything opens it for writing, naming the file."""
+    import sqlite3
+    from pathlib import Path
+
+    if not url.startswith("sqlite:///"):
+        return
+    path = Path(url[len("sqlite:///"):])
+    if not path.is_file():
+        return      # a first start: the migrations create it
+    try:
+        connection = sqlite3.connect(path, timeout=10)
+        try:
+            verdict = connection.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as exc:
+        verdict = str(exc)
+    if verdict != "ok":
+        raise DatabaseDamaged(f"the database file {path} is damaged ({verdict}). It was left as it is. Restore the "
+                              f"newest backup (umt restore PATH, or Restore… in the app's Control center)")
+
+
 def with_secret_password(url: str, secrets_dir: Path) -> str:
     """A PostgreSQL URL without a password takes it from the `database_password` secret file (a
     Compose secret on a server), so the password never sits in an environment variable."""
