@@ -26,6 +26,9 @@ class GatewaySettings:
     job_workers: int = 2
     job_max_attempts: int = 5
     job_retry_base_seconds: float = 1.0
+    # A running job's row lease: renewed every third of it while the agent works; when a gateway
+    # dies, another one takes its jobs over this long after its last renewal.
+    job_lease_seconds: float = 30.0
     agent_timeout_seconds: float = 300.0
     # Synchronous scoring waits this long for the agent before answering 503.
     score_timeout_seconds: float = 10.0
@@ -58,5 +61,6 @@ class GatewaySettings:
             max_body_bytes=number("UMT_MAX_BODY_BYTES", cls.max_body_bytes),
             job_workers=number("UMT_JOB_WORKERS", cls.job_workers),
             job_retry_base_seconds=number("UMT_JOB_RETRY_BASE_SECONDS", cls.job_retry_base_seconds, float),
+            job_lease_seconds=number("UMT_JOB_LEASE_SECONDS", cls.job_lease_seconds, float),
             job_retention_days=number("UMT_JOB_RETENTION_DAYS", cls.job_retention_days, float),
         )
