@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
 
 import anyio
 import msgspec
@@ -40,18 +42,30 @@ class Services:
 
     def __init__(self, settings: GatewaySettings, signing_key: bytes) -> None:
         self.settings = settings
-        self.engine = make_engine(settings.effective_database_url)
+        # A connection per request thread, per job worker, and for the lease and pruning threads.
+        self.engine = make_engine(settings.effective_database_url,
+                                  connections=settings.request_threads + settings.job_workers + 2)
         self.accounts = Accounts(self.engine, signing_key, settings)
         self.crud = Crud(self.engine)
         # One keep-alive client of the agent for the job runner and synchronous scoring.
         self.agent = AgentClient(settings.agent_url, settings.agent_timeout_seconds)
         self.runner = JobRunner(self.engine, settings, self.agent)
+        # The requests' blocking work runs here. A plain executor, not anyio's to_thread: under
+        # concurrent load anyio's bookkeeping per call (backend lookup, capacity limiter, cancel
+        # scopes) was a quarter of the gateway's CPU time, two calls per authenticated request
+        # (profile in bench/bench_concurrency.py). Few threads: the work is mostly Python, holding
+        # the interpreter lock; more threads only take turns with it, each with its own connection.
+        self.threads = ThreadPoolExecutor(max_workers=settings.request_threads, thread_name_prefix="umt-request")
+
+    async def blocking(self, function: Callable[..., Any], *args: Any) -> Any:
+        """Runs blocking work (database, hashing) off the event loop, in the request threads."""
+        return await asyncio.get_running_loop().run_in_executor(self.threads, function, *args)
 
     async def authenticate(self, request: Request) -> dict[str, Any]:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized()
-        return await anyio.to_thread.run_sync(self.accounts.user_for_token, token.strip())
+        return await self.blocking(self.accounts.user_for_token, token.strip())
 
     def start(self) -> None:
         start = migrations.upgrade(self.engine)
@@ -63,6 +77,7 @@ class Services:
 
     def stop(self) -> None:
         self.runner.stop()
+        self.threads.shutdown(wait=True, cancel_futures=True)
         self.agent.close()
         self.engine.dispose()
 

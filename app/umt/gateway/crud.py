@@ -40,16 +40,16 @@ class Resource:
     timestamps: bool = True
 
 
+_AS_JSON: dict[type, Callable[[Any], Any]] = {datetime: iso, date: date.isoformat, Decimal: float}
+
+
 def to_json(row) -> dict[str, Any]:
-    out = {}
-    for key, value in row._mapping.items():
-        if isinstance(value, datetime):
-            value = iso(value)
-        elif isinstance(value, date):
-            value = value.isoformat()
-        elif isinstance(value, Decimal):
-            value = float(value)
-        out[key] = value
+    # A lookup by exact type instead of isinstance chains: a list of 50 items converts ~700 values.
+    out = dict(zip(row._fields, row))
+    for key, value in out.items():
+        convert = _AS_JSON.get(type(value))
+        if convert is not None:
+            out[key] = convert(value)
     return out
 
 

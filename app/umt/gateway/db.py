@@ -21,7 +21,10 @@ class DatabaseUnsupported(RuntimeError):
     pass
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, connections: int = 10) -> Engine:
+    """`connections`: how many the pool keeps open, as many as threads may use it at once (the
+    request threads and the job runner's): with fewer, every request over the limit opens and
+    closes a connection of its own (for PostgreSQL a TCP connection and a password exchange)."""
     url = normalize_url(url)
     if not url.startswith(("sqlite:", "postgresql+psycopg:")):
         raise DatabaseUnsupported(f"DATABASE_URL must be a sqlite:/// or postgresql:// URL, not {url.split(':')[0]}:…")
@@ -34,8 +37,9 @@ def make_engine(url: str) -> Engine:
         # No pre-ping: it costs a round trip per request (~0.5 ms of the list's 5 ms). A connection
         # that went stale (server restart) fails one request with 503, and SQLAlchemy then
         # replaces the whole pool.
-        return create_engine(url, pool_size=5, max_overflow=5, pool_recycle=1800)
-    engine = create_engine(url, connect_args={"timeout": 10, "check_same_thread": False})
+        return create_engine(url, pool_size=connections, max_overflow=5, pool_recycle=1800)
+    engine = create_engine(url, pool_size=connections, max_overflow=5,
+                           connect_args={"timeout": 10, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record) -> None:
@@ -74,5 +78,8 @@ def as_utc(value: datetime | None) -> datetime | None:
 
 
 def iso(value: datetime | None) -> str | None:
-    value = as_utc(value)
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
+    if value is None:
+        return None
+    if value.tzinfo is None:  # SQLite's: UTC already
+        return value.isoformat() + "Z"
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
