@@ -34,7 +34,7 @@ from umt.healthcheck import probe
 
 log = logging.getLogger(__name__)
 # CSV imports may be larger than ordinary JSON bodies.
-LARGE_BODY_PATHS = {"/api/v1/metrics/import": 16 * 1024 * 1024}
+LARGE_BODY_PATHS = {"/api/v1/metrics/import": 16 * 1024 * 1024, "/api/v1/import/archive": 256 * 1024 * 1024}
 
 
 class Services:
