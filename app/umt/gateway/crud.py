@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Callable
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import ColumnElement
@@ -56,17 +56,30 @@ def to_json(row) -> dict[str, Any]:
 class Crud:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # The unfiltered list of each resource, built once: building a statement costs more than
+        # running it on SQLite (~0.2 ms each; see bench/bench_concurrency.py).
+        self._plain_lists: dict[str, tuple[Any, Any]] = {}
+
+    def _statements(self, resource: Resource, conditions: list) -> tuple[Any, Any]:
+        table = resource.table
+        if not conditions and resource.name in self._plain_lists:
+            return self._plain_lists[resource.name]
+        statements = (select(table).where(*conditions).order_by(table.c[resource.order_by], table.c.id)
+                      .limit(bindparam("limit")).offset(bindparam("offset")),
+                      select(func.count()).select_from(table).where(*conditions))
+        if not conditions:
+            self._plain_lists[resource.name] = statements
+        return statements
 
     def list(self, resource: Resource, query: Any) -> dict[str, Any]:
         table = resource.table
         conditions = [where(table, value) for name, where in resource.filters.items()
                       if (value := getattr(query, name)) is not None]
         limit, offset = query.limit, query.offset
+        rows_statement, count_statement = self._statements(resource, conditions)
         with reading(self.engine) as connection:
-            rows = connection.execute(select(table).where(*conditions)
-                                      .order_by(table.c[resource.order_by], table.c.id)
-                                      .limit(limit).offset(offset)).all()
-            total = connection.execute(select(func.count()).select_from(table).where(*conditions)).scalar_one()
+            rows = connection.execute(rows_statement, {"limit": limit, "offset": offset}).all()
+            total = connection.execute(count_statement).scalar_one()
         return {"items": [to_json(r) for r in rows], "total": total, "limit": limit, "offset": offset}
 
     def get(self, resource: Resource, item_id: int) -> dict[str, Any]:
