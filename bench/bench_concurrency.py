@@ -5,8 +5,14 @@ throughput and latency percentiles for each.
     .venv/bin/python bench/bench_concurrency.py [--seconds 10] [--connections 1,16] [--database-url URL]
     .venv/bin/python bench/bench_concurrency.py --connections 16 --profile /tmp/gateway.txt   # needs py-spy
 
---profile samples the gateway with py-spy (all threads, idle ones left out) and writes collapsed
-stacks to the file; `--top` prints the functions that were on the CPU most (self time).
+--profile samples the gateway with py-spy (--gil: only the thread holding the interpreter lock,
+which is where the time goes in a Python server) and writes collapsed stacks to the file (one line
+per stack and its sample count; flamegraph.pl or speedscope read it).
+
+What the profile showed (issue 13 §5): under 16 connections a quarter of the interpreter's time
+went to anyio's to_thread bookkeeping (two calls per authenticated request), SQLite and
+PostgreSQL pools of 5 opened and closed overflow connections for every request beyond five, and
+building the SQL statements of the session lookup and the list cost more than running them.
 
 The load comes from one asyncio client process (no threads: a client that fights for its own
 interpreter lock would measure itself). Target (issue 13 §5): with 16 connections at least the

@@ -101,7 +101,7 @@ def _readme(manifest: dict[str, Any]) -> str:
 def export_archive(engine: Engine) -> bytes:
     """The zip archive's bytes, from one consistent read of the database."""
     parts: dict[str, list[dict[str, Any]]] = {}
-    with reading(engine) as connection:
+    with reading(engine, snapshot=True) as connection:
         for part in PARTS:
             rows = connection.execute(select(part.table).order_by(part.table.c.id)).all()
             parts[part.name] = [to_json(row) for row in rows]
@@ -166,7 +166,7 @@ def _json(archive: zipfile.ZipFile, name: str) -> Any:
         raise _refuse(f"{name} is not valid JSON: {exc}"[:300], name) from None
 
 
-def _column_value(part: Part, column, value: Any, where: str) -> Any:
+def _column_value(column, value: Any, where: str) -> Any:
     """A JSON value as the column stores it (times, days and money come as text or numbers)."""
     if value is None:
         return None
@@ -234,7 +234,7 @@ def _insert_part(connection: Connection, part: Part, rows: list[dict[str, Any]],
                     value = None  # the referred row was not exported (deleted meanwhile): as a deletion does
                 else:
                     value = target[value]
-            values[name] = _column_value(part, column, value, where)
+            values[name] = _column_value(column, value, where)
         missing = [c.name for c in columns.values()
                    if c.name not in values and c.name != "id" and not c.nullable and c.default is None]
         if missing:

@@ -65,9 +65,15 @@ def make_engine(url: str, connections: int = 10) -> Engine:
     return engine
 
 
-def reading(engine: Engine) -> Connection:
-    """A connection for reads only. Writes go through `engine.begin()`."""
-    return engine.connect().execution_options(umt_reading=True)
+def reading(engine: Engine, *, snapshot: bool = False) -> Connection:
+    """A connection for reads only. Writes go through `engine.begin()`.
+
+    On SQLite its reads share one WAL snapshot. On PostgreSQL (READ COMMITTED) each statement sees
+    its own; `snapshot=True` asks for one REPEATABLE READ snapshot for all of them (an export)."""
+    connection = engine.connect()
+    if snapshot and engine.dialect.name == "postgresql":
+        return connection.execution_options(isolation_level="REPEATABLE READ", umt_reading=True)
+    return connection.execution_options(umt_reading=True)
 
 
 def as_utc(value: datetime | None) -> datetime | None:
