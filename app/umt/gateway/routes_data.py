@@ -142,7 +142,9 @@ def operations() -> list[Operation]:
         Operation("POST", "/api/v1/import/archive", import_archive,
                   "restore an archive from GET /api/v1/export/archive into this install, which must hold no "
                   "data yet (409 otherwise); ids are renumbered, references kept", "exports",
-                  raw_body="application/zip", reply=c.ArchiveImport, errors=(409,)),
+                  # Declared as octet-stream (a zip is accepted under its own type too): what
+                  # OpenAPI tools generate and send for a binary body.
+                  raw_body="application/octet-stream", reply=c.ArchiveImport, errors=(409,)),
     ]
     ops.append(Operation("GET", "/api/v1/exports/calendar.ics", export_calendar,
                          "scheduled content as an iCalendar file", "exports", query=c.CalendarQuery,
