@@ -32,7 +32,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from bench_gateway import Http, free_port  # noqa: E402 - the bench folder is not a package
+from bench_gateway import Http, free_port, rss_mib  # noqa: E402 - the bench folder is not a package
 
 LIST = "/api/v1/content?limit=50"
 
@@ -124,7 +124,8 @@ def main() -> None:
         runs = [asyncio.run(load(port, session["token"], int(n), args.seconds, gateway_pid))
                 for n in args.connections.split(",")]
         print(json.dumps({"database": "postgresql" if args.database_url else "sqlite", "endpoint": LIST,
-                          "seconds_per_run": args.seconds, "load_average": os.getloadavg(), "runs": runs}, indent=2))
+                          "seconds_per_run": args.seconds, "load_average": os.getloadavg(), "runs": runs,
+                          "gateway_rss_mib_after": rss_mib(gateway_pid)}, indent=2))
     finally:
         if args.profile:  # py-spy writes its file when the gateway exits
             subprocess.run(["pkill", "-TERM", "-P", str(process.pid)], check=False)
