@@ -84,7 +84,10 @@ def with_secret_password(url: str, secrets_dir: Path) -> str:
     return parsed.set(password=password).render_as_string(hide_password=False)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, connections: int = 10) -> Engine:
+    """`connections`: how many the pool keeps open, as many as threads may use it at once (the
+    request threads and the job runner's): with fewer, every request over the limit opens and
+    closes a connection of its own (for PostgreSQL a TCP connection and a password exchange)."""
     url = normalize_url(url)
     if not url.startswith(("sqlite:", "postgresql+psycopg:")):
         raise DatabaseUnsupported(f"DATABASE_URL must be a sqlite:/// or postgresql:// URL, not {url.split(':')[0]}:…")
@@ -97,8 +100,9 @@ def make_engine(url: str) -> Engine:
         # No pre-ping: it costs a round trip per request (~0.5 ms of the list's 5 ms). A connection
         # that went stale (server restart) fails one request with 503, and SQLAlchemy then
         # replaces the whole pool.
-        return create_engine(url, pool_size=5, max_overflow=5, pool_recycle=1800)
-    engine = create_engine(url, connect_args={"timeout": 10, "check_same_thread": False})
+        return create_engine(url, pool_size=connections, max_overflow=5, pool_recycle=1800)
+    engine = create_engine(url, pool_size=connections, max_overflow=5,
+                           connect_args={"timeout": 10, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record) -> None:
@@ -131,9 +135,15 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def reading(engine: Engine) -> Connection:
-    """A connection for reads only. Writes go through `writing(engine)`."""
-    return engine.connect().execution_options(umt_reading=True)
+def reading(engine: Engine, *, snapshot: bool = False) -> Connection:
+    """A connection for reads only. Writes go through `writing(engine)`.
+
+    On SQLite its reads share one WAL snapshot. On PostgreSQL (READ COMMITTED) each statement sees
+    its own; `snapshot=True` asks for one REPEATABLE READ snapshot for all of them (an export)."""
+    connection = engine.connect()
+    if snapshot and engine.dialect.name == "postgresql":
+        return connection.execution_options(isolation_level="REPEATABLE READ", umt_reading=True)
+    return connection.execution_options(umt_reading=True)
 
 
 # The transaction a request with an Idempotency-Key runs in (gateway/idempotency.py): the writes of
@@ -194,5 +204,8 @@ def as_utc(value: datetime | None) -> datetime | None:
 
 
 def iso(value: datetime | None) -> str | None:
-    value = as_utc(value)
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
+    if value is None:
+        return None
+    if value.tzinfo is None:  # SQLite's: UTC already
+        return value.isoformat() + "Z"
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
