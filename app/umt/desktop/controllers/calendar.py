@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from PySide6.QtCore import QObject, QTimeZone, Signal
 
 from umt.client import JobFailed
+from umt.desktop.controllers.deliveries import DeliveriesController
 from umt.desktop.controllers.problem import Problem
 from umt.desktop.models.calendar import (MIN_GAP_HOURS, BestTimes, CalendarPost, Proposal, flag_conflicts)
 
@@ -73,6 +74,7 @@ class CalendarController(QObject):
         self._start = self._end = date.today()
         self._posts: dict[int, CalendarPost] = {}
         self._undo: list[Move] = []
+        self.deliveries = DeliveriesController(session, self)   # the clicked post's deliveries
 
     # --- the shown days ------------------------------------------------------------------------
     def posts(self) -> list[CalendarPost]:

@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from shiboken6 import isValid
 
 from umt.desktop.controllers.content import call_while_alive
+from umt.desktop.controllers.deliveries import DeliveriesController
 from umt.desktop.controllers.problem import Problem
 from umt.contract.channels import channel_for
 from umt.desktop.models.content_records import (ContentItem, ContentVersion, content_from_api, draft_from_api,
@@ -96,6 +97,7 @@ class EditorController(QObject):
         self._draft_job_id: int | None = None
         self._draft_generation = 0
         self._saving = False  # a save or a move is on its way
+        self.deliveries = DeliveriesController(session, self)   # the post's deliveries, for its Deliveries tab
         session.sig_session_expired.connect(self._on_session_session_expired)
 
     def _on_session_session_expired(self) -> None:
@@ -313,3 +315,4 @@ class EditorController(QObject):
         """The editor went away: stop following its draft (the job itself is left to finish)."""
         self._draft_generation += 1
         self._stop_following()
+        self.deliveries.stop()
