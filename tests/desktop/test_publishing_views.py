@@ -71,11 +71,11 @@ def test_each_delivery_status_has_its_words_and_its_one_action():
     sent = delivery_line(delivery(1, "sent", sent_at=NOW, link="https://example.test/p/1"), NAMES, NOW)
     assert (sent.link, sent.tone, sent.action) == ("https://example.test/p/1", TONE_OK, "") and sent.settled
     failed = delivery_line(delivery(1, "failed", channel_id=2, last_error="grapheme too big"), NAMES, NOW)
-    assert (failed.channel, failed.detail, failed.action, failed.tone) == ("Shop on Bluesky", "grapheme too big",
+    assert (failed.channel, failed.detail, failed.action, failed.tone) == ("Shop on Bluesky", "Grapheme too big.",
                                                                           RETRY, TONE_BAD)
     unknown = delivery_line(delivery(1, "unknown", last_error="no answer after DATA"), NAMES, NOW)
     assert unknown.action == RETRY_ANYWAY and "may have published" in unknown.detail
-    assert "no answer after DATA" in unknown.detail
+    assert unknown.detail.startswith("No answer after DATA. The channel may have published it")
     gone = delivery_line(delivery(1, "sent", channel_id=9), NAMES, NOW)
     assert gone.channel == "channel 9"
     assert summary([failed, sent, sent, queued]) == "1 failed, 1 queued, 2 sent"
@@ -144,7 +144,7 @@ def test_the_deliveries_panel_links_a_sent_post_and_retries_one_channel(qtbot):
     sent, failed, unknown = panel.rows
     assert 'href="https://example.test/p/1"' in sent.detail.text() and sent.detail.openExternalLinks()
     assert sent.action.isHidden()
-    assert failed.detail.text() == "HTTP 400: no" and failed.action.text() == "Retry"
+    assert failed.detail.text() == "HTTP 400: no." and failed.action.text() == "Retry"
     with qtbot.waitSignal(panel.sig_retry_requested) as retried:
         qtbot.mouseClick(failed.action, CLICK)
     assert retried.args == [2]

@@ -74,6 +74,8 @@ class ChannelsController(QObject):
     # --- the accounts -----------------------------------------------------------------------
     def load(self) -> None:
         """Reads the kinds and the accounts (one call, so the list can name each kind)."""
+        if not self.session.state.signed_in:
+            return      # the notice says why (sig_notice_changed); signing in loads them
         def both(client) -> tuple[list, list]:
             return [kind_from_api(k) for k in client.channel_kinds()], list(client.list_channels().items)
 

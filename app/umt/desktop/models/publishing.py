@@ -12,7 +12,7 @@ from typing import Any
 
 from umt.contract.publishing import ChannelAccount, Delivery
 
-# The check="…" property the theme colours (pass: green, warn: amber, fail: red).
+# The tone="…" property the theme colours (06_publishing.qss; pass: green, warn: amber, fail: red).
 TONE_OK, TONE_WAIT, TONE_BAD, TONE_PLAIN = "pass", "warn", "fail", ""
 
 # Words a setting or credential name is made of, spelled as people write them.
@@ -147,16 +147,24 @@ def delivery_line(delivery: Delivery, channels: dict[int, str], now: datetime | 
     elif status == "sent":
         detail = f"{when_words(delivery.sent_at, now)}" + _refusals(delivery.details)
     elif status == "failed":
-        detail = reason or "the channel refused it without a reason"
+        detail = _sentence(reason) or "The channel refused it without saying why."
         action = RETRY
     elif status == "unknown":
-        detail = (f"{reason} \u2014 " if reason else "") + UNKNOWN_EXPLAINED
+        detail = (f"{_sentence(reason)} " if reason else "") + UNKNOWN_EXPLAINED
         action = RETRY_ANYWAY
     else:
         detail = ""
     return DeliveryLine(delivery.id, delivery.content_id, delivery.channel_id, channel, status,
                         STATUS_WORDS.get(status, status), detail, _TONES.get(status, TONE_PLAIN),
                         delivery.link if status == "sent" else None, action)
+
+
+def _sentence(text: str) -> str:
+    """The server's words as a sentence: a capital first, a full stop last."""
+    text = text.strip()
+    if not text:
+        return ""
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?", ")")) else ".")
 
 
 def _refusals(details: dict[str, Any]) -> str:

@@ -15,6 +15,7 @@ from umt.contract.publishing import ChannelAccount
 from umt.desktop.models.publishing import ChannelKind, field_label
 from umt.desktop.widgets.form import Form
 
+LABEL_WIDTH = 110     # the kind's form lines up with Channel and Name above it
 HINTS = {
     "webhook_url": "The address the service gave you for this webhook.",
     "url": "Where umt sends the post (an address starting with https://).",
@@ -77,6 +78,7 @@ class ConnectDialog(QDialog):
         self.name.setPlaceholderText("your name for it, e.g. \u201cShop on Bluesky\u201d")
         self.top.add("kind", "Channel", self.kind)
         self.top.add("name", "Name", self.name)
+        self.top.set_label_width(LABEL_WIDTH)
         self.forms = QStackedWidget()
         self.kind_forms: dict[str, KindForm] = {}
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -109,6 +111,7 @@ class ConnectDialog(QDialog):
         if form is None:    # built once per kind: what was typed there stays when switching back
             settings = self.account.settings if self.account is not None else None
             form = self.kind_forms[key] = KindForm(self.kinds[key], settings)
+            form.set_label_width(LABEL_WIDTH)
             self.forms.addWidget(form)
         self.forms.setCurrentWidget(form)
         self.adjustSize()

@@ -186,7 +186,7 @@ class ChannelsPage(QWidget):
         self.detail_kind.setText(kind.label if kind else account.kind)
         words, tone = account_status(account)
         self.detail_status.setText(words)
-        self.detail_status.setProperty("check", tone)
+        self.detail_status.setProperty("tone", tone)
         _repolish(self.detail_status)
         self.reconnect_button.setProperty("role", "primary" if account.status != "connected" else "")
         _repolish(self.reconnect_button)
@@ -291,7 +291,7 @@ class ChannelsPage(QWidget):
             return
         self.test_result.setText(("The connection works" if ok else "The connection failed") +
                                  (f": {message}" if message else "."))
-        self.test_result.setProperty("check", TONE_OK if ok else TONE_BAD)
+        self.test_result.setProperty("tone", TONE_OK if ok else TONE_BAD)
         _repolish(self.test_result)
         self.test_result.show()
 

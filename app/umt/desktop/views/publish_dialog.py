@@ -73,14 +73,15 @@ class PublishDialog(QDialog):
         if not accounts:
             self.loading.setText("No channel is connected yet. Connect one in the Channels section first.")
         for account in accounts:
-            box = QCheckBox(account.name)
+            name = account.name.replace("&", "&&")     # a check box reads "&" as a shortcut mark
+            box = QCheckBox(name)
             box.setAccessibleName(f"Publish to {account.name}")
             if account.status != "connected":
                 box.setEnabled(False)
-                box.setText(f"{account.name} \u2014 needs reconnect in Channels")
+                box.setText(f"{name} \u2014 needs reconnect in Channels")
             elif account.id in already:
                 box.setEnabled(False)
-                box.setText(f"{account.name} \u2014 already on its way")
+                box.setText(f"{name} \u2014 already on its way")
             box.toggled.connect(self._on_box_toggled)
             error = ErrorLabel()
             error.setContentsMargins(24, 0, 0, 0)
