@@ -149,8 +149,7 @@ class ChannelsController(QObject):
             return
 
         def work(client) -> list:
-            client.add_recipients(account_id, inputs)
-            return list(client.list_recipients(account_id, limit=RECIPIENTS_LIMIT).items)
+            return list(client.add_recipients(account_id, inputs))    # the whole list, as it is now
 
         self._call(work, lambda records: self.sig_recipients_loaded.emit(account_id, records),
                    lambda error: self.sig_recipients_failed.emit(account_id, Problem.from_error(error).message),

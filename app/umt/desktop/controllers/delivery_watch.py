@@ -39,6 +39,7 @@ class DeliveryWatcher(QObject):
         self.session = session
         self._seen: set[tuple[int, str]] = set()
         self._started: datetime | None = None      # failures before this are not news
+        self.reads = 0                              # answers read so far (tests wait on it)
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.check)
@@ -83,6 +84,7 @@ class DeliveryWatcher(QObject):
                          key="delivery-watch", description="watch the deliveries")
 
     def _on_read(self, found: list[tuple[tuple[int, str], DeliveryFailure]]) -> None:
+        self.reads += 1
         for key, failure in found:
             if key not in self._seen:     # two reads may overlap: still once
                 self._seen.add(key)
