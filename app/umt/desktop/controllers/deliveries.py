@@ -44,6 +44,7 @@ class DeliveriesController(QObject):
         self.session = session
         self.content_id: int | None = None
         self.lines: list[DeliveryLine] = []
+        self.loaded = False         # the lines are the shown post's as read (not the reset of a new post)
         self.channel_names: dict[int, str] = {}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -60,7 +61,7 @@ class DeliveriesController(QObject):
     def show_content(self, content_id: int | None) -> None:
         """Shows this post's deliveries (None: no post, nothing shown and nothing polled)."""
         if content_id != self.content_id:
-            self.lines = []
+            self.lines, self.loaded = [], False
             self.sig_deliveries_changed.emit([])
         self.content_id = content_id
         self._timer.stop()
@@ -82,7 +83,7 @@ class DeliveriesController(QObject):
     def _on_read(self, content_id: int, deliveries: list, names: dict[int, str]) -> None:
         if content_id != self.content_id:
             return
-        self.channel_names = names
+        self.channel_names, self.loaded = names, True
         now = datetime.now(timezone.utc)
         self.lines = sorted((delivery_line(d, names, now) for d in deliveries),
                             key=lambda line: (line.channel.lower(), line.delivery_id))

@@ -140,6 +140,7 @@ class ConnectDialog(QDialog):
             self.top.show_error(message, field)
         elif form is not None:
             form.show_error(message, field if field in form.field_names else None)
+        self.adjustSize()   # room for the message: nothing below it is cut off
 
     def error_text(self) -> str:
         """Every error shown now, for tests and screen readers."""

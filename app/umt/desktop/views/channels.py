@@ -66,7 +66,8 @@ class ChannelsPage(QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(ChannelsModel.COL_NAME, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(ChannelsModel.COL_KIND, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(ChannelsModel.COL_KIND, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(ChannelsModel.COL_KIND, 150)
         header.setSectionResizeMode(ChannelsModel.COL_STATUS, QHeaderView.ResizeMode.Stretch)
 
         self.detail = QWidget()

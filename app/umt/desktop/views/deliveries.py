@@ -41,8 +41,9 @@ class DeliveriesView(QWidget):
     def show_post(self, content_id: int | None, title: str = "", scheduled_at: str | None = None) -> None:
         """The post whose deliveries are shown (None: an unsaved post)."""
         self._title, self._scheduled_at = title, scheduled_at
-        if content_id != self.controller.content_id or content_id is None:
-            self.panel.set_post(content_id is not None)
+        if content_id == self.controller.content_id and content_id is not None:
+            return      # the same post (saved, moved): its deliveries are read already, and polled
+        self.panel.set_post(content_id is not None)
         self.controller.show_content(content_id)
 
     def _on_close_button_clicked(self) -> None:

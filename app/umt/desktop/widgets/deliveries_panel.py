@@ -138,6 +138,7 @@ class DeliveriesPanel(QWidget):
             row = DeliveryRow(line, self._list)
             row.action.clicked.connect(lambda _checked=False, line=line: self._on_row_action(line))
             self._rows_layout.insertWidget(self._rows_layout.count() - 1, row)
+            row.show()      # now, not at the layout's queued show: a picture taken next shows it
             self.rows.append(row)
         self.note.setText(summary(lines).capitalize() if lines else
                           "Not sent anywhere yet. \u201cPublish to\u2026\u201d picks the channels.")
