@@ -228,7 +228,10 @@ def test_publish_to_shows_each_channels_problems_and_keeps_the_choice(qtbot):
     assert asked.args == [[2], None]
     dialog.show_refusal("The post cannot go to 1 channel.", {2: ["Bluesky takes 300 graphemes; this post has 320"]})
     assert dialog.errors[2].text() == "Bluesky takes 300 graphemes; this post has 320" and dialog.errors[2].isVisibleTo(dialog)
-    assert dialog.general.text() == "The post cannot go to 1 channel."
+    assert "the reason is under each one" in dialog.general.text()
+    dialog.show_refusal("A draft item cannot be published; approve it first.", {})
+    assert dialog.general.text() == "A draft item cannot be published; approve it first."
+    assert not dialog.errors[2].isVisibleTo(dialog)
     assert dialog.boxes[2].isChecked() and dialog.publish_button.isEnabled()
 
 

@@ -106,6 +106,9 @@ class PublishDialog(QDialog):
         named = [account_id for account_id in problems if account_id in self.errors]
         for account_id in named:
             self.errors[account_id].show_error("; ".join(problems[account_id]))
+        if named and len(named) == len(problems):   # each reason is under its channel: say what to do
+            message = ("It cannot go to every channel you picked: the reason is under each one. Untick it, or "
+                       "change the post, and publish again.")
         self.general.show_error(message)
 
     def _on_box_toggled(self, _checked: bool) -> None:
