@@ -1,4 +1,5 @@
-"""The one door to the OS keyring: the gateway's signing key, the LLM API key, a remembered session.
+"""The one door to the OS keyring: the gateway's signing key and channel key, the LLM API key, a
+remembered session.
 
 Where no secure keyring exists (a headless Linux with no Secret Service, for example), secrets go
 to a file in umt's data folder that only the owner can read, and `storage()` says so plainly.
@@ -17,9 +18,10 @@ import keyring.errors
 
 SERVICE = "umt"
 GATEWAY_SIGNING_KEY = "gateway_signing_key"
+CHANNEL_KEY = "channel_key"          # encrypts channel credentials and TOTP secrets in the gateway's database
 LLM_API_KEY = "llm_api_key"
 REMEMBERED_SESSION = "remembered_session"   # the desktop's "Remember me on this computer"
-GENERATED = {GATEWAY_SIGNING_KEY}     # secrets umt makes itself when they do not exist yet
+GENERATED = {GATEWAY_SIGNING_KEY, CHANNEL_KEY}    # secrets umt makes itself when they do not exist yet
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import msgspec
 import requests
 
 from umt.client.errors import ApiError, GatewayUnreachable, JobFailed, error_from_response
+from umt.client.publishing import PublishingMethods
 from umt.contract import (About, Account, AuthStatus, Brand, Campaign, ContentItem, ContentVersions, Experiment,
                           ImportResult, Job, LoginResult, Metric, Page, RecoveryCodes, ScoreResult, Session,
                           TotpEnrolment)
@@ -108,7 +109,7 @@ class AnalyticsClient:
         return self.api.request("GET", f"/api/v1/analytics/{operation}", params=query, type=record)
 
 
-class GatewayClient:
+class GatewayClient(PublishingMethods):
     """A typed client for the gateway's JSON API.
 
     timeout is (connect, read) seconds. Errors come as umt.client.errors types; a missing

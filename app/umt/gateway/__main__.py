@@ -3,6 +3,7 @@ import sys
 
 from umt.gateway.app import create_app
 from umt.gateway.db import DatabaseUnsupported
+from umt.gateway.publishing.credentials import MissingChannelKey
 from umt.gateway.security import MissingSigningKey
 from umt.gateway.settings import GatewaySettings
 from umt.serve import serve
@@ -10,7 +11,7 @@ from umt.serve import serve
 settings = GatewaySettings.from_env()
 try:
     app = create_app(settings)
-except (MissingSigningKey, DatabaseUnsupported) as exc:
+except (MissingSigningKey, MissingChannelKey, DatabaseUnsupported) as exc:
     print(f"umt gateway cannot start: {exc}", file=sys.stderr)
     sys.exit(78)  # EX_CONFIG: a configuration problem, restarting will not help
 serve(app, settings.host, settings.port, "gateway")

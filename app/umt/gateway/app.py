@@ -17,7 +17,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 import umt
-from umt.gateway import migrations, routes_analytics, routes_auth, routes_data, routes_home, routes_jobs, routes_score
+from umt.gateway import (migrations, routes_analytics, routes_auth, routes_data, routes_home, routes_jobs,
+                         routes_publishing, routes_score)
 from umt.gateway.accounts import Accounts, purge_expired_sessions
 from umt.gateway.agent_client import AgentClient
 from umt.gateway.crud import Crud
@@ -25,6 +26,10 @@ from umt.gateway.db import make_engine, reading
 from umt.gateway.errors import ApiError, Unauthorized
 from umt.gateway.http import build_route, openapi_document
 from umt.gateway.jobs import JobRunner
+from umt.gateway.publishing.channel_accounts import ChannelAccounts
+from umt.gateway.publishing.credentials import Cipher, load_channel_key
+from umt.gateway.publishing.deliveries import Deliveries
+from umt.gateway.publishing.outbox import Outbox
 from umt.gateway.security import load_signing_key
 from umt.gateway.settings import GatewaySettings
 from umt.gateway.tables import utcnow
@@ -38,14 +43,18 @@ LARGE_BODY_PATHS = {"/api/v1/metrics/import": 16 * 1024 * 1024}
 class Services:
     """What route handlers reach through `call.services`."""
 
-    def __init__(self, settings: GatewaySettings, signing_key: bytes) -> None:
+    def __init__(self, settings: GatewaySettings, signing_key: bytes, cipher: Cipher) -> None:
         self.settings = settings
         self.engine = make_engine(settings.effective_database_url)
-        self.accounts = Accounts(self.engine, signing_key, settings)
+        self.cipher = cipher
+        self.accounts = Accounts(self.engine, signing_key, settings, cipher)
         self.crud = Crud(self.engine)
         # One keep-alive client of the agent for the job runner and synchronous scoring.
         self.agent = AgentClient(settings.agent_url, settings.agent_timeout_seconds)
         self.runner = JobRunner(self.engine, settings, self.agent)
+        self.channels = ChannelAccounts(self.engine, cipher)
+        self.deliveries = Deliveries(self.engine, self.channels, wake=lambda: self.outbox.notify())
+        self.outbox = Outbox(settings, self.channels, self.deliveries)
 
     async def authenticate(self, request: Request) -> dict[str, Any]:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -54,14 +63,16 @@ class Services:
         return await anyio.to_thread.run_sync(self.accounts.user_for_token, token.strip())
 
     def start(self) -> None:
-        start = migrations.upgrade(self.engine)
+        start = migrations.upgrade(self.engine, cipher=self.cipher)
         if start != migrations.LATEST:
             log.info("database upgraded from schema version %d to %d", start, migrations.LATEST)
         with self.engine.begin() as connection:
             purge_expired_sessions(connection, utcnow())
         self.runner.start()
+        self.outbox.start()
 
     def stop(self) -> None:
+        self.outbox.stop()
         self.runner.stop()
         self.agent.close()
         self.engine.dispose()
@@ -122,13 +133,16 @@ async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
 
 
 def create_app(settings: GatewaySettings) -> Starlette:
-    """Raises MissingSigningKey when no signing key is provided: the gateway must not start without one."""
+    """Raises MissingSigningKey or MissingChannelKey when a key is not provided: the gateway must
+    not start without them."""
     signing_key = load_signing_key(settings.secrets_dir)
+    cipher = Cipher(load_channel_key(settings.secrets_dir))
     if not settings.database_url:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    services = Services(settings, signing_key)
+    services = Services(settings, signing_key, cipher)
     operations = (routes_home.operations() + routes_auth.operations() + routes_data.operations()
-                  + routes_jobs.operations() + routes_score.operations() + routes_analytics.operations())
+                  + routes_jobs.operations() + routes_score.operations() + routes_analytics.operations()
+                  + routes_publishing.operations())
     # Kept as the bytes it is sent as: the dict of a document this size costs the idle gateway
     # about half a MiB more.
     document = msgspec.json.encode(openapi_document(operations, umt.__version__))

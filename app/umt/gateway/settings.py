@@ -32,6 +32,23 @@ class GatewaySettings:
     # Done, failed and cancelled jobs are deleted this many days after they finished (0: kept).
     job_retention_days: float = 30.0
     job_prune_interval_seconds: float = 3600.0
+    # The publishing outbox: worker threads, how long a claimed delivery stays leased (renewed
+    # while sending; a killed gateway's deliveries are taken over after it), the longest sleep
+    # when nothing is due (a safety net: queuing wakes the workers), and the retry backoff.
+    outbox_workers: int = 2
+    outbox_lease_seconds: float = 60.0
+    outbox_poll_seconds: float = 30.0
+    outbox_max_attempts: int = 8
+    outbox_retry_base_seconds: float = 30.0
+    outbox_retry_max_seconds: float = 3600.0
+    outbox_stop_seconds: float = 5.0
+    # The address people reach the gateway at, for links it hands out (a newsletter's unsubscribe
+    # link); empty: http://127.0.0.1:<port>.
+    public_url: str = ""
+
+    @property
+    def effective_public_url(self) -> str:
+        return self.public_url or f"http://127.0.0.1:{self.port}"
 
     @property
     def effective_database_url(self) -> str:
@@ -59,4 +76,9 @@ class GatewaySettings:
             job_workers=number("UMT_JOB_WORKERS", cls.job_workers),
             job_retry_base_seconds=number("UMT_JOB_RETRY_BASE_SECONDS", cls.job_retry_base_seconds, float),
             job_retention_days=number("UMT_JOB_RETENTION_DAYS", cls.job_retention_days, float),
+            outbox_workers=number("UMT_OUTBOX_WORKERS", cls.outbox_workers),
+            outbox_lease_seconds=number("UMT_OUTBOX_LEASE_SECONDS", cls.outbox_lease_seconds, float),
+            outbox_max_attempts=number("UMT_OUTBOX_MAX_ATTEMPTS", cls.outbox_max_attempts),
+            outbox_retry_base_seconds=number("UMT_OUTBOX_RETRY_BASE_SECONDS", cls.outbox_retry_base_seconds, float),
+            public_url=env.get("UMT_PUBLIC_URL", ""),
         )

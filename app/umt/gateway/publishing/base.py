@@ -95,6 +95,9 @@ class Channel(ABC):
     # The names a connection needs, for the Channels window's form and the "credentials present" check.
     setting_names: ClassVar[tuple[str, ...]] = ()
     credential_names: ClassVar[tuple[str, ...]] = ()
+    # False for a service with no idempotency key and nothing to look up (SMTP, Discord and Slack
+    # webhooks): a send cut off by a crash of the gateway becomes Unknown instead of being repeated.
+    resend_after_interruption: ClassVar[bool] = True
 
     def problems(self, post: Post, account: Account) -> list[str]:
         """Why this post cannot go to this account, checked before sending (and when scheduling):
