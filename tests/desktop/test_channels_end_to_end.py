@@ -188,9 +188,13 @@ def test_connect_publish_sent_with_link_failed_with_reason_retry_and_notified_on
         reads = app.delivery_watch.reads
         qtbot.waitUntil(lambda: app.delivery_watch.reads >= reads + 3, timeout=10000)
         assert sum("Partner hook" in n.title for n in notifier.shown) == 1, "once per failure"
-        window = app.open_post(note.content_id)      # what clicking the notification does
-        qtbot.waitUntil(lambda: window.editor.item is not None and window.editor.item.id == post.id, timeout=10000)
-        window.close()
+        app.tray.sig_notification_clicked.emit(note)       # the owner clicks the notification: the post opens
+        studio = app.window.page("content").page
+        assert app.window.current_section == "content"
+        qtbot.waitUntil(lambda: any(w.editor.item is not None and w.editor.item.id == post.id
+                                    for w in studio.windows), timeout=10000)
+        for window in list(studio.windows):
+            window.close()
 
         # --- Retry: refused again (a second failure, notified again), then accepted --------------
         qtbot.mouseClick(failed.action, CLICK)

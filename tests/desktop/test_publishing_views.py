@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLineEdit
 
 from umt.contract.publishing import ChannelAccount, Delivery, Recipient
@@ -293,3 +294,18 @@ def test_the_deliveries_view_opens_publish_to_with_the_accounts(qtbot, offline_s
     assert set(dialog.boxes) == {1, 2} and dialog.boxes[1].isEnabled(), "a failed delivery's channel can be picked"
     controller.sig_publish_refused.emit("The post cannot go there.", {2: ["too long"]})
     assert dialog.errors[2].text() == "too long"
+
+
+def test_ctrl_n_on_the_channels_page_opens_connect(qtbot, offline_session):
+    controller = ChannelsController(offline_session)
+    page = ChannelsPage(controller)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    controller.sig_kinds_loaded.emit(KINDS)
+    controller.sig_accounts_loaded.emit([account(1, "Shop webhook")])
+    page.activateWindow()
+    page.table.setFocus()
+    qtbot.waitUntil(page.table.hasFocus, timeout=5000)
+    qtbot.keySequence(page.table, QKeySequence.StandardKey.New)
+    assert page.dialog is not None and page.dialog.windowTitle() == "Connect a channel"

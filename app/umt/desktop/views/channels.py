@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
                                QSplitter, QStackedWidget, QTableView, QVBoxLayout, QWidget)
 
@@ -47,7 +48,9 @@ class ChannelsPage(QWidget):
         self.title.setStyleSheet("font-size: 17px; font-weight: 600;")
         self.connect_button = QPushButton("Connect\u2026")
         self.connect_button.setProperty("role", "primary")
-        self.connect_button.setToolTip("Connect an account umt can publish to")
+        self.connect_button.setToolTip("Connect an account umt can publish to (Ctrl+N)")
+        QShortcut(QKeySequence.StandardKey.New, self, self.open_connect_dialog,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.connect_button.clicked.connect(self.open_connect_dialog)
         self.banner = Banner()
 
