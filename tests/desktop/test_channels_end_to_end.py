@@ -35,6 +35,7 @@ from umt.desktop.views.calendar import CalendarPage
 from umt.desktop.views.channels import ChannelsPage
 from umt.desktop.views.content_editor import ContentEditor
 from umt.desktop.views.deliveries import DeliveriesView
+from umt.desktop.widgets.calendar_grid import describe
 
 from .conftest import FakeHost, RecordingNotifier, fake_opener
 from .session_fixtures import owner_stack, signed_in_session  # noqa: F401 - owner_stack: a fixture
@@ -244,10 +245,13 @@ def test_the_calendar_shows_a_queued_delivery_and_cancels_it(qtbot, tasks, owner
         assert page.deliveries.isVisible() and "Stollen season" in panel.heading.text()
         assert row.line.status == "queued" and row.detail.text().startswith("due ") and row.action.text() == "Cancel"
         assert page.deliveries.controller.polling, "queued: looked at again when it falls due"
+        shown = next(p for p in page._posts if p.id == post.id)
+        assert shown.deliveries == ("queued",) and "Deliveries: 1 queued" in describe(shown)
         _save(page, "calendar-deliveries-queued-real")
         qtbot.mouseClick(row.action, CLICK)
         qtbot.waitUntil(lambda: panel.row_for("Calendar hook").line.status == "cancelled", timeout=10000)
         assert not page.deliveries.controller.polling
+        qtbot.waitUntil(lambda: next(p for p in page._posts if p.id == post.id).deliveries == (), timeout=10000)
         assert good.event_ids() == [], "nothing went out"
         qtbot.mouseClick(page.deliveries.close_button, CLICK)
         assert not page.deliveries.isVisible()

@@ -309,3 +309,19 @@ def test_ctrl_n_on_the_channels_page_opens_connect(qtbot, offline_session):
     qtbot.waitUntil(page.table.hasFocus, timeout=5000)
     qtbot.keySequence(page.table, QKeySequence.StandardKey.New)
     assert page.dialog is not None and page.dialog.windowTitle() == "Connect a channel"
+
+
+def test_the_calendar_marks_a_post_a_channel_refused():
+    from zoneinfo import ZoneInfo
+
+    from umt.desktop.controllers.calendar import delivery_states
+    from umt.desktop.models.calendar import CalendarPost
+    from umt.desktop.widgets.calendar_grid import describe
+
+    states = delivery_states([delivery(1, "sent"), delivery(2, "failed", 2), delivery(3, "cancelled", 3),
+                              delivery(4, "queued", content_id=8)])
+    assert states == {7: ("failed", "sent"), 8: ("queued",)}
+    at = NOW.astimezone(ZoneInfo("UTC"))
+    post = CalendarPost(7, "Autumn blend", "linkedin", "scheduled", at, deliveries=states[7])
+    assert post.delivery_failed and describe(post).endswith("Deliveries: 1 failed, 1 sent")
+    assert not CalendarPost(8, "Stollen", "linkedin", "scheduled", at, deliveries=("queued",)).delivery_failed
