@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any, Callable, Iterator, TypeVar
 
 import msgspec
@@ -17,6 +18,10 @@ from umt.contract.analytics import Heatmap, TopContent, TotalsReport
 from umt.contract.resources import CalendarFeed
 
 R = TypeVar("R")
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+RETRY_STATUSES = (502, 503)
+RETRY_FIRST_PAUSE = 0.1
+RETRY_MAX_PAUSE = 2.0
 
 
 class ResourceClient:
@@ -44,13 +49,14 @@ class ResourceClient:
         return self.api.request("GET", f"/api/v1/{self.name}/{item_id}", type=self.record)
 
     def create(self, **fields: Any) -> Any:
-        return self.api.request("POST", f"/api/v1/{self.name}", json_body=fields, type=self.record)
+        return self.api.request("POST", f"/api/v1/{self.name}", json_body=fields, type=self.record, idempotent=True)
 
     def update(self, item_id: int, **changes: Any) -> Any:
-        return self.api.request("PATCH", f"/api/v1/{self.name}/{item_id}", json_body=changes, type=self.record)
+        return self.api.request("PATCH", f"/api/v1/{self.name}/{item_id}", json_body=changes, type=self.record,
+                                idempotent=True)
 
     def delete(self, item_id: int) -> None:
-        self.api.request("DELETE", f"/api/v1/{self.name}/{item_id}")
+        self.api.request("DELETE", f"/api/v1/{self.name}/{item_id}", idempotent=True)
 
     def export(self, format: str = "json") -> str:
         """Every item as CSV or JSON text."""
@@ -62,7 +68,8 @@ class ContentClient(ResourceClient):
         body: dict[str, Any] = {"status": status}
         if scheduled_at is not None:
             body["scheduled_at"] = scheduled_at
-        return self.api.request("POST", f"/api/v1/content/{item_id}/transition", json_body=body, type=ContentItem)
+        return self.api.request("POST", f"/api/v1/content/{item_id}/transition", json_body=body, type=ContentItem,
+                                idempotent=True)
 
     def versions(self, item_id: int) -> list:
         """The item's ContentVersion records, oldest first."""
@@ -74,7 +81,7 @@ class MetricsClient(ResourceClient):
         """All rows or none: a bad row raises ValidationFailed with every row's error in `details`."""
         body = csv_text.encode("utf-8") if isinstance(csv_text, str) else csv_text
         return self.api.request("POST", "/api/v1/metrics/import", data=body,
-                                headers={"Content-Type": "text/csv"}, type=ImportResult)
+                                headers={"Content-Type": "text/csv"}, type=ImportResult, idempotent=True)
 
 
 class AnalyticsClient:
@@ -113,13 +120,19 @@ class GatewayClient(PublishingMethods):
     """A typed client for the gateway's JSON API.
 
     timeout is (connect, read) seconds. Errors come as umt.client.errors types; a missing
-    gateway as GatewayUnreachable."""
+    gateway as GatewayUnreachable.
+
+    Every write (create, update, delete, status move, import, job submit and cancel) carries one
+    Idempotency-Key per logical write and is retried with that key while the gateway restarts
+    (connection refused or reset, 502, 503), with backoff, for at most `retry_seconds`: the
+    gateway answers a repeated key with its first reply, so a retry never writes twice."""
 
     def __init__(self, base_url: str, token: str | None = None, *, timeout: tuple[float, float] = (3.05, 30.0),
-                 session: requests.Session | None = None) -> None:
+                 session: requests.Session | None = None, retry_seconds: float = 15.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
+        self.retry_seconds = retry_seconds
         self.http = session or requests.Session()
         self.brands = ResourceClient(self, "brands", Brand)
         self.campaigns = ResourceClient(self, "campaigns", Campaign)
@@ -141,19 +154,37 @@ class GatewayClient(PublishingMethods):
 
     def request(self, method: str, path: str, *, json_body: Any = None, params: dict | None = None,
                 data: bytes | None = None, headers: dict[str, str] | None = None, raw: bool = False,
-                stream: bool = False, timeout: Any = None, type: Any = None) -> Any:
-        """The reply as `type` (a contract record) when given, else as plain JSON data."""
+                stream: bool = False, timeout: Any = None, type: Any = None, idempotent: bool = False) -> Any:
+        """The reply as `type` (a contract record) when given, else as plain JSON data.
+        `idempotent`: send an Idempotency-Key and retry across a gateway restart (see the class)."""
         headers = dict(headers or {})
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         if json_body is not None:
             data = msgspec.json.encode(json_body)
             headers["Content-Type"] = "application/json"
-        try:
-            response = self.http.request(method, self.base_url + path, params=params, data=data, headers=headers,
-                                         timeout=timeout or self.timeout, stream=stream)
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise GatewayUnreachable(f"the gateway at {self.base_url} did not answer: {exc}") from None
+        if idempotent:
+            headers[IDEMPOTENCY_HEADER] = str(uuid.uuid4())
+        give_up_at = time.monotonic() + (self.retry_seconds if idempotent else 0.0)
+        pause = RETRY_FIRST_PAUSE
+        while True:
+            try:
+                response = self.http.request(method, self.base_url + path, params=params, data=data, headers=headers,
+                                             timeout=timeout or self.timeout, stream=stream)
+                transient = response.status_code in RETRY_STATUSES
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+                # Refused, reset, or the reply cut off mid-body: the gateway stopped or restarts.
+                response, transient = exc, True
+            except requests.Timeout as exc:  # the caller's patience is spent: no retry doubles it
+                raise GatewayUnreachable(f"the gateway at {self.base_url} did not answer: {exc}") from None
+            if not transient or time.monotonic() + pause > give_up_at:
+                break
+            if isinstance(response, requests.Response):
+                response.close()
+            time.sleep(pause)
+            pause = min(pause * 2, RETRY_MAX_PAUSE)
+        if isinstance(response, Exception):
+            raise GatewayUnreachable(f"the gateway at {self.base_url} did not answer: {response}") from None
         _raise_for_error(response)
         if stream:
             return response
@@ -169,7 +200,8 @@ class GatewayClient(PublishingMethods):
         return self.request("GET", "/health")
 
     def ready(self) -> dict[str, Any]:
-        """{"status": "ready" | "not ready", "checks": {"database": ..., "agent": ...}}; 503 is an answer here."""
+        """{"status": "ready" | "degraded" | "not ready", "checks": {"database": ..., "agent": ...}}:
+        degraded when the agent is unreachable (data works, jobs wait); 503 (not ready) is an answer here."""
         try:
             return self.request("GET", "/ready")
         except ApiError as error:
@@ -276,7 +308,8 @@ class GatewayClient(PublishingMethods):
     # --- jobs -----------------------------------------------------------------------------
 
     def submit_job(self, kind: str, job_input: Any = None) -> Job:
-        return self.request("POST", "/api/v1/jobs", json_body={"kind": kind, "input": job_input or {}}, type=Job)
+        return self.request("POST", "/api/v1/jobs", json_body={"kind": kind, "input": job_input or {}}, type=Job,
+                            idempotent=True)
 
     def get_job(self, job_id: int) -> Job:
         return self.request("GET", f"/api/v1/jobs/{job_id}", type=Job)
@@ -287,7 +320,7 @@ class GatewayClient(PublishingMethods):
 
     def cancel_job(self, job_id: int) -> Job:
         """Cancels a queued or running job (the agent stops its task); Conflict if it has finished."""
-        return self.request("POST", f"/api/v1/jobs/{job_id}/cancel", type=Job)
+        return self.request("POST", f"/api/v1/jobs/{job_id}/cancel", type=Job, idempotent=True)
 
     def job_events(self, job_id: int, read_timeout: float = 60.0) -> Iterator[Job]:
         """Each change of the job as the gateway streams it (server-sent events), until it ends."""

@@ -22,7 +22,7 @@ from umt.gateway import (migrations, routes_analytics, routes_auth, routes_data,
 from umt.gateway.accounts import Accounts, purge_expired_sessions
 from umt.gateway.agent_client import AgentClient
 from umt.gateway.crud import Crud
-from umt.gateway.db import make_engine, reading
+from umt.gateway.db import is_disk_full, make_engine, reading
 from umt.gateway.errors import ApiError, Unauthorized
 from umt.gateway.http import build_route, openapi_document
 from umt.gateway.jobs import JobRunner
@@ -120,6 +120,12 @@ async def _http_error(_: Request, exc: HTTPException) -> JSONResponse:
 
 
 async def _database_unavailable(_: Request, exc: DBAPIError) -> JSONResponse:
+    if is_disk_full(exc):
+        # The transaction was rolled back whole: nothing half-written, and writes work again once
+        # there is room (tests/faults/test_full_disk.py).
+        log.error("a write failed, the disk holding the database is full: %s", exc.orig)
+        return JSONResponse(ApiError(507, "disk_full", "the disk holding umt's data is full, so nothing was saved; "
+                                                       "free some space on it and try again").body(), status_code=507)
     if not exc.connection_invalidated:
         return await _unexpected(_, exc)
     log.warning("lost the database connection: %s", exc.orig)
@@ -164,8 +170,10 @@ def create_app(settings: GatewaySettings) -> Starlette:
             checks["database"] = f"failed: {type(exc).__name__}"
         agent_ok = await anyio.to_thread.run_sync(probe, settings.agent_url.rstrip("/") + "/health", 1.0)
         checks["agent"] = "ok" if agent_ok else "unreachable"
-        ok = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503)
+        # Without the agent the gateway still serves the owner's data; jobs wait for the agent.
+        if checks["database"] != "ok":
+            return JSONResponse({"status": "not ready", "checks": checks}, status_code=503)
+        return JSONResponse({"status": "ready" if agent_ok else "degraded", "checks": checks})
 
     async def version(_: Request) -> JSONResponse:
         return JSONResponse({"name": "umt-gateway", "version": umt.__version__})

@@ -1,12 +1,31 @@
-"""The database engine: SQLite by default (WAL, foreign keys on), PostgreSQL through DATABASE_URL."""
+"""The database engine: SQLite by default (WAL, foreign keys on), PostgreSQL through DATABASE_URL.
+
+Durability (SQLite): every write the gateway answers with a 2xx is on disk, through a `kill -9`
+of the gateway and through a power cut (tests/faults/test_kill_gateway.py checks the kill).
+- journal_mode=WAL: a commit appends to the write-ahead log; readers keep their snapshot and
+  never block the writer; a crash mid-transaction leaves the log's uncommitted tail unused.
+- synchronous=FULL: the log is fsynced at every commit, before the reply is sent. With WAL,
+  NORMAL would already survive a process kill (the appended log sits in the operating system's
+  page cache, which outlives the process) but a power cut or an OS crash could take the last
+  commits since the previous checkpoint: on a laptop a flat battery is exactly that. FULL costs
+  one fsync per commit (measured 2.2 ms against 0.04 ms on the development disk); the gateway's
+  writes are human-paced and a bulk import is one transaction, so we pay it.
+- Each migration step, and each request with an Idempotency-Key, is one transaction."""
 
 from __future__ import annotations
 
 import importlib.util
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
+from typing import Iterator
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+
+SQLITE_FULL = 13
+POSTGRES_DISK_FULL = "53100"
 
 
 def normalize_url(url: str) -> str:
@@ -45,7 +64,7 @@ def make_engine(url: str) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")  # see the module docstring
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
 
@@ -62,8 +81,32 @@ def make_engine(url: str) -> Engine:
 
 
 def reading(engine: Engine) -> Connection:
-    """A connection for reads only. Writes go through `engine.begin()`."""
+    """A connection for reads only. Writes go through `writing(engine)`."""
     return engine.connect().execution_options(umt_reading=True)
+
+
+# The transaction a request with an Idempotency-Key runs in (gateway/idempotency.py): the writes of
+# its handler and the remembered reply commit together, or not at all.
+request_transaction: ContextVar[Connection | None] = ContextVar("umt_request_transaction", default=None)
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A write transaction: the request's own when it has one (committed by its owner), else a new one."""
+    shared = request_transaction.get()
+    if shared is not None and shared.engine is engine:
+        yield shared
+        return
+    with engine.begin() as connection:
+        yield connection
+
+
+def is_disk_full(error: DBAPIError) -> bool:
+    """The write failed because the disk (or the database's quota) is full."""
+    original = error.orig
+    if getattr(original, "sqlite_errorcode", None) == SQLITE_FULL:
+        return True
+    return getattr(original, "sqlstate", None) == POSTGRES_DISK_FULL or "database or disk is full" in str(original)
 
 
 def as_utc(value: datetime | None) -> datetime | None:

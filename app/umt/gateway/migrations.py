@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from sqlalchemy import (JSON, Column, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, Numeric,
+from sqlalchemy import (JSON, Column, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, Numeric,
                         String, Table, Text, UniqueConstraint, text)
 from sqlalchemy.engine import Connection, Engine
 
@@ -219,9 +219,25 @@ def step_6_encrypt_totp_secrets(connection: Connection, cipher=None) -> None:
 
 step_6_encrypt_totp_secrets.needs_cipher = True  # type: ignore[attr-defined]
 
+def step_7_idempotency_keys(connection: Connection) -> None:
+    """The remembered replies of writes sent with an Idempotency-Key (a retry is answered, not redone)."""
+    m = MetaData()
+    Table("users", m, Column("id", Integer, primary_key=True))
+    Table("idempotency_keys", m,
+          Column("id", Integer, primary_key=True),
+          Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+          Column("key", String(255), nullable=False),
+          Column("request_hash", String(64), nullable=False),
+          Column("status_code", Integer, nullable=False),
+          Column("body", LargeBinary, nullable=False),
+          Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+          UniqueConstraint("user_id", "key"))
+    m.create_all(connection, tables=[m.tables["idempotency_keys"]])
+
+
 STEPS: list[Callable[..., None]] = [step_1_accounts_and_marketing, step_2_versions_experiments_jobs,
                                     step_3_analytics_indexes, step_4_brand_keyphrases, step_5_publishing,
-                                    step_6_encrypt_totp_secrets]
+                                    step_6_encrypt_totp_secrets, step_7_idempotency_keys]
 LATEST = len(STEPS)
 
 

@@ -27,7 +27,7 @@ KEEPALIVE_SECONDS = 15.0
 async def submit_job(call: Call):
     job = await call.run(job_service.submit, call.services.engine, call.user["id"], job_kind(call.body),
                          call.body.input)
-    call.services.runner.notify()
+    call.after_commit(call.services.runner.notify)
     return job
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -27,6 +28,8 @@ class GatewaySettings:
     job_max_attempts: int = 5
     job_retry_base_seconds: float = 1.0
     agent_timeout_seconds: float = 300.0
+    # While the agent is unreachable a queued job is looked at again this often (attempts unspent).
+    agent_wait_seconds: float = 3.0
     # Synchronous scoring waits this long for the agent before answering 503.
     score_timeout_seconds: float = 10.0
     # Done, failed and cancelled jobs are deleted this many days after they finished (0: kept).
@@ -49,6 +52,12 @@ class GatewaySettings:
     @property
     def effective_public_url(self) -> str:
         return self.public_url or f"http://127.0.0.1:{self.port}"
+    # How long a write's Idempotency-Key is remembered (a retry within it gets the first reply).
+    idempotency_retention_hours: float = 24.0
+
+    @property
+    def idempotency_retention(self) -> timedelta:
+        return timedelta(hours=self.idempotency_retention_hours)
 
     @property
     def effective_database_url(self) -> str:
@@ -81,4 +90,6 @@ class GatewaySettings:
             outbox_max_attempts=number("UMT_OUTBOX_MAX_ATTEMPTS", cls.outbox_max_attempts),
             outbox_retry_base_seconds=number("UMT_OUTBOX_RETRY_BASE_SECONDS", cls.outbox_retry_base_seconds, float),
             public_url=env.get("UMT_PUBLIC_URL", ""),
+            idempotency_retention_hours=number("UMT_IDEMPOTENCY_RETENTION_HOURS", cls.idempotency_retention_hours,
+                                               float),
         )

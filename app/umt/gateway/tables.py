@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import (JSON, Column, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData,
+from sqlalchemy import (JSON, Column, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, MetaData,
                         Numeric, String, Table, Text, UniqueConstraint)
 
 metadata = MetaData()
@@ -212,4 +212,17 @@ recipients = Table(
     Column("unsubscribed_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("channel_id", "email"),
+)
+
+# The reply to each write sent with an Idempotency-Key, so a retried write is answered, not redone.
+idempotency_keys = Table(
+    "idempotency_keys", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    UniqueConstraint("user_id", "key"),
 )

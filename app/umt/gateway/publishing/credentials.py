@@ -1,17 +1,18 @@
-"""Secrets at rest: channel credentials and TOTP secrets are stored encrypted with Fernet
-(AES-128-CBC + HMAC-SHA256, from `cryptography`) under a key derived from the `channel_key`
-secret, which the umt app keeps in the OS keyring and hands to the gateway as a secret file
+"""Secrets at rest: channel credentials and TOTP secrets are stored encrypted (umt.sealed:
+libsodium's secret box) under a key derived from the `channel_key` secret, which the umt app keeps in the OS keyring and hands to the gateway as a secret file
 (like the signing key). A copied database holds no usable credential without that file.
 
 Nothing here logs a value; a decryption failure names no value either."""
 
 from __future__ import annotations
 
-import base64
+import hashlib
 import json
 import os
 from pathlib import Path
 from typing import Any
+
+from umt import sealed
 
 CHANNEL_KEY_FILE = "channel_key"
 MIN_KEY_CHARS = 32
@@ -50,24 +51,17 @@ class Cipher:
     """Encrypts text and JSON objects for storage in the database."""
 
     def __init__(self, key: str) -> None:
-        from cryptography.fernet import Fernet
-        from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
-        # The secret is random text of any length: HKDF makes the 32 bytes Fernet wants from it.
-        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                       info=b"umt secrets at rest v1").derive(key.encode("utf-8"))
-        self._fernet = Fernet(base64.urlsafe_b64encode(derived))
+        # The secret is random text of any length: a keyed BLAKE2b makes the 32 bytes the box wants.
+        self._key = hashlib.blake2b(key.encode("utf-8"), digest_size=sealed.KEY_BYTES,
+                                    person=b"umt-at-rest-v1").digest()
 
     def encrypt(self, text: str) -> str:
-        return self._fernet.encrypt(text.encode("utf-8")).decode("ascii")
+        return sealed.seal_text(self._key, text)
 
     def decrypt(self, token: str) -> str:
-        from cryptography.fernet import InvalidToken
-
         try:
-            return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
-        except (InvalidToken, ValueError, UnicodeError):
+            return sealed.unseal_text(self._key, token)
+        except (sealed.SealError, UnicodeError):
             raise UnreadableSecret("a stored secret cannot be decrypted with this gateway's channel key "
                                    "(was the key in the keyring replaced?)") from None
 
