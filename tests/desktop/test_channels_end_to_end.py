@@ -11,13 +11,17 @@ processes, a real SQLite file, real HTTP) and real webhook receivers (local HTTP
 - The calendar: a post queued for tomorrow shows its delivery beside the grid, and Cancel stops it.
 - "Publish to…" a post too long for Discord: the gateway's 422 appears under Discord, the choices
   stay, and nothing is queued.
+- A receiver that takes the post and hangs up: the delivery is unknown, explained, announced as
+  "may not have reached"; "Retry anyway" asks first (declined: nothing), then sends it.
 
 Pictures of the Channels section, the connect dialog's refusal and the deliveries go to
 $UMT_RENDERS (default /tmp/umt-renders)."""
 
 from __future__ import annotations
 
+import json
 import os
+import threading
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -25,11 +29,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from PySide6.QtCore import Qt
 
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.conftest import free_port
 from tests.gateway.webhook_target import Answer, WebhookTarget
 from umt.client import GatewayClient
 from umt.desktop.controllers.calendar import CalendarController
 from umt.desktop.controllers.content_editor import EditorController
 from umt.desktop.controllers.deliveries import DeliveriesController
+from umt.desktop.controllers.delivery_watch import DeliveryWatcher
 from umt.desktop.theme import Theme, palettes
 from umt.desktop.views.calendar import CalendarPage
 from umt.desktop.views.channels import ChannelsPage
@@ -291,3 +299,83 @@ def test_publish_to_a_channel_that_cannot_take_the_post_shows_why_under_it(qtbot
         _save(dialog, "publish-to-refused-real")
     finally:
         client.close()
+
+
+class HangingUpReceiver:
+    """A webhook receiver that answers the connection's ping, then takes each post and hangs up
+    without a word (so the sender cannot know whether it was posted), until `answer_posts` is set."""
+
+    def __init__(self) -> None:
+        self.url = f"http://127.0.0.1:{free_port()}"
+        self.posts: list[dict] = []
+        self.answer_posts = False
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the library's name
+                event = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+                if event.get("type") != "ping":
+                    receiver.posts.append(event)
+                    if not receiver.answer_posts:
+                        self.close_connection = True
+                        return      # taken, and no answer
+                body = json.dumps({"id": "u1", "link": f"{receiver.url}/u1"}).encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", int(self.url.rsplit(":", 1)[1])), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_an_unknown_delivery_is_explained_and_retried_only_when_the_owner_says_so(
+        qtbot, tasks, owner_stack):  # noqa: F811
+    receiver = HangingUpReceiver()
+    session = signed_in_session(qtbot, tasks, owner_stack)
+    client = _client(owner_stack)
+    try:
+        watcher = DeliveryWatcher(session, interval_ms=300)
+        heard: list = []
+        watcher.sig_delivery_failed.connect(heard.append)
+        account = client.create_channel(kind="webhook", name="Flaky hook",
+                                        credentials={"url": receiver.url, "signing_secret": "s"})
+        post = _approved_post(client, "Rye on Fridays")
+        answers: list[bool] = []
+        view = DeliveriesView(DeliveriesController(session), confirm=lambda title, question: answers.pop(0))
+        qtbot.addWidget(view)
+        view.resize(560, 420)
+        view.show()
+        view.show_post(post.id, post.title)
+        qtbot.waitUntil(lambda: view.controller.loaded, timeout=10000)
+        view.controller.publish([account.id])
+        panel = view.panel
+        qtbot.waitUntil(lambda: panel.row_for("Flaky hook") is not None
+                        and panel.row_for("Flaky hook").line.status == "unknown", timeout=WAIT)
+        row = panel.row_for("Flaky hook")
+        assert "may have been posted" in row.detail.text() and "Look on the channel first" in row.detail.text()
+        assert row.action.text() == "Retry anyway\u2026" and len(receiver.posts) == 1
+        _save(view, "deliveries-unknown-real")
+        qtbot.waitUntil(lambda: len(heard) == 1, timeout=10000)
+        assert heard[0].unknown and heard[0].channel == "Flaky hook" and heard[0].title == "Rye on Fridays"
+
+        answers.append(False)       # the owner looks first, and keeps it as it is
+        qtbot.mouseClick(row.action, CLICK)
+        assert not answers and client.list_deliveries(content_id=post.id).items[0].status == "unknown"
+        receiver.answer_posts = True
+        answers.append(True)        # not there after all: retry anyway
+        qtbot.mouseClick(panel.row_for("Flaky hook").action, CLICK)
+        qtbot.waitUntil(lambda: panel.row_for("Flaky hook").line.status == "sent", timeout=WAIT)
+        assert len(receiver.posts) == 2 and receiver.posts[0]["id"] == receiver.posts[1]["id"], \
+            "the same event id both times: a receiver can drop the second"
+    finally:
+        client.close()
+        receiver.stop()

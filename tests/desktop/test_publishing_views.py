@@ -76,7 +76,9 @@ def test_each_delivery_status_has_its_words_and_its_one_action():
                                                                           RETRY, TONE_BAD)
     unknown = delivery_line(delivery(1, "unknown", last_error="no answer after DATA"), NAMES, NOW)
     assert unknown.action == RETRY_ANYWAY and "may have published" in unknown.detail
-    assert unknown.detail.startswith("No answer after DATA. The channel may have published it")
+    assert unknown.detail == "No answer after DATA. Look on the channel first: \u201cRetry anyway\u201d may post it twice."
+    unexplained = delivery_line(delivery(1, "unknown"), NAMES, NOW)
+    assert unexplained.detail.startswith("The channel may have published it")
     gone = delivery_line(delivery(1, "sent", channel_id=9), NAMES, NOW)
     assert gone.channel == "channel 9"
     assert summary([failed, sent, sent, queued]) == "1 failed, 1 queued, 2 sent"

@@ -95,8 +95,9 @@ STATUS_WORDS = {"queued": "Queued", "sending": "Sending…", "sent": "Sent", "fa
                 "unknown": "Unknown", "cancelled": "Cancelled"}
 _TONES = {"queued": TONE_PLAIN, "sending": TONE_WAIT, "sent": TONE_OK, "failed": TONE_BAD, "unknown": TONE_WAIT,
           "cancelled": TONE_PLAIN}
+LOOK_FIRST = "Look on the channel first: \u201cRetry anyway\u201d may post it twice."
 UNKNOWN_EXPLAINED = ("The channel may have published it: the connection broke after it took the post, so umt "
-                     "does not know. Look on the channel first; \u201cRetry anyway\u201d may post it twice.")
+                     "does not know. " + LOOK_FIRST)
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def delivery_line(delivery: Delivery, channels: dict[int, str], now: datetime | 
         detail = _sentence(reason) or "The channel refused it without saying why."
         action = RETRY
     elif status == "unknown":
-        detail = (f"{_sentence(reason)} " if reason else "") + UNKNOWN_EXPLAINED
+        detail = f"{_sentence(reason)} {LOOK_FIRST}" if reason else UNKNOWN_EXPLAINED
         action = RETRY_ANYWAY
     else:
         detail = ""
