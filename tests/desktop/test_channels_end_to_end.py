@@ -11,6 +11,8 @@ processes, a real SQLite file, real HTTP) and real webhook receivers (local HTTP
 - The calendar: a post queued for tomorrow shows its delivery beside the grid, and Cancel stops it.
 - "Publish to…" a post too long for Discord: the gateway's 422 appears under Discord, the choices
   stay, and nothing is queued.
+- An account whose receiver refuses its credentials needs reconnecting, says why, and Reconnect…
+  with new credentials connects it again; Disconnect… (confirmed) removes it.
 - A receiver that takes the post and hangs up: the delivery is unknown, explained, announced as
   "may not have reached"; "Retry anyway" asks first (declined: nothing), then sends it.
 
@@ -28,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -35,10 +38,11 @@ from tests.conftest import free_port
 from tests.gateway.webhook_target import Answer, WebhookTarget
 from umt.client import GatewayClient
 from umt.desktop.controllers.calendar import CalendarController
+from umt.desktop.controllers.channels import ChannelsController
 from umt.desktop.controllers.content_editor import EditorController
 from umt.desktop.controllers.deliveries import DeliveriesController
 from umt.desktop.controllers.delivery_watch import DeliveryWatcher
-from umt.desktop.theme import Theme, palettes
+from umt.desktop.theme import Theme, ThemeManager, palettes
 from umt.desktop.views.calendar import CalendarPage
 from umt.desktop.views.channels import ChannelsPage
 from umt.desktop.views.content_editor import ContentEditor
@@ -68,11 +72,10 @@ def receivers():
         target.stop()
 
 
-def _client(stack) -> GatewayClient:
-    client = GatewayClient(stack.url)
-    result = client.login(stack.email, stack.password)
-    client.login_second_factor(result.challenge, recovery_code=stack.recovery_code())
-    return client
+def _client(session) -> GatewayClient:
+    """A client of its own on the session's sign-in, to arrange things and look at the gateway
+    independently of the windows."""
+    return GatewayClient(session.state.gateway_url, session.client.token)
 
 
 def _approved_post(client, title: str, body: str = "", **fields):
@@ -83,6 +86,10 @@ def _approved_post(client, title: str, body: str = "", **fields):
 
 
 def _save(widget, name: str) -> None:
+    app = QApplication.instance()
+    if not app.styleSheet():     # the app's look, when no DesktopApp has applied it in this process yet
+        ThemeManager(app, "light").apply()
+    QApplication.processEvents()    # the layouts settle first (as they do before a window paints)
     RENDERS.mkdir(parents=True, exist_ok=True)
     widget.grab().save(str(RENDERS / f"{name}.png"))
 
@@ -124,7 +131,7 @@ def test_connect_publish_sent_with_link_failed_with_reason_retry_and_notified_on
         qtbot, qapp, fake_backend, desktop_settings, owner_stack, receivers):  # noqa: F811
     good, bad, gone = receivers
     app, notifier = _app_signed_in(qtbot, qapp, fake_backend, desktop_settings, owner_stack)
-    client = _client(owner_stack)
+    client = _client(app.session)
     try:
         # --- Channels: a refused connect keeps what was typed; then two webhooks ------------------
         app.window.show()
@@ -229,7 +236,7 @@ def test_connect_publish_sent_with_link_failed_with_reason_retry_and_notified_on
 def test_the_calendar_shows_a_queued_delivery_and_cancels_it(qtbot, tasks, owner_stack, receivers):  # noqa: F811
     good, _bad, _gone = receivers
     session = signed_in_session(qtbot, tasks, owner_stack)
-    client = _client(owner_stack)
+    client = _client(session)
     try:
         account = client.create_channel(kind="webhook", name="Calendar hook",
                                         credentials={"url": good.url, "signing_secret": "s"})
@@ -272,7 +279,7 @@ def test_publish_to_a_channel_that_cannot_take_the_post_shows_why_under_it(qtbot
                                                                            receivers):
     good, _bad, _gone = receivers
     session = signed_in_session(qtbot, tasks, owner_stack)
-    client = _client(owner_stack)
+    client = _client(session)
     try:
         discord = client.create_channel(kind="discord", name="Shop Discord", credentials={"webhook_url": good.url})
         hook = client.create_channel(kind="webhook", name="Long-form hook",
@@ -341,7 +348,7 @@ def test_an_unknown_delivery_is_explained_and_retried_only_when_the_owner_says_s
         qtbot, tasks, owner_stack):  # noqa: F811
     receiver = HangingUpReceiver()
     session = signed_in_session(qtbot, tasks, owner_stack)
-    client = _client(owner_stack)
+    client = _client(session)
     try:
         watcher = DeliveryWatcher(session, interval_ms=300)
         heard: list = []
@@ -379,3 +386,42 @@ def test_an_unknown_delivery_is_explained_and_retried_only_when_the_owner_says_s
     finally:
         client.close()
         receiver.stop()
+
+
+def test_needs_reconnect_then_reconnect_and_disconnect(qtbot, tasks, owner_stack):  # noqa: F811
+    rotating = WebhookTarget().start()
+    rotating.script = [Answer(200, {"ok": True})]       # the ping of Connect
+    rotating.default = Answer(401, {"message": "token revoked"})
+    session = signed_in_session(qtbot, tasks, owner_stack)
+    client = _client(session)
+    try:
+        account = client.create_channel(kind="webhook", name="Rotating hook",
+                                        credentials={"url": rotating.url, "signing_secret": "old"})
+        client.publish(_approved_post(client, "Seeded loaf").id, [account.id])
+        qtbot.waitUntil(lambda: client.get_channel(account.id).status == "needs_reconnect", timeout=WAIT)
+        page = ChannelsPage(ChannelsController(session), LIGHT, confirm=lambda title, question: True)
+        qtbot.addWidget(page)
+        page.resize(1100, 640)
+        page.show()
+        qtbot.waitUntil(lambda: page.model.row_of(account.id) >= 0, timeout=10000)
+        page.select(account.id)
+        assert page.detail_status.text().startswith("Needs reconnect: ") and "token revoked" in page.detail_status.text()
+        assert page.reconnect_button.property("role") == "primary"
+        _save(page, "channels-needs-reconnect-real")
+
+        rotating.default = Answer(200, {"ok": True})
+        qtbot.mouseClick(page.reconnect_button, CLICK)
+        dialog = page.dialog
+        assert not dialog.kind.isEnabled() and dialog.windowTitle() == "Reconnect \u201cRotating hook\u201d"
+        dialog.current_form.input("credentials.url").setText(rotating.url)
+        dialog.current_form.input("credentials.signing_secret").setText("new")
+        qtbot.mouseClick(dialog.connect_button, CLICK)
+        qtbot.waitUntil(lambda: page.dialog is None and page.detail_status.text() == "Connected", timeout=15000)
+        assert client.get_channel(account.id).status == "connected"
+
+        qtbot.mouseClick(page.disconnect_button, CLICK)
+        qtbot.waitUntil(lambda: page.model.row_of(account.id) < 0, timeout=10000)
+        assert account.id not in {a.id for a in client.list_channels().items}
+    finally:
+        client.close()
+        rotating.stop()

@@ -41,7 +41,6 @@ class ChannelsPage(QWidget):
         self.confirm = confirm or (lambda title, question: ask(self, title, question))
         self.dialog: ConnectDialog | None = None
         self.kinds: list = []
-        self._loaded = False
         self.model = ChannelsModel(self)
 
         self.title = QLabel("Channels")
@@ -160,11 +159,10 @@ class ChannelsPage(QWidget):
         self.recipients.model.set_tone_colors(tones)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        """Built when the owner first opens it, signed in: load what it shows."""
+        """Each time the owner opens it, the accounts are read afresh: the outbox may have found a
+        sign-in refused meanwhile (needs reconnect)."""
         super().showEvent(event)
-        if not self._loaded:
-            self._loaded = True
-            self.controller.load()
+        self.controller.load()
 
     # --- what is selected ----------------------------------------------------------------------
     def selected(self):
@@ -321,5 +319,7 @@ class ChannelsPage(QWidget):
 
 
 def _repolish(widget: QWidget) -> None:
+    """Applies a changed style property (a tone, a role) and the size it brings."""
     widget.style().unpolish(widget)
     widget.style().polish(widget)
+    widget.updateGeometry()
