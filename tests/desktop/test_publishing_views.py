@@ -222,7 +222,8 @@ def test_publish_to_shows_each_channels_problems_and_keeps_the_choice(qtbot):
     dialog = PublishDialog("Autumn blend")
     qtbot.addWidget(dialog)
     dialog.set_accounts([account(1, "Shop webhook"), account(2, "Shop on Bluesky", "bluesky"),
-                         account(3, "Old account", status="needs_reconnect")], already={1})
+                         account(3, "Old account", status="needs_reconnect")], already={1: "sent"})
+    assert dialog.boxes[1].text() == "Shop webhook \u2014 already sent"
     assert not dialog.boxes[1].isEnabled() and not dialog.boxes[3].isEnabled()
     assert not dialog.publish_button.isEnabled()
     dialog.boxes[2].setChecked(True)

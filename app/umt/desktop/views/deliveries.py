@@ -72,7 +72,8 @@ class DeliveriesView(QWidget):
 
     def _on_controller_accounts_loaded(self, accounts: list) -> None:
         if self.dialog is not None:
-            live = {line.channel_id for line in self.controller.lines if line.status in ("queued", "sending", "sent")}
+            live = {line.channel_id: line.status for line in self.controller.lines
+                    if line.status in ("queued", "sending", "sent")}
             self.dialog.set_accounts(accounts, live)
 
     def _on_controller_publish_finished(self, _lines: list) -> None:

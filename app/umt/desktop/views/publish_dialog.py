@@ -66,9 +66,10 @@ class PublishDialog(QDialog):
         layout.addLayout(when)
         layout.addWidget(self.buttons)
 
-    def set_accounts(self, accounts: list[ChannelAccount], already: set[int] = frozenset()) -> None:
+    def set_accounts(self, accounts: list[ChannelAccount], already: dict[int, str] | None = None) -> None:
         """The accounts to pick from; one that needs reconnecting cannot be picked (it says why), and
-        one the post already goes to is marked."""
+        one the post already goes to (`already`: account id -> its delivery's status) is marked."""
+        already = already or {}
         self.loading.setVisible(not accounts)
         if not accounts:
             self.loading.setText("No channel is connected yet. Connect one in the Channels section first.")
@@ -81,7 +82,7 @@ class PublishDialog(QDialog):
                 box.setText(f"{name} \u2014 needs reconnect in Channels")
             elif account.id in already:
                 box.setEnabled(False)
-                box.setText(f"{name} \u2014 already on its way")
+                box.setText(f"{name} \u2014 " + ("already sent" if already[account.id] == "sent" else "already on its way"))
             box.toggled.connect(self._on_box_toggled)
             error = ErrorLabel()
             error.setContentsMargins(24, 0, 0, 0)
