@@ -419,6 +419,10 @@ def test_needs_reconnect_then_reconnect_and_disconnect(qtbot, tasks, owner_stack
         qtbot.waitUntil(lambda: page.dialog is None and page.detail_status.text() == "Connected", timeout=15000)
         assert client.get_channel(account.id).status == "connected"
 
+        with qtbot.waitSignal(page.controller.sig_recipients_loaded, timeout=10000) as listed:   # one page, as the API allows
+            page.controller.load_recipients(account.id)
+        assert listed.args == [account.id, []]
+
         qtbot.mouseClick(page.disconnect_button, CLICK)
         qtbot.waitUntil(lambda: page.model.row_of(account.id) < 0, timeout=10000)
         assert account.id not in {a.id for a in client.list_channels().items}

@@ -16,7 +16,7 @@ from umt.desktop.controllers.content import call_while_alive
 from umt.desktop.controllers.problem import Problem
 from umt.desktop.models.publishing import kind_from_api
 
-RECIPIENTS_LIMIT = 1000     # one page: a small business's newsletter list
+RECIPIENTS_LIMIT = 500      # one page (the API's most): a small business's newsletter list
 
 
 class ChannelsController(QObject):

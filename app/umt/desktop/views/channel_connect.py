@@ -21,6 +21,8 @@ HINTS = {
     "url": "Where umt sends the post (an address starting with https://).",
     "signing_secret": "umt signs each post with it (the X-Umt-Signature header) so the receiver can check it.",
     "app_password": "Make an app password in the service's settings; your own password stays yours.",
+    "security": "starttls (usually port 587) or tls (usually port 465), as your mail provider says.",
+    "sender": "Who the newsletter is from, e.g. Crumb & Co <news@crumb.example>.",
 }
 
 
