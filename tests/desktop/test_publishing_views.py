@@ -95,8 +95,9 @@ def test_account_status_kinds_and_field_labels():
 
 
 def test_a_pasted_list_of_addresses():
-    text = "ada@example.com, Bob <BOB@example.org>\n\nada@example.com; carol@example.net\nnot-an-address"
-    assert parse_addresses(text) == (["ada@example.com", "bob@example.org", "carol@example.net"], ["not-an-address"])
+    text = 'ada@example.com, Bob Baker <BOB@example.org>\n\nada@example.com; "Carol" <carol@example.net>\nnot-an-address'
+    assert parse_addresses(text) == ([("ada@example.com", ""), ("bob@example.org", "Bob Baker"),
+                                      ("carol@example.net", "Carol")], ["not-an-address"])
     assert parse_addresses("  \n ") == ([], [])
 
 

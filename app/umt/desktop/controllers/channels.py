@@ -140,10 +140,10 @@ class ChannelsController(QObject):
                    lambda error: self.sig_recipients_failed.emit(account_id, Problem.from_error(error).message),
                    key=f"channels-recipients-{account_id}", description="list the recipients")
 
-    def add_recipients(self, account_id: int, addresses: list[str]) -> None:
-        """Adds the addresses (an address already on the list is kept once), then shows the list."""
+    def add_recipients(self, account_id: int, people: list[tuple[str, str]]) -> None:
+        """Adds (address, name) pairs (an address already on the list is kept once), then shows the list."""
         try:
-            inputs = [RecipientInput(email=address) for address in addresses]
+            inputs = [RecipientInput(email=address, name=name) for address, name in people]
         except (ValueError, TypeError) as exc:
             self.sig_recipients_failed.emit(account_id, Problem.from_error(exc).message)
             return

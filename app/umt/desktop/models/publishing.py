@@ -61,25 +61,26 @@ def is_email(account: ChannelAccount) -> bool:
     return account.kind == "email"
 
 
-def parse_addresses(text: str) -> tuple[list[str], list[str]]:
-    """A pasted list of addresses (one a line, or separated by commas, semicolons or spaces; "Name
-    <a@b>" allowed) -> (addresses, pieces that are not an address). Duplicates are dropped."""
-    found: list[str] = []
+def parse_addresses(text: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """A pasted list (one a line, or separated by commas or semicolons; "Name <a@b>" gives the
+    name) -> ([(address, name)], pieces that are not an address). An address twice is kept once."""
+    found: dict[str, str] = {}
     bad: list[str] = []
     for piece in text.replace(";", "\n").replace(",", "\n").split("\n"):
         piece = piece.strip()
         if not piece:
             continue
+        name = ""
         if "<" in piece and piece.endswith(">"):
-            piece = piece[piece.rindex("<") + 1:-1].strip()
-        for word in piece.split():
+            name, piece = piece[:piece.rindex("<")].strip().strip('"'), piece[piece.rindex("<") + 1:-1].strip()
+        words = piece.split()
+        for word in words:
             address = word.strip().strip("<>").lower()
             if _looks_like_address(address):
-                if address not in found:
-                    found.append(address)
+                found.setdefault(address, name if len(words) == 1 else "")
             else:
                 bad.append(word)
-    return found, bad
+    return list(found.items()), bad
 
 
 def _looks_like_address(text: str) -> bool:

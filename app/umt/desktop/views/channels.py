@@ -233,10 +233,10 @@ class ChannelsPage(QWidget):
                               "waiting to go there will not be sent."):
             self.controller.disconnect(account.id)
 
-    def _on_recipients_add_requested(self, addresses: list) -> None:
+    def _on_recipients_add_requested(self, people: list) -> None:
         account = self.selected()
         if account is not None:
-            self.controller.add_recipients(account.id, addresses)
+            self.controller.add_recipients(account.id, people)
 
     def _on_recipients_remove_requested(self, ids: list) -> None:
         account = self.selected()

@@ -14,7 +14,7 @@ from umt.desktop.widgets.field_errors import ErrorLabel
 
 class RecipientsPanel(QWidget):
     sig_add_requested = Signal(list)
-    """Add these addresses (already checked to look like addresses)."""
+    """Add these people: [(address, name)], the addresses already checked to look like addresses."""
 
     sig_remove_requested = Signal(list)
     """Remove these recipients (their ids)."""
@@ -84,19 +84,19 @@ class RecipientsPanel(QWidget):
         self.error.show_error(message)
 
     def _on_add_button_clicked(self) -> None:
-        addresses, bad = parse_addresses(self.paste.toPlainText())
+        people, bad = parse_addresses(self.paste.toPlainText())
         if bad:
             shown = ", ".join(bad[:3]) + (" \u2026" if len(bad) > 3 else "")
             self.error.show_error(f"These are not addresses: {shown}. Correct them and press Add again.")
             return
-        if not addresses:
+        if not people:
             self.error.show_error("Paste at least one address.")
             return
         self.error.show_error("")
         self.add_button.setEnabled(False)
         self.add_button.setText("Adding\u2026")
         self._adding = True     # the box empties once they are on the list; a refusal leaves them there
-        self.sig_add_requested.emit(addresses)
+        self.sig_add_requested.emit(people)
 
     def _on_remove_button_clicked(self) -> None:
         ids = [index.data(ROLE_ID) for index in self.table.selectionModel().selectedRows()]
