@@ -21,9 +21,16 @@ from umt.desktop.widgets.empty_state import EmptyState
 from umt.desktop.widgets.icons import themed_icon
 
 CONNECT = "connect"
-PURPOSE = ("Connect the accounts umt publishes to: Bluesky, Mastodon, an email newsletter, WordPress, "
-           "Discord, Slack or any webhook. Then \u201cPublish to\u2026\u201d on a post sends it there, on time, "
-           "even with this window closed.")
+PURPOSE = ("Connect the accounts umt publishes to: {kinds}. Then \u201cPublish to\u2026\u201d on a post sends it "
+           "there, on time, even with this window closed.")
+
+
+def purpose(labels: list[str]) -> str:
+    """What the section is for, naming the kinds this gateway can connect."""
+    if not labels:
+        return PURPOSE.format(kinds="your social accounts, newsletter, blog or webhooks")
+    kinds = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} or {labels[-1]}"
+    return PURPOSE.format(kinds=kinds)
 
 Confirm = Callable[[str, str], bool]
 
@@ -53,7 +60,7 @@ class ChannelsPage(QWidget):
         self.connect_button.clicked.connect(self.open_connect_dialog)
         self.banner = Banner()
 
-        self.empty = EmptyState("No channels yet", PURPOSE)
+        self.empty = EmptyState("No channels yet", purpose([]))
         self.empty.set_action("Connect a channel", CONNECT)
         self.empty.sig_action_requested.connect(lambda _key: self.open_connect_dialog())
 
@@ -246,6 +253,7 @@ class ChannelsPage(QWidget):
     # --- the controller's answers ---------------------------------------------------------------
     def _on_controller_kinds_loaded(self, kinds: list) -> None:
         self.kinds = kinds
+        self.empty.set_message("No channels yet", purpose([kind.label for kind in kinds]))
         self.model.set_kind_labels({kind.kind: kind.label for kind in kinds})
 
     def _on_controller_accounts_loaded(self, accounts: list) -> None:
