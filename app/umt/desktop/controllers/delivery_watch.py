@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from umt.client import NotFound
 from umt.desktop.controllers.content import call_while_alive
 
 WATCH_INTERVAL_MS = 10_000
@@ -74,7 +75,7 @@ class DeliveryWatcher(QObject):
             if not new:
                 return []
             names = {a.id: a.name for a in client.list_channels().items}
-            titles = {content_id: client.content.get(content_id).title for content_id in {d.content_id for d in new}}
+            titles = {content_id: _title(client, content_id) for content_id in {d.content_id for d in new}}
             return [((d.id, d.updated_at.isoformat()),
                      DeliveryFailure(d.id, d.content_id, titles[d.content_id],
                                      names.get(d.channel_id, f"channel {d.channel_id}"),
@@ -89,6 +90,14 @@ class DeliveryWatcher(QObject):
             if key not in self._seen:     # two reads may overlap: still once
                 self._seen.add(key)
                 self.sig_delivery_failed.emit(failure)
+
+
+def _title(client, content_id: int) -> str:
+    """The post's title; a post deleted meanwhile is still worth the notification."""
+    try:
+        return client.content.get(content_id).title
+    except NotFound:
+        return f"post {content_id}"
 
 
 def _aware(moment: datetime) -> datetime:
