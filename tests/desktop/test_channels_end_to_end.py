@@ -22,27 +22,22 @@ $UMT_RENDERS (default /tmp/umt-renders)."""
 from __future__ import annotations
 
 import json
-import os
 import threading
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from tests.conftest import free_port
 from tests.gateway.webhook_target import Answer, WebhookTarget
-from umt.client import GatewayClient
 from umt.desktop.controllers.calendar import CalendarController
 from umt.desktop.controllers.channels import ChannelsController
 from umt.desktop.controllers.content_editor import EditorController
 from umt.desktop.controllers.deliveries import DeliveriesController
 from umt.desktop.controllers.delivery_watch import DeliveryWatcher
-from umt.desktop.theme import Theme, ThemeManager, palettes
 from umt.desktop.views.calendar import CalendarPage
 from umt.desktop.views.channels import ChannelsPage
 from umt.desktop.views.content_editor import ContentEditor
@@ -50,12 +45,10 @@ from umt.desktop.views.deliveries import DeliveriesView
 from umt.desktop.widgets.calendar_grid import describe
 
 from .conftest import FakeHost, RecordingNotifier, fake_opener
+from .publishing_helpers import LIGHT, WAIT, approved_post, client_of, save_picture
 from .session_fixtures import owner_stack, signed_in_session  # noqa: F401 - owner_stack: a fixture
 
 CLICK = Qt.MouseButton.LeftButton
-RENDERS = Path(os.environ.get("UMT_RENDERS", "/tmp/umt-renders"))
-LIGHT = Theme("light", palettes()["light"])
-WAIT = 45000        # the outbox sends within seconds; a slow machine gets room
 
 
 @pytest.fixture
@@ -70,28 +63,6 @@ def receivers():
     yield good, bad, gone
     for target in (good, bad, gone):
         target.stop()
-
-
-def _client(session) -> GatewayClient:
-    """A client of its own on the session's sign-in, to arrange things and look at the gateway
-    independently of the windows."""
-    return GatewayClient(session.state.gateway_url, session.client.token)
-
-
-def _approved_post(client, title: str, body: str = "", **fields):
-    item = client.content.create(title=title, body=body or f"{title}: fresh from the oven this morning.",
-                                 channel="linkedin", **fields)
-    client.content.transition(item.id, "in_review")
-    return client.content.transition(item.id, "approved")
-
-
-def _save(widget, name: str) -> None:
-    app = QApplication.instance()
-    if not app.styleSheet():     # the app's look, when no DesktopApp has applied it in this process yet
-        ThemeManager(app, "light").apply()
-    QApplication.processEvents()    # the layouts settle first (as they do before a window paints)
-    RENDERS.mkdir(parents=True, exist_ok=True)
-    widget.grab().save(str(RENDERS / f"{name}.png"))
 
 
 def _connect(qtbot, page: ChannelsPage, name: str, url: str):
@@ -131,7 +102,7 @@ def test_connect_publish_sent_with_link_failed_with_reason_retry_and_notified_on
         qtbot, qapp, fake_backend, desktop_settings, owner_stack, receivers):  # noqa: F811
     good, bad, gone = receivers
     app, notifier = _app_signed_in(qtbot, qapp, fake_backend, desktop_settings, owner_stack)
-    client = _client(app.session)
+    client = client_of(app.session)
     try:
         # --- Channels: a refused connect keeps what was typed; then two webhooks ------------------
         app.window.show()
@@ -141,7 +112,7 @@ def test_connect_publish_sent_with_link_failed_with_reason_retry_and_notified_on
         qtbot.waitUntil(lambda: bool(page.kinds), timeout=10000)
         assert {"webhook", "discord", "slack"} <= {kind.kind for kind in page.kinds}
         assert page.pages.currentWidget() is page.empty and page.empty.action.isVisible()
-        _save(app.window, "channels-empty-real")
+        save_picture(app.window, "channels-empty-real")
 
         dialog = _connect(qtbot, page, "Old hook", gone.url)
         qtbot.waitUntil(lambda: bool(dialog.error_text()), timeout=15000)
@@ -149,7 +120,7 @@ def test_connect_publish_sent_with_link_failed_with_reason_retry_and_notified_on
         assert dialog.isVisible() and dialog.name.text() == "Old hook"
         assert dialog.current_form.input("credentials.url").text() == gone.url, "what was typed is kept"
         assert dialog.connect_button.isEnabled()
-        _save(dialog, "channels-connect-refused-real")
+        save_picture(dialog, "channels-connect-refused-real")
         dialog.reject()
 
         _connect(qtbot, page, "Shop hook", good.url)
@@ -162,11 +133,11 @@ def test_connect_publish_sent_with_link_failed_with_reason_retry_and_notified_on
         qtbot.waitUntil(lambda: page.test_result.isVisible(), timeout=15000)
         assert page.test_result.text().startswith("The connection works")
         assert page.detail_status.text() == "Connected"
-        _save(app.window, "channels-connected-real")
+        save_picture(app.window, "channels-connected-real")
         shop, partner = (next(a for a in page.model.records() if a.name == name) for name in ("Shop hook", "Partner hook"))
 
         # --- the editor: Publish to… both ------------------------------------------------------
-        post = _approved_post(client, "Autumn blend")
+        post = approved_post(client, "Autumn blend")
         editor_controller = EditorController(app.session)
         editor = ContentEditor(editor_controller, detachable=False)
         qtbot.addWidget(editor)
@@ -195,7 +166,7 @@ def test_connect_publish_sent_with_link_failed_with_reason_retry_and_notified_on
         assert failed.action.text() == "Retry" and failed.action.isVisible()
         assert editor.tabs.tabText(editor.tabs.indexOf(editor.deliveries)) == "Deliveries \u00b7 1 failed, 1 sent"
         assert len(good.event_ids()) == 1, "sent once"
-        _save(editor, "editor-deliveries-sent-and-failed-real")
+        save_picture(editor, "editor-deliveries-sent-and-failed-real")
 
         # --- the notification: once, naming the post, the channel and the reason --------------
         qtbot.waitUntil(lambda: any("Partner hook" in n.title for n in notifier.shown), timeout=10000)
@@ -225,7 +196,7 @@ def test_connect_publish_sent_with_link_failed_with_reason_retry_and_notified_on
         assert not editor.deliveries.controller.polling, "settled: no more polling"
         qtbot.waitUntil(lambda: client.content.get(post.id).status == "published", timeout=10000)
         qtbot.waitUntil(lambda: editor.item.status == "published", timeout=10000)   # the editor follows
-        _save(editor, "editor-deliveries-all-sent-real")
+        save_picture(editor, "editor-deliveries-all-sent-real")
     finally:
         client.close()
         app.delivery_watch._timer.stop()
@@ -236,14 +207,14 @@ def test_connect_publish_sent_with_link_failed_with_reason_retry_and_notified_on
 def test_the_calendar_shows_a_queued_delivery_and_cancels_it(qtbot, tasks, owner_stack, receivers):  # noqa: F811
     good, _bad, _gone = receivers
     session = signed_in_session(qtbot, tasks, owner_stack)
-    client = _client(session)
+    client = client_of(session)
     try:
         account = client.create_channel(kind="webhook", name="Calendar hook",
                                         credentials={"url": good.url, "signing_secret": "s"})
         zone = ZoneInfo("UTC")
         tomorrow = datetime.combine(date.today() + timedelta(days=1), datetime.min.time(), tzinfo=timezone.utc) \
             + timedelta(hours=10)
-        post = _approved_post(client, "Stollen season", scheduled_at=tomorrow)
+        post = approved_post(client, "Stollen season", scheduled_at=tomorrow)
         client.publish(post.id, [account.id])          # at its scheduled time
         controller = CalendarController(session, zone)
         with qtbot.waitSignal(controller.sig_posts_changed, timeout=10000):
@@ -262,7 +233,7 @@ def test_the_calendar_shows_a_queued_delivery_and_cancels_it(qtbot, tasks, owner
         assert page.deliveries.controller.polling, "queued: looked at again when it falls due"
         shown = next(p for p in page._posts if p.id == post.id)
         assert shown.deliveries == ("queued",) and "Deliveries: 1 queued" in describe(shown)
-        _save(page, "calendar-deliveries-queued-real")
+        save_picture(page, "calendar-deliveries-queued-real")
         qtbot.mouseClick(row.action, CLICK)
         qtbot.waitUntil(lambda: panel.row_for("Calendar hook").line.status == "cancelled", timeout=10000)
         assert not page.deliveries.controller.polling
@@ -279,12 +250,12 @@ def test_publish_to_a_channel_that_cannot_take_the_post_shows_why_under_it(qtbot
                                                                            receivers):
     good, _bad, _gone = receivers
     session = signed_in_session(qtbot, tasks, owner_stack)
-    client = _client(session)
+    client = client_of(session)
     try:
         discord = client.create_channel(kind="discord", name="Shop Discord", credentials={"webhook_url": good.url})
         hook = client.create_channel(kind="webhook", name="Long-form hook",
                                      credentials={"url": good.url, "signing_secret": "s"})
-        post = _approved_post(client, "The whole spelt story", body="Spelt. " * 320)
+        post = approved_post(client, "The whole spelt story", body="Spelt. " * 320)
         view = DeliveriesView(DeliveriesController(session))
         qtbot.addWidget(view)
         view.resize(560, 420)
@@ -303,7 +274,7 @@ def test_publish_to_a_channel_that_cannot_take_the_post_shows_why_under_it(qtbot
         assert dialog.boxes[discord.id].isChecked() and dialog.boxes[hook.id].isChecked(), "the choices stay"
         assert dialog.isVisible() and dialog.publish_button.isEnabled()
         assert client.list_deliveries(content_id=post.id).total == 0, "nothing queued"
-        _save(dialog, "publish-to-refused-real")
+        save_picture(dialog, "publish-to-refused-real")
     finally:
         client.close()
 
@@ -348,14 +319,14 @@ def test_an_unknown_delivery_is_explained_and_retried_only_when_the_owner_says_s
         qtbot, tasks, owner_stack):  # noqa: F811
     receiver = HangingUpReceiver()
     session = signed_in_session(qtbot, tasks, owner_stack)
-    client = _client(session)
+    client = client_of(session)
     try:
         watcher = DeliveryWatcher(session, interval_ms=300)
         heard: list = []
         watcher.sig_delivery_failed.connect(heard.append)
         account = client.create_channel(kind="webhook", name="Flaky hook",
                                         credentials={"url": receiver.url, "signing_secret": "s"})
-        post = _approved_post(client, "Rye on Fridays")
+        post = approved_post(client, "Rye on Fridays")
         answers: list[bool] = []
         view = DeliveriesView(DeliveriesController(session), confirm=lambda title, question: answers.pop(0))
         qtbot.addWidget(view)
@@ -370,7 +341,7 @@ def test_an_unknown_delivery_is_explained_and_retried_only_when_the_owner_says_s
         row = panel.row_for("Flaky hook")
         assert "may have been posted" in row.detail.text() and "Look on the channel first" in row.detail.text()
         assert row.action.text() == "Retry anyway\u2026" and len(receiver.posts) == 1
-        _save(view, "deliveries-unknown-real")
+        save_picture(view, "deliveries-unknown-real")
         qtbot.waitUntil(lambda: len(heard) == 1, timeout=10000)
         assert heard[0].unknown and heard[0].channel == "Flaky hook" and heard[0].title == "Rye on Fridays"
 
@@ -393,11 +364,11 @@ def test_needs_reconnect_then_reconnect_and_disconnect(qtbot, tasks, owner_stack
     rotating.script = [Answer(200, {"ok": True})]       # the ping of Connect
     rotating.default = Answer(401, {"message": "token revoked"})
     session = signed_in_session(qtbot, tasks, owner_stack)
-    client = _client(session)
+    client = client_of(session)
     try:
         account = client.create_channel(kind="webhook", name="Rotating hook",
                                         credentials={"url": rotating.url, "signing_secret": "old"})
-        client.publish(_approved_post(client, "Seeded loaf").id, [account.id])
+        client.publish(approved_post(client, "Seeded loaf").id, [account.id])
         qtbot.waitUntil(lambda: client.get_channel(account.id).status == "needs_reconnect", timeout=WAIT)
         page = ChannelsPage(ChannelsController(session), LIGHT, confirm=lambda title, question: True)
         qtbot.addWidget(page)
@@ -407,7 +378,7 @@ def test_needs_reconnect_then_reconnect_and_disconnect(qtbot, tasks, owner_stack
         page.select(account.id)
         assert page.detail_status.text().startswith("Needs reconnect: ") and "token revoked" in page.detail_status.text()
         assert page.reconnect_button.property("role") == "primary"
-        _save(page, "channels-needs-reconnect-real")
+        save_picture(page, "channels-needs-reconnect-real")
 
         rotating.default = Answer(200, {"ok": True})
         qtbot.mouseClick(page.reconnect_button, CLICK)
