@@ -24,12 +24,11 @@ from __future__ import annotations
 import json
 import threading
 from datetime import date, datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import Qt
-
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from tests.conftest import free_port
 from tests.gateway.webhook_target import Answer, WebhookTarget
