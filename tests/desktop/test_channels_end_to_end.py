@@ -10,7 +10,7 @@ processes, a real SQLite file, real HTTP) and real webhook receivers (local HTTP
   Retry once it accepts sends it, and the post is published.
 - The calendar: a post queued for tomorrow shows its delivery beside the grid, and Cancel stops it.
 - "Publish to…" a post too long for Discord: the gateway's 422 appears under Discord, the choices
-  stay, and nothing is queued.
+  stay, and nothing is queued; a draft is refused with the reason (approve it first).
 - An account whose receiver refuses its credentials needs reconnecting, says why, and Reconnect…
   with new credentials connects it again; Disconnect… (confirmed) removes it.
 - A receiver that takes the post and hangs up: the delivery is unknown, explained, announced as
@@ -274,6 +274,17 @@ def test_publish_to_a_channel_that_cannot_take_the_post_shows_why_under_it(qtbot
         assert dialog.isVisible() and dialog.publish_button.isEnabled()
         assert client.list_deliveries(content_id=post.id).total == 0, "nothing queued"
         save_picture(dialog, "publish-to-refused-real")
+        dialog.reject()
+
+        draft = client.content.create(title="Half an idea", body="Rye, maybe.", channel="linkedin")
+        view.show_post(draft.id, draft.title)
+        qtbot.mouseClick(view.panel.publish_button, CLICK)
+        dialog = view.dialog
+        qtbot.waitUntil(lambda: hook.id in dialog.boxes, timeout=10000)
+        dialog.boxes[hook.id].setChecked(True)
+        qtbot.mouseClick(dialog.publish_button, CLICK)
+        qtbot.waitUntil(lambda: dialog.general.isVisibleTo(dialog), timeout=10000)
+        assert "approve it first" in dialog.general.text() and dialog.boxes[hook.id].isChecked()
     finally:
         client.close()
 
