@@ -18,7 +18,7 @@ import importlib.util
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
@@ -85,9 +85,33 @@ def reading(engine: Engine) -> Connection:
     return engine.connect().execution_options(umt_reading=True)
 
 
-# The transaction a request with an Idempotency-Key runs in (gateway/idempotency.py): the writes of
-# its handler and the remembered reply commit together, or not at all.
-request_transaction: ContextVar[Connection | None] = ContextVar("umt_request_transaction", default=None)
+class RequestTransaction:
+    """The write transaction of a request sent with an Idempotency-Key (gateway/idempotency.py): the
+    handler's writes and the remembered reply commit together, or not at all. It begins at the
+    handler's first write, not before, so that work a handler does first (checking a channel's
+    sign-in over the network) does not hold SQLite's one write lock. `on_begin` runs inside it
+    first (the idempotency layer looks the key up again there, and may stop the handler)."""
+
+    def __init__(self, engine: Engine, on_begin: Callable[[Connection], None]) -> None:
+        self.engine = engine
+        self._on_begin = on_begin
+        self.connection: Connection | None = None
+
+    def begin(self) -> Connection:
+        if self.connection is None:
+            connection = self.engine.connect()
+            try:
+                connection.begin()
+                self._on_begin(connection)
+            except BaseException:
+                connection.rollback()
+                connection.close()
+                raise
+            self.connection = connection
+        return self.connection
+
+
+request_transaction: ContextVar[RequestTransaction | None] = ContextVar("umt_request_transaction", default=None)
 
 
 @contextmanager
@@ -95,7 +119,7 @@ def writing(engine: Engine) -> Iterator[Connection]:
     """A write transaction: the request's own when it has one (committed by its owner), else a new one."""
     shared = request_transaction.get()
     if shared is not None and shared.engine is engine:
-        yield shared
+        yield shared.begin()
         return
     with engine.begin() as connection:
         yield connection

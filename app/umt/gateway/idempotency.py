@@ -1,8 +1,9 @@
 """Retries that never duplicate: a write sent with an `Idempotency-Key` header is done once; the
 same key again (per user, within the retention time) is answered with the first reply.
 
-How: the handler runs inside one database transaction that the request owns (`db.writing` hands
-it to the handler's writes), and the reply is stored in that same transaction. So the write and
+How: the handler's writes run in one database transaction that the request owns (`db.writing`
+hands it to them; it begins at the first write, so network work done before does not hold
+SQLite's write lock), and the reply is stored in that same transaction. So the write and
 its remembered reply commit together or not at all: a gateway killed mid-write leaves neither,
 and the retry does the write then; a gateway killed after the commit leaves both, and the retry
 gets the stored reply.
@@ -33,7 +34,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from umt.gateway import tables as t
-from umt.gateway.db import as_utc, reading, request_transaction
+from umt.gateway.db import RequestTransaction, as_utc, reading, request_transaction
 from umt.gateway.errors import ApiError, ValidationFailed
 
 HEADER = "Idempotency-Key"
@@ -61,47 +62,61 @@ def request_hash(method: str, path: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
+class _AlreadyDone(Exception):
+    """Raised into the handler at its first write when another request with the key committed
+    meanwhile: the handler stops, and the stored reply is sent."""
+
+    def __init__(self, row) -> None:
+        super().__init__("this Idempotency-Key was answered meanwhile")
+        self.row = row
+
+
 async def run_once(request: Request, engine: Engine, user_id: int, key: str, retention: timedelta,
                    produce: Callable[[], Awaitable[Response]]) -> Response:
     """The stored reply for (user, key), or `produce()`'s reply, remembered if it is a 2xx."""
     digest = request_hash(request.method, request.url.path, await request.body())
-    connection = await anyio.to_thread.run_sync(_begin, engine)
-    token = request_transaction.set(connection)
+    stored = await anyio.to_thread.run_sync(_find_committed, engine, user_id, key, retention)
+    if stored is not None:          # the common retry: answered without taking the write lock
+        return _replay(stored, digest)
+
+    def look_again(connection: Connection) -> None:
+        row = _find(connection, user_id, key, retention)
+        if row is not None:
+            raise _AlreadyDone(row)
+
+    transaction = RequestTransaction(engine, look_again)
+    token = request_transaction.set(transaction)
     try:
-        stored = await anyio.to_thread.run_sync(_find, connection, user_id, key, retention)
-        if stored is not None:
-            await anyio.to_thread.run_sync(connection.rollback)
-            return _replay(stored, digest)
-        response = await produce()
+        try:
+            response = await produce()
+        except _AlreadyDone as done:
+            return _replay(done.row, digest)
         if not 200 <= response.status_code < 300:
-            await anyio.to_thread.run_sync(connection.rollback)
+            if transaction.connection is not None:
+                await anyio.to_thread.run_sync(transaction.connection.rollback)
             return response
         try:
+            # A reply with no write (nothing to change) is remembered in a transaction of its own.
+            connection = await anyio.to_thread.run_sync(transaction.begin)
             await anyio.to_thread.run_sync(_remember, connection, user_id, key, digest, response, retention)
+        except _AlreadyDone as done:
+            return _replay(done.row, digest)
         except IntegrityError:
             # PostgreSQL: a concurrent request with this key committed first. Ours is undone.
-            await anyio.to_thread.run_sync(connection.rollback)
-            stored = await anyio.to_thread.run_sync(_find_committed, engine, user_id, key)
+            await anyio.to_thread.run_sync(transaction.connection.rollback)
+            stored = await anyio.to_thread.run_sync(_find_committed, engine, user_id, key, retention)
             return _replay(stored, digest)
         return response
     except BaseException:
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(connection.rollback)
+        if transaction.connection is not None:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(transaction.connection.rollback)
         raise
     finally:
         request_transaction.reset(token)
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(connection.close)
-
-
-def _begin(engine: Engine) -> Connection:
-    connection = engine.connect()
-    try:
-        connection.begin()
-    except BaseException:
-        connection.close()
-        raise
-    return connection
+        if transaction.connection is not None:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(transaction.connection.close)
 
 
 def _find(connection: Connection, user_id: int, key: str, retention: timedelta):
@@ -112,9 +127,10 @@ def _find(connection: Connection, user_id: int, key: str, retention: timedelta):
     return row
 
 
-def _find_committed(engine: Engine, user_id: int, key: str):
+def _find_committed(engine: Engine, user_id: int, key: str, retention: timedelta):
     with reading(engine) as connection:
-        return connection.execute(select(keys).where(keys.c.user_id == user_id, keys.c.key == key)).one()
+        row = connection.execute(select(keys).where(keys.c.user_id == user_id, keys.c.key == key)).first()
+    return None if row is None or _expired(row, retention) else row
 
 
 def _expired(row, retention: timedelta) -> bool:

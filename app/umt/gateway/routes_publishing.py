@@ -52,6 +52,7 @@ async def channel_kinds(call: Call):
 
 
 async def publish(call: Call):
+    call.after_commit(call.services.deliveries.wake)   # the outbox sees the deliveries once committed
     return await call.run(call.services.deliveries.publish, call.path["id"], list(call.body.channel_ids),
                           call.body.at)
 
@@ -61,10 +62,12 @@ async def list_deliveries(call: Call):
 
 
 async def retry_delivery(call: Call):
+    call.after_commit(call.services.deliveries.wake)   # the outbox sees the deliveries once committed
     return await call.run(call.services.deliveries.retry, call.path["id"])
 
 
 async def retry_failed(call: Call):
+    call.after_commit(call.services.deliveries.wake)   # the outbox sees the deliveries once committed
     return await call.run(call.services.deliveries.retry_failed, call.path["id"])
 
 

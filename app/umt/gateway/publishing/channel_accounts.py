@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from umt.gateway import tables as t
-from umt.gateway.db import iso, reading
+from umt.gateway.db import iso, reading, writing
 from umt.gateway.errors import Conflict, NotFound, ValidationFailed
 from umt.gateway.publishing import registry
 from umt.gateway.publishing.base import Account, NeedsReconnect, Outcome, Sent
@@ -56,7 +56,7 @@ class ChannelAccounts:
         self._require_connection(channel.check_connection(account))
         now = t.utcnow()
         stored = account.updated_credentials or credentials
-        with self.engine.begin() as connection:
+        with writing(self.engine) as connection:
             account_id = connection.execute(insert(t.channel_accounts).values(
                 kind=kind, name=name, settings=settings, credentials_encrypted=self.cipher.encrypt_json(stored),
                 status="connected", last_error=None, created_at=now, updated_at=now)).inserted_primary_key[0]
@@ -77,14 +77,14 @@ class ChannelAccounts:
             self._require_connection(channel.check_connection(account))
             values.update(credentials_encrypted=self.cipher.encrypt_json(
                 account.updated_credentials or changes["credentials"]), status="connected", last_error=None)
-        with self.engine.begin() as connection:
+        with writing(self.engine) as connection:
             connection.execute(update(t.channel_accounts).where(t.channel_accounts.c.id == account_id)
                                .values(**values, updated_at=t.utcnow()))
             return account_json(self._row(connection, account_id))
 
     def delete(self, account_id: int) -> None:
         """Its deliveries go with it (a sent post stays on the service)."""
-        with self.engine.begin() as connection:
+        with writing(self.engine) as connection:
             if connection.execute(select(t.deliveries.c.id).where(t.deliveries.c.channel_id == account_id,
                                                                   t.deliveries.c.status == "sending")).first():
                 raise Conflict("sending", "a post is being sent to this channel right now; try again in a moment")
@@ -96,7 +96,7 @@ class ChannelAccounts:
         account = self.account(account_id)
         outcome = registry.channel_for(account.kind).check_connection(account)
         status = "needs_reconnect" if isinstance(outcome, NeedsReconnect) else None
-        with self.engine.begin() as connection:
+        with writing(self.engine) as connection:
             values: dict[str, Any] = {"updated_at": t.utcnow()}
             if status:
                 values.update(status=status, last_error=outcome.reason)
@@ -157,7 +157,7 @@ class ChannelAccounts:
     def add_recipients(self, account_id: int, people: list[dict[str, str]]) -> list[dict[str, Any]]:
         """Adds every new address (an address on the list already is kept as it is)."""
         now = t.utcnow()
-        with self.engine.begin() as connection:
+        with writing(self.engine) as connection:
             if self._row(connection, account_id).kind != "email":
                 raise ValidationFailed("id", "only an email newsletter channel has recipients")
             known = set(connection.execute(select(func.lower(t.recipients.c.email))
@@ -174,7 +174,7 @@ class ChannelAccounts:
         return [recipient_json(r) for r in rows]
 
     def remove_recipient(self, account_id: int, recipient_id: int) -> None:
-        with self.engine.begin() as connection:
+        with writing(self.engine) as connection:
             gone = connection.execute(t.recipients.delete().where(
                 t.recipients.c.id == recipient_id, t.recipients.c.channel_id == account_id)).rowcount
         if not gone:
@@ -183,7 +183,7 @@ class ChannelAccounts:
     def unsubscribe(self, token: str) -> bool:
         """True when the token named a recipient (unsubscribed now or before)."""
         try:
-            with self.engine.begin() as connection:
+            with writing(self.engine) as connection:
                 row = connection.execute(select(t.recipients).where(t.recipients.c.unsubscribe_token == token)).first()
                 if row is None:
                     return False

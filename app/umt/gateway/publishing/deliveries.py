@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from umt.contract.publishing import RETRYABLE_DELIVERY_STATUSES
 from umt.gateway import leases, tables as t
-from umt.gateway.db import as_utc, iso, reading
+from umt.gateway.db import as_utc, iso, reading, writing
 from umt.gateway.errors import Conflict, NotFound, ValidationFailed
 from umt.gateway.publishing import registry
 from umt.gateway.publishing.base import Post
@@ -53,7 +53,7 @@ class Deliveries:
         """Queues the item for each account; checks first that it can go to every one of them (a
         422 lists each channel's problems, and nothing is queued)."""
         now = t.utcnow()
-        with self.engine.begin() as connection:
+        with writing(self.engine) as connection:
             item = connection.execute(select(t.content_items).where(t.content_items.c.id == content_id)).first()
             if item is None:
                 raise NotFound("content item")
@@ -112,7 +112,7 @@ class Deliveries:
     def retry(self, delivery_id: int) -> dict[str, Any]:
         """A failed or unknown delivery goes again now, with the same key (so the channel finds
         what an earlier try may have published). Its account must be connected."""
-        with self.engine.begin() as connection:
+        with writing(self.engine) as connection:
             row = self._row(connection, delivery_id)
             if row.status not in RETRYABLE_DELIVERY_STATUSES:
                 raise Conflict("not_retryable", f"a {row.status} delivery cannot be retried; only "
@@ -125,7 +125,7 @@ class Deliveries:
     def retry_failed(self, content_id: int) -> list[dict[str, Any]]:
         """Only the item's failed deliveries go again (sent ones, and unknown ones the owner has
         to check first, are left alone)."""
-        with self.engine.begin() as connection:
+        with writing(self.engine) as connection:
             if connection.execute(select(t.content_items.c.id).where(t.content_items.c.id == content_id)).first() is None:
                 raise NotFound("content item")
             failed = connection.execute(select(D).where(D.c.content_id == content_id, D.c.status == "failed")).all()
@@ -136,7 +136,7 @@ class Deliveries:
         return [delivery_json(r) for r in rows]
 
     def cancel(self, delivery_id: int) -> dict[str, Any]:
-        with self.engine.begin() as connection:
+        with writing(self.engine) as connection:
             row = self._row(connection, delivery_id)
             # The status and a free lease in the WHERE clause: a delivery the outbox has just
             # claimed is not cancelled under its feet.
