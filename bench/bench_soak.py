@@ -182,6 +182,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="umt-soak-") as folder:
         (Path(folder) / "gateway_signing_key").write_text(secrets.token_urlsafe(48))
+        (Path(folder) / "channel_key").write_text(secrets.token_urlsafe(48))
         (Path(folder) / "llm_api_key").write_text("")   # no LLM key: template drafts
         stack_name = f"umtsoak{os.getpid()}"
         os.environ.update(

@@ -181,3 +181,22 @@ def test_a_discord_send_cut_off_by_a_dead_gateway_becomes_unknown_not_a_second_p
     unknown = _settled(owner, queued.id, "unknown")
     assert "may have posted it" in unknown.last_error and unknown.attempts == 2
     assert [r for r in target.posts() if r.path.startswith("/d")] == []
+
+
+def test_a_delivery_to_a_kind_not_in_this_build_fails_with_the_reason_instead_of_looping(owner, target, gateway,
+                                                                                        monkeypatch):
+    from umt.gateway.publishing import registry
+
+    account = _webhook(owner, target)
+    item = _approved_item(owner)
+    monkeypatch.setitem(registry.MODULES, "webhook", "webhook_not_in_this_build")
+    monkeypatch.setattr(registry, "_loaded", {})
+    # Queued directly (publishing itself would refuse the kind), as a database from a newer build would hold it.
+    now = tables.utcnow()
+    with gateway.engine.begin() as connection:
+        delivery_id = connection.execute(tables.deliveries.insert().values(
+            content_id=item.id, channel_id=account.id, status="queued", key="umt-test-key", due_at=now, attempts=0,
+            next_attempt_at=now, details={}, created_at=now, updated_at=now)).inserted_primary_key[0]
+    gateway.app.state.services.outbox.notify()
+    failed = _settled(owner, delivery_id, "failed")
+    assert "not available yet" in failed.last_error and failed.attempts == 1

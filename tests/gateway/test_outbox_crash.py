@@ -6,16 +6,11 @@ contract), and the delivery is sent once, on its second attempt."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import threading
 
 import pytest
-import requests
 
-from tests.conftest import free_port
+from tests.faults.processes import GatewayProcess
 from tests.gateway.conftest import OWNER
 from tests.gateway.webhook_target import Answer, WebhookTarget
 from tests.runtime.helpers import wait_for
@@ -31,47 +26,8 @@ def target():
     server.stop()
 
 
-class GatewayProcess:
-    def __init__(self, data_dir, log_path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "UMT_DATA_DIR": str(data_dir), "UMT_PORT": str(self.port),
-                    "UMT_SIGNING_KEY": "s" * 40, "UMT_AGENT_URL": f"http://127.0.0.1:{free_port()}",
-                    "UMT_SECRETS_DIR": str(data_dir / "no-secrets"), "UMT_OUTBOX_LEASE_SECONDS": "2",
-                    "UMT_LOG_LEVEL": "DEBUG"}
-        self.env.pop("DATABASE_URL", None)
-        self.log_path = log_path
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> "GatewayProcess":
-        log = open(self.log_path, "a")
-        self.process = subprocess.Popen([sys.executable, "-m", "umt.gateway"], env=self.env, stdout=log,
-                                        stderr=subprocess.STDOUT)
-        log.close()
-
-        def healthy() -> bool:
-            assert self.process.poll() is None, self.log_path.read_text()
-            try:
-                return requests.get(self.url + "/health", timeout=1).ok
-            except requests.ConnectionError:
-                return False
-
-        wait_for(healthy, timeout_s=30, every_s=0.1, what="the gateway process to answer")
-        return self
-
-    def kill(self) -> None:
-        os.kill(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-
-
-def test_kill_9_mid_send_duplicates_nothing(isolated_data, target, tmp_path):
-    log_path = tmp_path / "gateway.log"
-    gateway = GatewayProcess(isolated_data, log_path).start()
+def test_kill_9_mid_send_duplicates_nothing(isolated_data, target):
+    gateway = GatewayProcess(isolated_data, UMT_OUTBOX_LEASE_SECONDS="2", UMT_LOG_LEVEL="DEBUG").start()
     release = threading.Event()
     try:
         with GatewayClient(gateway.url) as owner:
@@ -107,6 +63,6 @@ def test_kill_9_mid_send_duplicates_nothing(isolated_data, target, tmp_path):
     assert len(keys) == 2 and len(set(keys)) == 1     # the same event twice: the receiver dedupes by its key
     attempts = [r.json()["attempt"] for r in target.posts() if r.json().get("type") == "post.published"]
     assert attempts == [1, 2]
-    output = log_path.read_text()
+    output = gateway.log.read_text()
     assert "try 2: sent" in output                     # the log speaks of the delivery, never of its secrets
     assert SECRET not in output and "/hook" not in output

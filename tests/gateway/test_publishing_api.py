@@ -170,3 +170,16 @@ def test_credentials_appear_in_no_reply_no_log_line_no_export_and_not_in_plain_i
     with gateway.engine.connect() as connection:
         stored = connection.execute(select(tables.channel_accounts.c.credentials_encrypted)).scalar_one()
     assert SECRET not in stored and gateway.app.state.services.cipher.decrypt_json(stored)["signing_secret"] == SECRET
+
+
+def test_a_repeated_publish_with_the_same_idempotency_key_is_done_once(owner, target):
+    account = _webhook(owner, target)
+    item = _approved_item(owner)
+    later = (tables.utcnow() + timedelta(hours=1)).isoformat()
+    send = lambda: owner.request("POST", f"/api/v1/content/{item.id}/deliveries",  # noqa: E731
+                                 json_body={"channel_ids": [account.id], "at": later},
+                                 headers={"Idempotency-Key": "publish-once-1"})
+    first = send()
+    owner.cancel_delivery(first[0]["id"])
+    assert send() == first                       # the remembered reply: not queued a second time
+    assert owner.list_deliveries(content_id=item.id).items[0].status == "cancelled"

@@ -20,7 +20,9 @@ def _body(record: Any, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 class PublishingMethods:
-    """Mixed into GatewayClient (which provides `request`)."""
+    """Mixed into GatewayClient (which provides `request`). Writes send an Idempotency-Key (a retry
+    across a gateway restart is done once), except connecting, reconnecting and testing a channel,
+    which call the channel's service."""
 
     def request(self, method: str, path: str, **options: Any) -> Any:  # pragma: no cover - GatewayClient's
         raise NotImplementedError
@@ -47,7 +49,7 @@ class PublishingMethods:
         return self.request("PATCH", f"/api/v1/channels/{channel_id}", json_body=body, type=ChannelAccount)
 
     def delete_channel(self, channel_id: int) -> None:
-        self.request("DELETE", f"/api/v1/channels/{channel_id}")
+        self.request("DELETE", f"/api/v1/channels/{channel_id}", idempotent=True)
 
     def test_channel(self, channel_id: int) -> ChannelTest:
         return self.request("POST", f"/api/v1/channels/{channel_id}/test", type=ChannelTest)
@@ -65,10 +67,10 @@ class PublishingMethods:
         """Adds the addresses not on the list yet; returns the whole list."""
         body = [_body(person, {}) for person in people]
         return self.request("POST", f"/api/v1/channels/{channel_id}/recipients", json_body=body,
-                            type=list[Recipient])
+                            type=list[Recipient], idempotent=True)
 
     def remove_recipient(self, channel_id: int, recipient_id: int) -> None:
-        self.request("DELETE", f"/api/v1/channels/{channel_id}/recipients/{recipient_id}")
+        self.request("DELETE", f"/api/v1/channels/{channel_id}/recipients/{recipient_id}", idempotent=True)
 
     def unsubscribe(self, token: str) -> str:
         """What a newsletter's unsubscribe link does (no sign-in); returns the page's HTML."""
@@ -82,7 +84,8 @@ class PublishingMethods:
         body: dict[str, Any] = {"channel_ids": list(channel_ids)}
         if at is not None:
             body["at"] = at.isoformat()
-        return self.request("POST", f"/api/v1/content/{content_id}/deliveries", json_body=body, type=list[Delivery])
+        return self.request("POST", f"/api/v1/content/{content_id}/deliveries", json_body=body, type=list[Delivery],
+                            idempotent=True)
 
     def list_deliveries(self, *, content_id: int | None = None, channel_id: int | None = None,
                         status: str | None = None, due_from: datetime | None = None, due_to: datetime | None = None,
@@ -96,12 +99,13 @@ class PublishingMethods:
 
     def retry_delivery(self, delivery_id: int) -> Delivery:
         """Only a failed or unknown delivery (Conflict otherwise); it keeps its key."""
-        return self.request("POST", f"/api/v1/deliveries/{delivery_id}/retry", type=Delivery)
+        return self.request("POST", f"/api/v1/deliveries/{delivery_id}/retry", type=Delivery, idempotent=True)
 
     def retry_failed(self, content_id: int) -> list[Delivery]:
         """The item's failed deliveries go again (its sent and unknown ones are left alone)."""
-        return self.request("POST", f"/api/v1/content/{content_id}/deliveries/retry", type=list[Delivery])
+        return self.request("POST", f"/api/v1/content/{content_id}/deliveries/retry", type=list[Delivery],
+                            idempotent=True)
 
     def cancel_delivery(self, delivery_id: int) -> Delivery:
         """Only a queued delivery (Conflict otherwise)."""
-        return self.request("POST", f"/api/v1/deliveries/{delivery_id}/cancel", type=Delivery)
+        return self.request("POST", f"/api/v1/deliveries/{delivery_id}/cancel", type=Delivery, idempotent=True)

@@ -18,6 +18,7 @@ import importlib.util
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Callable, Iterator
 
 from sqlalchemy import create_engine, event
@@ -38,6 +39,22 @@ def normalize_url(url: str) -> str:
 
 class DatabaseUnsupported(RuntimeError):
     pass
+
+
+def with_secret_password(url: str, secrets_dir: Path) -> str:
+    """A PostgreSQL URL without a password takes it from the `database_password` secret file (a
+    Compose secret on a server), so the password never sits in an environment variable."""
+    url = normalize_url(url)
+    secret = secrets_dir / "database_password"
+    if not url.startswith("postgresql") or not secret.is_file():
+        return url
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.password:
+        return url
+    password = secret.read_text(encoding="utf-8").strip()
+    return parsed.set(password=password).render_as_string(hide_password=False)
 
 
 def make_engine(url: str) -> Engine:

@@ -35,7 +35,7 @@ async def update_channel(call: Call):
     changes: dict[str, Any] = {k: v for k in ("name", "settings", "credentials")
                                if (v := getattr(call.body, k)) is not UNSET}
     result = await call.run(call.services.channels.update, call.path["id"], changes)
-    call.services.outbox.notify()   # a reconnect makes the account's waiting deliveries due
+    call.services.outbox.notify()   # a reconnect makes the account's waiting deliveries due (committed already)
     return result
 
 
@@ -52,7 +52,7 @@ async def channel_kinds(call: Call):
 
 
 async def publish(call: Call):
-    call.after_commit(call.services.deliveries.wake)   # the outbox sees the deliveries once committed
+    call.after_commit(call.services.outbox.notify)
     return await call.run(call.services.deliveries.publish, call.path["id"], list(call.body.channel_ids),
                           call.body.at)
 
@@ -62,16 +62,17 @@ async def list_deliveries(call: Call):
 
 
 async def retry_delivery(call: Call):
-    call.after_commit(call.services.deliveries.wake)   # the outbox sees the deliveries once committed
+    call.after_commit(call.services.outbox.notify)
     return await call.run(call.services.deliveries.retry, call.path["id"])
 
 
 async def retry_failed(call: Call):
-    call.after_commit(call.services.deliveries.wake)   # the outbox sees the deliveries once committed
+    call.after_commit(call.services.outbox.notify)
     return await call.run(call.services.deliveries.retry_failed, call.path["id"])
 
 
 async def cancel_delivery(call: Call):
+    call.after_commit(call.services.outbox.notify)
     return await call.run(call.services.deliveries.cancel, call.path["id"])
 
 
@@ -98,20 +99,23 @@ async def unsubscribe(call: Call):
 
 
 def operations() -> list[Operation]:
+    # Connecting, reconnecting and testing call the channel's service: they take no Idempotency-Key,
+    # whose request transaction would hold the database's write lock over that network call.
     channel, tag = "/api/v1/channels/{id}", "channels"
     return [
         Operation("GET", "/api/v1/channels", list_channels, "the connected channel accounts", tag, query=ListQuery,
                   reply=c.ChannelAccountPage),
         Operation("POST", "/api/v1/channels", create_channel,
                   "connect a channel account (its connection is checked first; credentials are stored encrypted)",
-                  tag, body=c.ChannelAccountInput, reply=c.ChannelAccount, status=201),
+                  tag, body=c.ChannelAccountInput, reply=c.ChannelAccount, status=201, idempotent=False),
         Operation("GET", channel, get_channel, "one channel account", tag, reply=c.ChannelAccount),
         Operation("PATCH", channel, update_channel,
                   "rename, change settings, or reconnect (new credentials, checked first)", tag,
-                  body=c.ChannelAccountPatch, reply=c.ChannelAccount),
+                  body=c.ChannelAccountPatch, reply=c.ChannelAccount, idempotent=False),
         Operation("DELETE", channel, delete_channel, "disconnect a channel account (its deliveries go too)", tag,
                   status=204, errors=(409,)),
-        Operation("POST", f"{channel}/test", test_channel, "check the stored connection", tag, reply=c.ChannelTest),
+        Operation("POST", f"{channel}/test", test_channel, "check the stored connection", tag, reply=c.ChannelTest,
+                  idempotent=False),
         Operation("GET", "/api/v1/channel-kinds", channel_kinds,
                   "the kinds of channel this gateway can publish to, with what connecting one needs", tag,
                   reply=list[c.ChannelKindInfo]),

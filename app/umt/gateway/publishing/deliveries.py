@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -44,34 +44,35 @@ def post_for(connection: Connection, row, attempt: int) -> Post:
 
 
 class Deliveries:
-    def __init__(self, engine: Engine, accounts: ChannelAccounts, wake: Callable[[], None] = lambda: None) -> None:
+    """Writes go through `db.writing`: in a request with an Idempotency-Key they are part of the
+    request's transaction. Routes wake the outbox after the commit (`call.after_commit`)."""
+
+    def __init__(self, engine: Engine, accounts: ChannelAccounts) -> None:
         self.engine = engine
         self.accounts = accounts
-        self.wake = wake   # tells the outbox something may be due sooner than it thought
 
     def publish(self, content_id: int, channel_ids: list[int], at: datetime | None) -> list[dict[str, Any]]:
         """Queues the item for each account; checks first that it can go to every one of them (a
         422 lists each channel's problems, and nothing is queued)."""
         now = t.utcnow()
-        with writing(self.engine) as connection:
-            item = connection.execute(select(t.content_items).where(t.content_items.c.id == content_id)).first()
-            if item is None:
-                raise NotFound("content item")
-            if item.status not in PUBLISHABLE:
-                raise Conflict("not_approved", f"a {item.status} item cannot be published; approve it first", "status")
+        # Checked before the write transaction: a channel's checks may ask its server (Mastodon's
+        # character limit), and SQLite's one write lock must not wait on the network.
+        with reading(self.engine) as connection:
+            item = self._publishable(connection, content_id)
             due = as_utc(at) or as_utc(item.scheduled_at) or now
-            problems: dict[str, list[str]] = {}
-            for channel_id in dict.fromkeys(channel_ids):
-                account = self.accounts.account(channel_id, connection)
-                channel = registry.channel_for(account.kind)
-                draft = Post(delivery_id=0, key="check", attempt=1, content_id=item.id, title=item.title,
-                             body=item.body, due_at=due)
-                found = channel.problems(draft, account)
-                if found:
-                    problems[str(channel_id)] = found
-            if problems:
-                summary = "; ".join(p for found in problems.values() for p in found)
-                raise ValidationFailed("channel_ids", f"the post cannot go everywhere: {summary}", details=problems)
+            accounts = [self._account(channel_id, connection) for channel_id in dict.fromkeys(channel_ids)]
+        problems: dict[str, list[str]] = {}
+        for account in accounts:
+            draft = Post(delivery_id=0, key="check", attempt=1, content_id=item.id, title=item.title,
+                         body=item.body, due_at=due)
+            found = registry.channel_for(account.kind).problems(draft, account)
+            if found:
+                problems[str(account.id)] = found
+        if problems:
+            summary = "; ".join(p for found in problems.values() for p in found)
+            raise ValidationFailed("channel_ids", f"the post cannot go everywhere: {summary}", details=problems)
+        with writing(self.engine) as connection:
+            item = self._publishable(connection, content_id)   # again: it may have changed meanwhile
             for channel_id in dict.fromkeys(channel_ids):
                 existing = connection.execute(select(D).where(D.c.content_id == content_id,
                                                               D.c.channel_id == channel_id)).first()
@@ -90,8 +91,22 @@ class Deliveries:
                     status="scheduled", scheduled_at=due, updated_at=now))
             rows = connection.execute(select(D).where(D.c.content_id == content_id,
                                                       D.c.channel_id.in_(channel_ids)).order_by(D.c.id)).all()
-        self.wake()
         return [delivery_json(r) for r in rows]
+
+    def _account(self, channel_id: int, connection: Connection):
+        try:
+            return self.accounts.account(channel_id, connection)
+        except NotFound:
+            raise ValidationFailed("channel_ids", f"no channel has id {channel_id}") from None
+
+    @staticmethod
+    def _publishable(connection: Connection, content_id: int):
+        item = connection.execute(select(t.content_items).where(t.content_items.c.id == content_id)).first()
+        if item is None:
+            raise NotFound("content item")
+        if item.status not in PUBLISHABLE:
+            raise Conflict("not_approved", f"a {item.status} item cannot be published; approve it first", "status")
+        return item
 
     def list(self, query: Any) -> dict[str, Any]:
         conditions = []
@@ -119,7 +134,6 @@ class Deliveries:
                                                 f"{' or '.join(RETRYABLE_DELIVERY_STATUSES)} ones", "status")
             self._requeue(connection, row)
             row = self._row(connection, delivery_id)
-        self.wake()
         return delivery_json(row)
 
     def retry_failed(self, content_id: int) -> list[dict[str, Any]]:
@@ -132,7 +146,6 @@ class Deliveries:
             for row in failed:
                 self._requeue(connection, row)
             rows = connection.execute(select(D).where(D.c.id.in_([r.id for r in failed])).order_by(D.c.id)).all()
-        self.wake()
         return [delivery_json(r) for r in rows]
 
     def cancel(self, delivery_id: int) -> dict[str, Any]:
@@ -191,6 +204,9 @@ class Deliveries:
 
     def mark_content_published(self, connection: Connection, content_id: int) -> None:
         """Every live delivery of the item is sent: the item is published (at the first send)."""
+        # The item's row lock orders two workers finishing its last deliveries at once (PostgreSQL):
+        # the second counts after the first has committed, so one of them sees none open.
+        connection.execute(select(t.content_items.c.id).where(t.content_items.c.id == content_id).with_for_update())
         open_count = connection.execute(select(func.count()).select_from(D).where(
             D.c.content_id == content_id, D.c.status.not_in(("sent", "cancelled")))).scalar_one()
         first = connection.execute(select(func.min(D.c.sent_at)).where(D.c.content_id == content_id,

@@ -31,9 +31,12 @@ from typing import Any
 from sqlalchemy import select, update
 
 from umt.gateway import leases, tables as t
+from umt.gateway.db import reading
+from umt.gateway.errors import ApiError
 from umt.gateway.publishing import registry
 from umt.gateway.publishing.base import Failed, NeedsReconnect, Outcome, RetryLater, Sent, Unknown
 from umt.gateway.publishing.channel_accounts import ChannelAccounts
+from umt.gateway.publishing.credentials import UnreadableSecret
 from umt.gateway.publishing.deliveries import Deliveries, after, backoff_seconds, post_for
 from umt.gateway.settings import GatewaySettings
 
@@ -128,12 +131,18 @@ class Outbox:
         return True
 
     def _deliver(self, row, interrupted: bool) -> None:
-        with self.engine.connect() as connection:
-            post = post_for(connection, row, attempt=row.attempts)
-            account = self.accounts.account(row.channel_id, connection)
+        try:
+            with reading(self.engine) as connection:
+                post = post_for(connection, row, attempt=row.attempts)
+                account = self.accounts.account(row.channel_id, connection)
+            channel = registry.channel_for(account.kind)
+        except (ApiError, UnreadableSecret) as error:
+            # Not sendable from this gateway (a kind not in this build, credentials sealed with
+            # another key): failed with the reason, rather than claimed again and again.
+            self.record(row, Failed(getattr(error, "message", None) or str(error)))
+            return
         if account.kind == "email":
             account.settings["recipients"] = self._recipients(row.channel_id)
-        channel = registry.channel_for(account.kind)
         problems = channel.problems(post, account)
         if problems:
             outcome: Outcome = Failed("; ".join(problems))
@@ -189,7 +198,7 @@ class Outbox:
     def _recipients(self, channel_id: int) -> list[dict[str, str]]:
         """The newsletter's subscribed recipients, each with its unsubscribe address."""
         base = self.settings.effective_public_url.rstrip("/")
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             rows = connection.execute(select(t.recipients).where(t.recipients.c.channel_id == channel_id,
                                                                  t.recipients.c.unsubscribed_at.is_(None))
                                       .order_by(t.recipients.c.id)).all()
