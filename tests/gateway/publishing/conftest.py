@@ -1,4 +1,5 @@
-"""Fixtures for the channel tests: real local servers (a Bluesky PDS from npm, the Mastodon double)."""
+"""The real local servers the channel modules are tested against (tests/servers/): a Bluesky PDS
+from npm, an SMTP server, WordPress."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import pytest
 
 from tests.conftest import free_port
 from tests.servers import bluesky_pds
+from tests.servers.smtp import smtp_certificates, smtp_server  # noqa: F401 - fixtures, used by name
+from tests.servers.wordpress import wordpress  # noqa: F401
 
 
 @pytest.fixture(scope="session")

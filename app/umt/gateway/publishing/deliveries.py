@@ -40,7 +40,7 @@ def post_for(connection: Connection, row, attempt: int) -> Post:
         brand = connection.execute(select(t.brands.c.hashtags).where(t.brands.c.id == item.brand_id)).first()
         hashtags = tuple(brand.hashtags or ()) if brand else ()
     return Post(delivery_id=row.id, key=row.key, attempt=attempt, content_id=item.id, title=item.title,
-                body=item.body, due_at=as_utc(row.due_at), hashtags=hashtags)
+                body=item.body, due_at=as_utc(row.due_at), hashtags=hashtags, earlier=dict(row.details or {}))
 
 
 class Deliveries:
