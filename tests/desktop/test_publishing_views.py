@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QLabel, QLineEdit
 
 from umt.contract.publishing import ChannelAccount, Delivery, Recipient
 from umt.desktop.controllers.channels import ChannelsController
@@ -178,7 +178,8 @@ def test_the_connect_form_comes_from_the_kinds_and_keeps_what_was_typed(qtbot):
     email = dialog.current_form
     assert email.input("settings.host").echoMode() == QLineEdit.EchoMode.Normal
     assert email.input("credentials.password").echoMode() == QLineEdit.EchoMode.Password
-    qtbot.keyClicks(email.input("settings.port"), "587")
+    assert email.input("settings.port").text() == "587", "the usual port, filled in"
+    assert any("SMTP server" in label.text() for label in email.findChildren(QLabel)), "what to type, for this kind"
     dialog.kind.setCurrentIndex(dialog.kind.findData("webhook"))
     assert dialog.current_form.input("credentials.url").text() == "http://127.0.0.1:9/hook"
 

@@ -16,14 +16,32 @@ from umt.desktop.models.publishing import ChannelKind, field_label
 from umt.desktop.widgets.form import Form
 
 LABEL_WIDTH = 110     # the kind's form lines up with Channel and Name above it
+# What to type, by (kind, name), or by name for any kind; and what most owners type anyway.
 HINTS = {
-    "webhook_url": "The address the service gave you for this webhook.",
     "url": "Where umt sends the post (an address starting with https://).",
     "signing_secret": "umt signs each post with it (the X-Umt-Signature header) so the receiver can check it.",
-    "app_password": "Make an app password in the service's settings; your own password stays yours.",
-    "security": "starttls (usually port 587) or tls (usually port 465), as your mail provider says.",
-    "sender": "Who the newsletter is from, e.g. Crumb & Co <news@crumb.example>.",
+    ("discord", "webhook_url"): "In Discord: Server settings \u2192 Integrations \u2192 Webhooks \u2192 Copy webhook URL.",
+    ("slack", "webhook_url"): "The address of an incoming webhook of your Slack app.",
+    ("bluesky", "service"): "Your Bluesky server; https://bsky.social unless you run your own.",
+    ("bluesky", "handle"): "e.g. crumbandco.bsky.social",
+    ("bluesky", "app_password"): "In Bluesky: Settings \u2192 Privacy and security \u2192 App passwords. Your own "
+                                 "password stays yours.",
+    ("mastodon", "instance"): "Your server's address, e.g. https://mastodon.social",
+    ("mastodon", "access_token"): "In Mastodon: Preferences \u2192 Development \u2192 New application (with "
+                                  "write:statuses and write:media), then its access token.",
+    ("wordpress", "site"): "The site's address, e.g. https://crumb.example",
+    ("wordpress", "username"): "The WordPress user the posts are published as.",
+    ("wordpress", "application_password"): "In WordPress: Users \u2192 Profile \u2192 Application passwords.",
+    ("email", "host"): "Your mail provider's SMTP server, e.g. smtp.example.com",
+    ("email", "security"): "starttls (usually port 587) or tls (usually port 465), as your mail provider says.",
+    ("email", "sender"): "Who the newsletter is from, e.g. Crumb & Co <news@crumb.example>.",
+    ("email", "username"): "Usually your email address.",
 }
+DEFAULTS = {("bluesky", "service"): "https://bsky.social", ("email", "port"): "587", ("email", "security"): "starttls"}
+
+
+def _hint(kind: str, name: str) -> str:
+    return HINTS.get((kind, name)) or HINTS.get(name, "")
 
 
 class KindForm(Form):
@@ -34,13 +52,14 @@ class KindForm(Form):
         self.kind = kind
         self.field_names = [f"settings.{n}" for n in kind.setting_names] + [f"credentials.{n}" for n in kind.credential_names]
         for name in kind.setting_names:
-            edit = QLineEdit(str((settings or {}).get(name, "")))
-            self.add(f"settings.{name}", field_label(name), edit, HINTS.get(name, ""))
+            value = (settings or {}).get(name, DEFAULTS.get((kind.kind, name), "")) if settings is not None \
+                else DEFAULTS.get((kind.kind, name), "")
+            self.add(f"settings.{name}", field_label(name), QLineEdit(str(value)), _hint(kind.kind, name))
         for name in kind.credential_names:
             edit = QLineEdit()
             edit.setEchoMode(QLineEdit.EchoMode.Password)
             edit.setPlaceholderText("kept encrypted; never shown again")
-            self.add(f"credentials.{name}", field_label(name), edit, HINTS.get(name, ""))
+            self.add(f"credentials.{name}", field_label(name), edit, _hint(kind.kind, name))
 
     def values(self) -> tuple[dict[str, Any], dict[str, str]]:
         settings = {name: _setting_value(name, self.input(f"settings.{name}").text().strip())
@@ -116,6 +135,14 @@ class ConnectDialog(QDialog):
             form.set_label_width(LABEL_WIDTH)
             self.forms.addWidget(form)
         self.forms.setCurrentWidget(form)
+        self.name.setPlaceholderText(f"your name for it, e.g. \u201cShop on {form.kind.label}\u201d")
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grows to show every field and its (wrapped) hint: the layouts are settled first, or the
+        wrapped lines would be measured on one line and overlap."""
+        for layout in (self.current_form.layout(), self.layout()) if self.current_form else (self.layout(),):
+            layout.activate()
         self.adjustSize()
 
     def submit(self) -> None:
@@ -142,7 +169,7 @@ class ConnectDialog(QDialog):
             self.top.show_error(message, field)
         elif form is not None:
             form.show_error(message, field if field in form.field_names else None)
-        self.adjustSize()   # room for the message: nothing below it is cut off
+        self._fit()     # room for the message: nothing below it is cut off
 
     def error_text(self) -> str:
         """Every error shown now, for tests and screen readers."""
