@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     grab(page, "channels-newsletter-recipients")
 
     dialog = page.open_connect_dialog()
-    dialog.name.setText("Shop on Mastodon")
+    dialog.name.setText("Orders to Zapier")
     form = dialog.current_form
     form.input("credentials.url").setText("https://hooks.example.com/catch/123")
     form.input("credentials.signing_secret").setText("s3cret")
