@@ -333,8 +333,9 @@ class GatewayClient(PublishingMethods):
         """Cancels a queued or running job (the agent stops its task); Conflict if it has finished."""
         return self.request("POST", f"/api/v1/jobs/{job_id}/cancel", type=Job, idempotent=True)
 
-    def job_events(self, job_id: int, read_timeout: float = 60.0) -> Iterator[Job]:
-        """Each change of the job as the gateway streams it (server-sent events), until it ends."""
+    def job_events(self, job_id: int, read_timeout: float = 60.0, until: float | None = None) -> Iterator[Job]:
+        """Each change of the job as the gateway streams it (server-sent events), until it ends, or
+        until the time.monotonic() deadline `until` (looked at with each line, keep-alives too)."""
         response = self.request("GET", f"/api/v1/jobs/{job_id}/events", stream=True,
                                 timeout=(self.timeout[0], read_timeout))
         response.encoding = "utf-8"  # SSE is UTF-8 by definition
@@ -342,6 +343,8 @@ class GatewayClient(PublishingMethods):
             data_lines: list[str] = []
             try:
                 for line in response.iter_lines(decode_unicode=True):
+                    if until is not None and time.monotonic() > until:
+                        return
                     if line.startswith("data:"):
                         data_lines.append(line[5:].strip())
                     elif line == "" and data_lines:
@@ -360,7 +363,7 @@ class GatewayClient(PublishingMethods):
             if remaining <= 0:
                 raise TimeoutError(f"job {job_id} is still {job.status} after {timeout} s")
             try:
-                for job in self.job_events(job_id, read_timeout=min(remaining, 30.0)):
+                for job in self.job_events(job_id, read_timeout=min(remaining, 30.0), until=deadline):
                     if on_progress:
                         on_progress(job)
                     if job.finished:
@@ -370,6 +373,9 @@ class GatewayClient(PublishingMethods):
                     raise
                 time.sleep(0.2)  # the stream broke (gateway restart?): look again shortly
                 job = self.get_job(job_id)
+            else:
+                if not job.finished and time.monotonic() >= deadline:
+                    job = self.get_job(job_id)  # the stream stopped at the deadline: one last look
         if raise_on_failure and job.status == "failed":
             raise JobFailed(job)
         return job

@@ -87,6 +87,13 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection) -> None:
+        shared = request_transaction.get()
+        if shared is not None and connection is not shared and not connection.get_execution_options().get(
+                "umt_reading"):
+            # A second write transaction would wait for the request's own, which holds SQLite's
+            # write lock until the request ends: say so at once instead of failing after 10 s.
+            raise RuntimeError("a write inside a request with an Idempotency-Key opened its own transaction; "
+                               "write through umt.gateway.db.writing(engine)")
         if connection.get_execution_options().get("umt_reading"):
             connection.exec_driver_sql("BEGIN")  # a WAL snapshot: readers never wait for a writer
         else:
@@ -102,33 +109,35 @@ def reading(engine: Engine) -> Connection:
     return engine.connect().execution_options(umt_reading=True)
 
 
-class RequestTransaction:
-    """The write transaction of a request sent with an Idempotency-Key (gateway/idempotency.py): the
-    handler's writes and the remembered reply commit together, or not at all. It begins at the
-    handler's first write, not before, so that work a handler does first (checking a channel's
-    sign-in over the network) does not hold SQLite's one write lock. `on_begin` runs inside it
-    first (the idempotency layer looks the key up again there, and may stop the handler)."""
-
-    def __init__(self, engine: Engine, on_begin: Callable[[Connection], None]) -> None:
-        self.engine = engine
-        self._on_begin = on_begin
-        self.connection: Connection | None = None
-
-    def begin(self) -> Connection:
-        if self.connection is None:
-            connection = self.engine.connect()
-            try:
-                connection.begin()
-                self._on_begin(connection)
-            except BaseException:
-                connection.rollback()
-                connection.close()
-                raise
-            self.connection = connection
-        return self.connection
+# The transaction a request with an Idempotency-Key runs in (gateway/idempotency.py): the writes of
+# its handler and the remembered reply commit together, or not at all.
+request_transaction: ContextVar[Connection | None] = ContextVar("umt_request_transaction", default=None)
+# What waits for that transaction's commit (a worker to wake); the list is shared with the worker
+# threads the handler runs in (they get a copy of the context, holding the same list).
+_after_commit: ContextVar[list[Callable[[], None]] | None] = ContextVar("umt_after_commit", default=None)
 
 
-request_transaction: ContextVar[RequestTransaction | None] = ContextVar("umt_request_transaction", default=None)
+@contextmanager
+def owning_request_transaction(connection: Connection) -> Iterator[list[Callable[[], None]]]:
+    """Makes `connection`'s transaction the request's own (for `writing`); yields the callbacks to
+    run once its owner committed it."""
+    pending: list[Callable[[], None]] = []
+    tokens = request_transaction.set(connection), _after_commit.set(pending)
+    try:
+        yield pending
+    finally:
+        request_transaction.reset(tokens[0])
+        _after_commit.reset(tokens[1])
+
+
+def when_committed(function: Callable[[], None]) -> None:
+    """Calls `function` now, or, inside a request's own transaction, once that is committed (never
+    if it is rolled back): e.g. to wake a worker that will look for the rows just written."""
+    pending = _after_commit.get()
+    if pending is None:
+        function()
+    else:
+        pending.append(function)
 
 
 @contextmanager
