@@ -9,6 +9,10 @@ delivery as the gateway recorded it (sent_at is stamped after the server's answe
 as the receiving server saw it (its arrival time − due_at).
 
     .venv/bin/python bench/bench_publishing.py [--posts 200] [--window 60]
+    .venv/bin/python bench/bench_publishing.py --docker-image umt-service:0.1.0   # memory as docker stats shows it
+
+With --docker-image the gateway runs in a container of that image (host network) and memory is
+docker stats' MEM USAGE instead of the process's RSS.
 
 Targets (issue 11): p99 lateness ≤ 2 s; the gateway's idle memory within issue 2's target (45 MiB
 in Docker; compare bench/bench_gateway.py's figure for the same build)."""
@@ -31,7 +35,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_gateway import Http, free_port, rss_mib, settle  # noqa: E402
+from bench_gateway import Http, docker_mem_mib, free_port, rss_mib, settle  # noqa: E402
 
 
 POST_NUMBER = re.compile(r"Post number (\d+) of the bench")
@@ -76,6 +80,12 @@ class Receiver:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
+def container_rss(container: str) -> float:
+    status = subprocess.run(["docker", "exec", container, "cat", "/proc/1/status"], capture_output=True, text=True,
+                            check=True).stdout
+    return round(int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1]) / 1024, 1)
+
+
 def parse(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
@@ -90,6 +100,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--posts", type=int, default=200)
     parser.add_argument("--window", type=float, default=60.0)
+    parser.add_argument("--docker-image", default="")
     args = parser.parse_args()
 
     receiver = Receiver()
@@ -99,7 +110,17 @@ def main() -> None:
            "UMT_CHANNEL_KEY": secrets.token_urlsafe(32), "UMT_AGENT_URL": f"http://127.0.0.1:{free_port()}",
            "UMT_LOG_LEVEL": "WARNING", "MALLOC_ARENA_MAX": "2"}
     env.pop("DATABASE_URL", None)
-    process = subprocess.Popen([sys.executable, "-m", "umt.gateway"], env=env)
+    if args.docker_image:
+        container = f"umt-bench-publishing-{port}"
+        keys = ("UMT_PORT", "UMT_SIGNING_KEY", "UMT_CHANNEL_KEY", "UMT_AGENT_URL", "UMT_LOG_LEVEL")
+        process = subprocess.Popen(
+            ["docker", "run", "--rm", "--name", container, "--network", "host", "--mount", "type=volume,dst=/data",
+             "-e", "UMT_DATA_DIR=/data", "-e", "UMT_BIND_HOST=127.0.0.1", *[f"-e{k}={env[k]}" for k in keys],
+             args.docker_image, "python", "-m", "umt.gateway"])
+        measure = lambda: docker_mem_mib(container)  # noqa: E731
+    else:
+        process = subprocess.Popen([sys.executable, "-m", "umt.gateway"], env=env)
+        measure = lambda: rss_mib(process.pid)  # noqa: E731
     try:
         started = time.monotonic()
         while True:
@@ -111,7 +132,7 @@ def main() -> None:
                 if process.poll() is not None or time.monotonic() - started > 60:
                     raise SystemExit("the gateway did not start")
                 time.sleep(0.05)
-        idle_before = settle(lambda: rss_mib(process.pid))
+        idle_before = settle(measure)
         status, session = api.call("POST", "/api/v1/auth/setup", {
             "email": "bench@example.com", "name": "Bench", "password": "a long password"})
         assert status == 201, session
@@ -133,7 +154,7 @@ def main() -> None:
             for step in ("in_review", "approved"):
                 assert api.call("POST", f"/api/v1/content/{item['id']}/transition", {"status": step})[0] == 200
             items.append(item["id"])
-        first_due = datetime.now(timezone.utc) + timedelta(seconds=3 + args.posts * 0.01)
+        first_due = datetime.now(timezone.utc) + timedelta(seconds=5 + args.posts * 0.05)
         spacing = args.window / args.posts
         for n, item_id in enumerate(items):
             due = first_due + timedelta(seconds=n * spacing)
@@ -154,7 +175,7 @@ def main() -> None:
                 if offset >= page["total"] or not page["items"]:
                     break
             done = [d for d in deliveries if d["status"] not in ("queued", "sending")]
-            rss_while_sending.append(rss_mib(process.pid))
+            rss_while_sending.append(measure())
             if len(done) == expected or time.monotonic() > deadline:
                 break
             time.sleep(1.0)
@@ -167,13 +188,16 @@ def main() -> None:
             if number:
                 due = first_due + timedelta(seconds=int(number.group(1)) * spacing)
                 arrival_lateness.append(arrived - due.timestamp())
-        idle_after = settle(lambda: rss_mib(process.pid), 3.0)
+        idle_after = settle(measure, 3.0)
         print(json.dumps({
             "posts": args.posts, "channels": ["webhook", "discord", "slack"], "deliveries": expected,
             "window_seconds": args.window, "statuses": statuses,
             "lateness_seconds_sent_at_minus_due_at": percentiles(lateness),
             "lateness_seconds_arrival_minus_due_at": percentiles(arrival_lateness) if arrival_lateness else None,
-            "gateway_rss_mib": {"idle_after_start_with_outbox": idle_before, "peak_while_sending": max(rss_while_sending),
+            "memory": f"docker {args.docker_image} (docker stats)" if args.docker_image else "process (VmRSS)",
+            # In Docker, docker stats also counts the database's page cache; the process's own RSS:
+            "container_process_rss_mib": container_rss(container) if args.docker_image else None,
+            "gateway_memory_mib": {"idle_after_start_with_outbox": idle_before, "peak_while_sending": max(rss_while_sending),
                                 "idle_after_sending": idle_after},
         }, indent=2))
     finally:
