@@ -108,6 +108,19 @@ def memory_mib(backend) -> dict[str, float]:
     return {s.name: round(s.memory_bytes / MIB, 2) for s in backend.stats()}
 
 
+def gateway_breakdown_mib(backend) -> dict[str, float]:
+    """The gateway container's anonymous memory (the processes' own) apart from the page cache of
+    its files (the database's pages count against the container too), from the cgroup (v1)."""
+    containers = backend._client.containers.list(filters={"label": [f"org.umt.stack={backend.stack.name}",
+                                                                     "org.umt.service=gateway"]})
+    path = Path(f"/sys/fs/cgroup/memory/docker/{containers[0].id}/memory.stat") if containers else None
+    if path is None or not path.exists():
+        return {}
+    fields = dict(line.split() for line in path.read_text().splitlines())
+    return {"anon_mib": round(int(fields["rss"]) / MIB, 2), "active_file_mib": round(int(fields["active_file"]) / MIB, 2),
+            "inactive_file_mib": round(int(fields["inactive_file"]) / MIB, 2)}
+
+
 def run(backend, stack, args) -> dict:
     from umt.client import GatewayClient
 
@@ -132,8 +145,10 @@ def run(backend, stack, args) -> dict:
         thread.start()
     samples: list[tuple[float, dict[str, float]]] = []
     deadline = started + args.minutes * 60
+    breakdown: list[tuple[float, dict[str, float]]] = []
     while time.monotonic() < deadline:
         samples.append((time.monotonic() - started, memory_mib(backend)))
+        breakdown.append((samples[-1][0], gateway_breakdown_mib(backend)))
         time.sleep(min(10.0, max(0.0, deadline - time.monotonic())))
     samples.append((time.monotonic() - started, memory_mib(backend)))
     stop.set()
@@ -169,6 +184,9 @@ def run(backend, stack, args) -> dict:
                         "growth_pct": round((at_end - after_warm_up) / after_warm_up * 100, 2)}
     report["memory"] = growth
     report["memory_samples_mib"] = [{"t_s": round(t), **m} for t, m in samples[::6]]
+    report["gateway_cgroup_breakdown"] = [{"t_s": round(t), **m} for t, m in breakdown[::6] if m]
+    database = Path(os.environ["UMT_DATA_DIR"]) / "gateway-data" / stack.name
+    report["database_mib"] = {f.name: round(f.stat().st_size / MIB, 2) for f in database.glob("umt.db*")}
     return report
 
 

@@ -109,24 +109,30 @@ def can_remember_session() -> bool:
     return not _insecure_backend() and not _plaintext_backend()
 
 
-def remember_session(token: str, expires_at: str) -> bool:
+def _session_entry(server: str) -> str:
+    """The keyring entry of the session remembered for this computer's stack (''), or for a server
+    (its address): a token is only ever sent back to the gateway that issued it."""
+    return REMEMBERED_SESSION if not server else f"{REMEMBERED_SESSION}@{server.rstrip('/')}"
+
+
+def remember_session(token: str, expires_at: str, server: str = "") -> bool:
     """Keeps a signed-in session for the next start; False (nothing kept) where no keyring
     protects it or the keyring refused."""
     if not can_remember_session():
         return False
     try:
-        keyring.set_password(SERVICE, REMEMBERED_SESSION, json.dumps({"token": token, "expires_at": expires_at}))
+        keyring.set_password(SERVICE, _session_entry(server), json.dumps({"token": token, "expires_at": expires_at}))
     except keyring.errors.KeyringError:
         return False
     return True
 
 
-def remembered_session() -> tuple[str, str] | None:
+def remembered_session(server: str = "") -> tuple[str, str] | None:
     """(token, expires_at) as remembered, or None. The gateway still decides whether it is valid."""
     if not can_remember_session():
         return None
     try:
-        stored = keyring.get_password(SERVICE, REMEMBERED_SESSION)
+        stored = keyring.get_password(SERVICE, _session_entry(server))
         data = json.loads(stored) if stored else None
     except (keyring.errors.KeyringError, ValueError):
         return None
@@ -135,11 +141,11 @@ def remembered_session() -> tuple[str, str] | None:
     return data["token"], str(data.get("expires_at", ""))
 
 
-def forget_session() -> None:
+def forget_session(server: str = "") -> None:
     if _insecure_backend():
         return
     try:
-        keyring.delete_password(SERVICE, REMEMBERED_SESSION)
+        keyring.delete_password(SERVICE, _session_entry(server))
     except keyring.errors.KeyringError:
         pass    # nothing remembered: nothing to forget
 

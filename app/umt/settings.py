@@ -44,6 +44,10 @@ class DesktopSettings:
     close_to_tray: bool = True
     data_folder: str = ""  # empty: umt's data folder (UMT_DATA_DIR or the platform's); read at app start
     theme: str = "system"
+    # A server the workspace connects to instead of this computer's stack (empty: this computer),
+    # and the certificate file the owner pinned for it (empty: the system's trust store).
+    server_url: str = ""
+    server_certificate: str = ""
 
     def stack_overrides(self) -> dict[str, str]:
         """The user's non-empty UMT_* values; the stack loads with them where the environment sets none."""

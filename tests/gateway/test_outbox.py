@@ -151,8 +151,9 @@ def test_discord_with_wait_true_links_the_message_and_slack_posts_text(owner, ta
     discord = owner.create_channel(kind="discord", name="Discord", credentials={"webhook_url": f"{target.url}/api/webhooks/1/tok"})
     target.script.append(Answer(400, b"no_text"))                                  # Slack's check: an empty message
     slack = owner.create_channel(kind="slack", name="Slack", credentials={"webhook_url": f"{target.url}/services/T/B/x"})
-    target.script.append(Answer(200, {"id": "555", "channel_id": "22", "guild_id": "11"}))
-    target.script.append(Answer(200, b"ok"))
+    # The two deliveries go out concurrently: each path gets its own answer.
+    target.script_by_path["/api/webhooks/1/tok"] = [Answer(200, {"id": "555", "channel_id": "22", "guild_id": "11"})]
+    target.script_by_path["/services/T/B/x"] = [Answer(200, b"ok")]
     item = _approved_item(owner)
     deliveries = owner.publish(item.id, [discord.id, slack.id])
     sent = {d.channel_id: _settled(owner, d.id, "sent") for d in deliveries}

@@ -40,6 +40,8 @@ class WebhookTarget:
         self.url = f"http://127.0.0.1:{self.port}"
         self.received: list[Received] = []
         self.script: list[Answer] = []         # answers for the next requests, in order
+        # Answers for the next requests to one path, first: for deliveries sent concurrently.
+        self.script_by_path: dict[str, list[Answer]] = {}
         self.default = Answer(200, {"ok": True})
         self.arrived = threading.Event()       # set when a request has arrived
         self._lock = threading.Lock()
@@ -58,7 +60,11 @@ class WebhookTarget:
                                    self.rfile.read(length), time.monotonic())
                 with target._lock:
                     target.received.append(request)
-                    answer = target.script.pop(0) if target.script else target.default
+                    for_path = target.script_by_path.get(self.path.split("?")[0])
+                    if for_path:
+                        answer = for_path.pop(0)
+                    else:
+                        answer = target.script.pop(0) if target.script else target.default
                 target.arrived.set()
                 if answer.hold is not None:
                     answer.hold.wait(60)

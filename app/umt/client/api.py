@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterator, TypeVar
 import msgspec
 import requests
 
-from umt.client.errors import ApiError, GatewayUnreachable, JobFailed, error_from_response
+from umt.client.errors import ApiError, GatewayUnreachable, JobFailed, UntrustedCertificate, error_from_response
 from umt.client.publishing import PublishingMethods
 from umt.contract import (About, Account, AuthStatus, Brand, Campaign, ContentItem, ContentVersions, Experiment,
                           ImportResult, Job, LoginResult, Metric, Page, RecoveryCodes, ScoreResult, Session,
@@ -120,7 +120,10 @@ class GatewayClient(PublishingMethods):
     """A typed client for the gateway's JSON API.
 
     timeout is (connect, read) seconds. Errors come as umt.client.errors types; a missing
-    gateway as GatewayUnreachable.
+    gateway as GatewayUnreachable, a server whose TLS certificate is not trusted as
+    UntrustedCertificate. `verify` says whom to trust over https: True (the default) the system's
+    trust store, or the path of a PEM file (a certificate the owner pinned, or the authority that
+    signed it). A client made on another's `session` shares its setting.
 
     Every write (create, update, delete, status move, import, job submit and cancel) carries one
     Idempotency-Key per logical write and is retried with that key while the gateway restarts
@@ -128,12 +131,17 @@ class GatewayClient(PublishingMethods):
     gateway answers a repeated key with its first reply, so a retry never writes twice."""
 
     def __init__(self, base_url: str, token: str | None = None, *, timeout: tuple[float, float] = (3.05, 30.0),
-                 session: requests.Session | None = None, retry_seconds: float = 15.0) -> None:
+                 session: requests.Session | None = None, retry_seconds: float = 15.0,
+                 verify: bool | str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
         self.retry_seconds = retry_seconds
         self.http = session or requests.Session()
+        if verify is not None:
+            self.http.verify = system_trust() if verify is True else verify
+        elif session is None:
+            self.http.verify = system_trust()
         self.brands = ResourceClient(self, "brands", Brand)
         self.campaigns = ResourceClient(self, "campaigns", Campaign)
         self.content = ContentClient(self, "content", ContentItem)
@@ -169,9 +177,12 @@ class GatewayClient(PublishingMethods):
         pause = RETRY_FIRST_PAUSE
         while True:
             try:
+                # verify given each time: requests lets REQUESTS_CA_BUNDLE override the session's own.
                 response = self.http.request(method, self.base_url + path, params=params, data=data, headers=headers,
-                                             timeout=timeout or self.timeout, stream=stream)
+                                             timeout=timeout or self.timeout, stream=stream, verify=self.http.verify)
                 transient = response.status_code in RETRY_STATUSES
+            except requests.exceptions.SSLError as exc:   # not transient: the certificate stays the same
+                raise UntrustedCertificate(_tls_reason(exc)) from None
             except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
                 # Refused, reset, or the reply cut off mid-body: the gateway stopped or restarts.
                 response, transient = exc, True
@@ -207,7 +218,7 @@ class GatewayClient(PublishingMethods):
         except ApiError as error:
             if error.status != 503:
                 raise
-            return self.http.get(self.base_url + "/ready", timeout=self.timeout).json()
+            return self.http.get(self.base_url + "/ready", timeout=self.timeout, verify=self.http.verify).json()
 
     def version(self) -> dict[str, Any]:
         return self.request("GET", "/version")
@@ -288,7 +299,7 @@ class GatewayClient(PublishingMethods):
 
     def calendar_feed(self, url: str) -> str:
         """Reads the feed at its address as a calendar app does: no bearer token, the key in the URL."""
-        response = self.http.get(url, timeout=self.timeout)
+        response = self.http.get(url, timeout=self.timeout, verify=self.http.verify)
         _raise_for_error(response)
         return response.text
 
@@ -322,8 +333,9 @@ class GatewayClient(PublishingMethods):
         """Cancels a queued or running job (the agent stops its task); Conflict if it has finished."""
         return self.request("POST", f"/api/v1/jobs/{job_id}/cancel", type=Job, idempotent=True)
 
-    def job_events(self, job_id: int, read_timeout: float = 60.0) -> Iterator[Job]:
-        """Each change of the job as the gateway streams it (server-sent events), until it ends."""
+    def job_events(self, job_id: int, read_timeout: float = 60.0, until: float | None = None) -> Iterator[Job]:
+        """Each change of the job as the gateway streams it (server-sent events), until it ends, or
+        until the time.monotonic() deadline `until` (looked at with each line, keep-alives too)."""
         response = self.request("GET", f"/api/v1/jobs/{job_id}/events", stream=True,
                                 timeout=(self.timeout[0], read_timeout))
         response.encoding = "utf-8"  # SSE is UTF-8 by definition
@@ -331,6 +343,8 @@ class GatewayClient(PublishingMethods):
             data_lines: list[str] = []
             try:
                 for line in response.iter_lines(decode_unicode=True):
+                    if until is not None and time.monotonic() > until:
+                        return
                     if line.startswith("data:"):
                         data_lines.append(line[5:].strip())
                     elif line == "" and data_lines:
@@ -349,7 +363,7 @@ class GatewayClient(PublishingMethods):
             if remaining <= 0:
                 raise TimeoutError(f"job {job_id} is still {job.status} after {timeout} s")
             try:
-                for job in self.job_events(job_id, read_timeout=min(remaining, 30.0)):
+                for job in self.job_events(job_id, read_timeout=min(remaining, 30.0), until=deadline):
                     if on_progress:
                         on_progress(job)
                     if job.finished:
@@ -359,6 +373,9 @@ class GatewayClient(PublishingMethods):
                     raise
                 time.sleep(0.2)  # the stream broke (gateway restart?): look again shortly
                 job = self.get_job(job_id)
+            else:
+                if not job.finished and time.monotonic() >= deadline:
+                    job = self.get_job(job_id)  # the stream stopped at the deadline: one last look
         if raise_on_failure and job.status == "failed":
             raise JobFailed(job)
         return job
@@ -386,3 +403,23 @@ def _raise_for_error(response: Any) -> None:
         except ValueError:
             body = None
         raise error_from_response(response.status_code, body, response.headers)
+
+
+def system_trust() -> bool | str:
+    """The system's trust store for requests: OpenSSL's default CA file where the system has one
+    (Linux distributions), else requests' own bundle (certifi)."""
+    import os
+    import ssl
+
+    cafile = ssl.get_default_verify_paths().cafile
+    return cafile if cafile and os.path.isfile(cafile) else True
+
+
+def _tls_reason(exc: requests.exceptions.SSLError) -> str:
+    """The TLS failure's own words, e.g. "certificate verify failed: self-signed certificate",
+    without urllib3's wrapping (pool, URL, retries)."""
+    import re
+
+    text = str(exc)
+    match = re.search(r"\[SSL: [A-Z_]+\] ([^(']+)", text) or re.search(r"SSLError\((.+?)\)+$", text)
+    return (match.group(1) if match else text).strip().rstrip(".")

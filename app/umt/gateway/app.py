@@ -22,7 +22,7 @@ from umt.gateway import (migrations, routes_analytics, routes_auth, routes_data,
 from umt.gateway.accounts import Accounts, purge_expired_sessions
 from umt.gateway.agent_client import AgentClient
 from umt.gateway.crud import Crud
-from umt.gateway.db import is_disk_full, make_engine, reading
+from umt.gateway.db import is_disk_full, make_engine, reading, with_secret_password
 from umt.gateway.errors import ApiError, Unauthorized
 from umt.gateway.http import build_route, openapi_document
 from umt.gateway.jobs import JobRunner
@@ -45,7 +45,7 @@ class Services:
 
     def __init__(self, settings: GatewaySettings, signing_key: bytes, cipher: Cipher) -> None:
         self.settings = settings
-        self.engine = make_engine(settings.effective_database_url)
+        self.engine = make_engine(with_secret_password(settings.effective_database_url, settings.secrets_dir))
         self.cipher = cipher
         self.accounts = Accounts(self.engine, signing_key, settings, cipher)
         self.crud = Crud(self.engine)

@@ -18,7 +18,8 @@ import importlib.util
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
-from typing import Iterator
+from pathlib import Path
+from typing import Callable, Iterator
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
@@ -38,6 +39,22 @@ def normalize_url(url: str) -> str:
 
 class DatabaseUnsupported(RuntimeError):
     pass
+
+
+def with_secret_password(url: str, secrets_dir: Path) -> str:
+    """A PostgreSQL URL without a password takes it from the `database_password` secret file (a
+    Compose secret on a server), so the password never sits in an environment variable."""
+    url = normalize_url(url)
+    secret = secrets_dir / "database_password"
+    if not url.startswith("postgresql") or not secret.is_file():
+        return url
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.password:
+        return url
+    password = secret.read_text(encoding="utf-8").strip()
+    return parsed.set(password=password).render_as_string(hide_password=False)
 
 
 def make_engine(url: str) -> Engine:
@@ -70,6 +87,13 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection) -> None:
+        shared = request_transaction.get()
+        if shared is not None and connection is not shared and not connection.get_execution_options().get(
+                "umt_reading"):
+            # A second write transaction would wait for the request's own, which holds SQLite's
+            # write lock until the request ends: say so at once instead of failing after 10 s.
+            raise RuntimeError("a write inside a request with an Idempotency-Key opened its own transaction; "
+                               "write through umt.gateway.db.writing(engine)")
         if connection.get_execution_options().get("umt_reading"):
             connection.exec_driver_sql("BEGIN")  # a WAL snapshot: readers never wait for a writer
         else:
@@ -88,6 +112,32 @@ def reading(engine: Engine) -> Connection:
 # The transaction a request with an Idempotency-Key runs in (gateway/idempotency.py): the writes of
 # its handler and the remembered reply commit together, or not at all.
 request_transaction: ContextVar[Connection | None] = ContextVar("umt_request_transaction", default=None)
+# What waits for that transaction's commit (a worker to wake); the list is shared with the worker
+# threads the handler runs in (they get a copy of the context, holding the same list).
+_after_commit: ContextVar[list[Callable[[], None]] | None] = ContextVar("umt_after_commit", default=None)
+
+
+@contextmanager
+def owning_request_transaction(connection: Connection) -> Iterator[list[Callable[[], None]]]:
+    """Makes `connection`'s transaction the request's own (for `writing`); yields the callbacks to
+    run once its owner committed it."""
+    pending: list[Callable[[], None]] = []
+    tokens = request_transaction.set(connection), _after_commit.set(pending)
+    try:
+        yield pending
+    finally:
+        request_transaction.reset(tokens[0])
+        _after_commit.reset(tokens[1])
+
+
+def when_committed(function: Callable[[], None]) -> None:
+    """Calls `function` now, or, inside a request's own transaction, once that is committed (never
+    if it is rolled back): e.g. to wake a worker that will look for the rows just written."""
+    pending = _after_commit.get()
+    if pending is None:
+        function()
+    else:
+        pending.append(function)
 
 
 @contextmanager
@@ -95,7 +145,7 @@ def writing(engine: Engine) -> Iterator[Connection]:
     """A write transaction: the request's own when it has one (committed by its owner), else a new one."""
     shared = request_transaction.get()
     if shared is not None and shared.engine is engine:
-        yield shared
+        yield shared.begin()
         return
     with engine.begin() as connection:
         yield connection

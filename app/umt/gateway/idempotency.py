@@ -15,13 +15,20 @@ chose waiting over a 409 "in progress" because a client retrying after a cut con
 otherwise have to retry a 409 as well, and no stale "in progress" marker can outlive a killed
 gateway (there is none: the key is written only with its reply).
 
+On SQLite the requests with a key take their turn on an async lock before they open their
+transaction: a request waiting for SQLite's write lock holds a worker thread, and if every worker
+thread waited so, the request holding the lock could not get one to finish (anyio's 40 threads
+against 50 concurrent writes did exactly that). Waiting on the async lock holds no thread.
+
 Only 2xx replies are remembered: an error changed nothing (its transaction is rolled back), so
 the retry is simply tried again."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
+import weakref
 from datetime import timedelta
 from typing import Awaitable, Callable
 
@@ -33,7 +40,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from umt.gateway import tables as t
-from umt.gateway.db import as_utc, reading, request_transaction
+from umt.gateway.db import as_utc, owning_request_transaction, reading
 from umt.gateway.errors import ApiError, ValidationFailed
 
 HEADER = "Idempotency-Key"
@@ -41,6 +48,7 @@ MAX_KEY_LENGTH = 255
 PRUNE_EVERY_SECONDS = 3600.0
 keys = t.idempotency_keys
 _last_pruned = 0.0
+_sqlite_turns: "weakref.WeakKeyDictionary[Engine, anyio.Lock]" = weakref.WeakKeyDictionary()
 
 
 def key_of(request: Request) -> str | None:
@@ -65,8 +73,24 @@ async def run_once(request: Request, engine: Engine, user_id: int, key: str, ret
                    produce: Callable[[], Awaitable[Response]]) -> Response:
     """The stored reply for (user, key), or `produce()`'s reply, remembered if it is a 2xx."""
     digest = request_hash(request.method, request.url.path, await request.body())
+    async with _turn(engine):
+        return await _run_once(engine, user_id, key, digest, retention, produce)
+
+
+def _turn(engine: Engine):
+    if engine.dialect.name != "sqlite":
+        return contextlib.nullcontext()
+    lock = _sqlite_turns.get(engine)
+    if lock is None:
+        lock = _sqlite_turns.setdefault(engine, anyio.Lock())
+    return lock
+
+
+async def _run_once(engine: Engine, user_id: int, key: str, digest: str, retention: timedelta,
+                    produce: Callable[[], Awaitable[Response]]) -> Response:
     connection = await anyio.to_thread.run_sync(_begin, engine)
-    token = request_transaction.set(connection)
+    scope = owning_request_transaction(connection)
+    after_commit = scope.__enter__()
     try:
         stored = await anyio.to_thread.run_sync(_find, connection, user_id, key, retention)
         if stored is not None:
@@ -83,13 +107,15 @@ async def run_once(request: Request, engine: Engine, user_id: int, key: str, ret
             await anyio.to_thread.run_sync(connection.rollback)
             stored = await anyio.to_thread.run_sync(_find_committed, engine, user_id, key)
             return _replay(stored, digest)
+        for function in after_commit:
+            function()
         return response
     except BaseException:
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(connection.rollback)
         raise
     finally:
-        request_transaction.reset(token)
+        scope.__exit__(None, None, None)
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(connection.close)
 

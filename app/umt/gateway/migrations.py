@@ -247,9 +247,32 @@ def current_version(engine: Engine) -> int:
         return connection.execute(text("SELECT COALESCE(MAX(version), 0) FROM schema_version")).scalar_one()
 
 
+# Any fixed 64-bit number, the same in every gateway: the key of the PostgreSQL advisory lock that
+# lets one gateway at a time migrate ("umt-migrate" in ASCII).
+MIGRATION_LOCK_KEY = 0x756D742D6D696772
+
+
 def upgrade(engine: Engine, target: int = LATEST, cipher=None) -> int:
     """Bring the database to `target`; returns the version it started from. `cipher`
-    (publishing.credentials.Cipher) is for the steps that encrypt stored secrets."""
+    (publishing.credentials.Cipher) is for the steps that encrypt stored secrets.
+
+    On PostgreSQL several gateways may start at once: each waits for a session-level advisory lock,
+    so one migrates while the others wait, then find nothing left to do. (Without it two of them
+    racing through `CREATE TABLE` collide on PostgreSQL's catalog.) SQLite needs no lock: every
+    write transaction there begins IMMEDIATE, one writer at a time."""
+    if engine.dialect.name != "postgresql":
+        return _upgrade(engine, target, cipher)
+    with engine.connect() as lock:
+        lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        lock.commit()  # the lock belongs to the session, not to this transaction
+        try:
+            return _upgrade(engine, target, cipher)
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            lock.commit()
+
+
+def _upgrade(engine: Engine, target: int, cipher) -> int:
     start = current_version(engine)
     if start > LATEST:
         raise RuntimeError(f"the database is at schema version {start}, newer than this gateway ({LATEST}); "

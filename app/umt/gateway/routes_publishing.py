@@ -34,8 +34,8 @@ async def get_channel(call: Call):
 async def update_channel(call: Call):
     changes: dict[str, Any] = {k: v for k in ("name", "settings", "credentials")
                                if (v := getattr(call.body, k)) is not UNSET}
+    call.after_commit(call.services.outbox.notify)   # a reconnect makes the account's waiting deliveries due
     result = await call.run(call.services.channels.update, call.path["id"], changes)
-    call.services.outbox.notify()   # a reconnect makes the account's waiting deliveries due (committed already)
     return result
 
 
@@ -114,6 +114,8 @@ def operations() -> list[Operation]:
                   body=c.ChannelAccountPatch, reply=c.ChannelAccount, idempotent=False),
         Operation("DELETE", channel, delete_channel, "disconnect a channel account (its deliveries go too)", tag,
                   status=204, errors=(409,)),
+        # No Idempotency-Key: it calls out to the channel, which must not happen inside the request's
+        # write transaction (it would hold SQLite's write lock for the length of a network call).
         Operation("POST", f"{channel}/test", test_channel, "check the stored connection", tag, reply=c.ChannelTest,
                   idempotent=False),
         Operation("GET", "/api/v1/channel-kinds", channel_kinds,

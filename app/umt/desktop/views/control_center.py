@@ -1,4 +1,5 @@
 """The control center page: the Start/Stop control, the services, live resources and history.
+While the workspace is connected to a server, it shows that server's health instead, read-only.
 
 It shows what the StackController reports and forwards what the owner asks for; it runs no work."""
 
@@ -15,6 +16,7 @@ from umt.desktop.theme import Theme
 from umt.desktop.widgets.banner import Banner
 from umt.desktop.widgets.charts import HistoryCharts
 from umt.desktop.widgets.resources_view import ResourcesView
+from umt.desktop.widgets.server_health import ServerHealthCard
 from umt.desktop.widgets.services_view import ServicesView
 from umt.desktop.widgets.stack_control import StackControl
 
@@ -38,6 +40,12 @@ class ControlCenterPage(QWidget):
     sig_message_posted = Signal(str)
     """A passing message for the window's status line (an operation that failed)."""
 
+    sig_server_disconnect_requested = Signal()
+    """The owner wants to leave the server and work with this computer's stack."""
+
+    sig_server_refresh_requested = Signal()
+    """The owner asked to look at the server's health now."""
+
     def __init__(self, controller: StackController, theme: Theme, parent=None):
         super().__init__(parent)
         self.controller = controller
@@ -51,17 +59,28 @@ class ControlCenterPage(QWidget):
         self.resources_view = ResourcesView(self.resources_model, theme)
         self.charts = HistoryCharts(self.history, theme)
 
+        self.server_card = ServerHealthCard()
+        self.server_card.hide()
+        # This computer's stack: hidden while connected to a server.
+        self.local = QWidget()
+        local = QVBoxLayout(self.local)
+        local.setContentsMargins(0, 0, 0, 0)
+        local.setSpacing(8)
+        local.addWidget(self.banner)
+        local.addWidget(self.stack_control)
+        local.addWidget(_heading("Services"))
+        local.addWidget(self.services_view)
+        local.addWidget(_heading("Resources against each service's limits"))
+        local.addWidget(self.resources_view)
+        local.addWidget(_heading("Last 10 minutes"))
+        local.addWidget(self.charts, 1)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(8)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.stack_control)
-        layout.addWidget(_heading("Services"))
-        layout.addWidget(self.services_view)
-        layout.addWidget(_heading("Resources against each service's limits"))
-        layout.addWidget(self.resources_view)
-        layout.addWidget(_heading("Last 10 minutes"))
-        layout.addWidget(self.charts, 1)
+        layout.addWidget(self.server_card)
+        layout.addWidget(self.local, 1)
+        layout.addStretch(0)  # takes the room of the hidden local part while on a server
 
         self.stack_control.sig_toggle_requested.connect(controller.toggle)
         # Logs opens the log that tells more about the state shown (the build's, a failed service's).
@@ -70,6 +89,8 @@ class ControlCenterPage(QWidget):
         self.services_view.sig_restart_requested.connect(controller.restart_service)
         self.services_view.sig_logs_requested.connect(self.sig_logs_requested)
         self.banner.sig_action_requested.connect(self.sig_use_native_requested)
+        self.server_card.sig_disconnect_requested.connect(self.sig_server_disconnect_requested)
+        self.server_card.sig_refresh_requested.connect(self.sig_server_refresh_requested)
         controller.sig_state_changed.connect(self._on_controller_state_changed)
         controller.sig_snapshot_taken.connect(self._on_controller_snapshot_taken)
         controller.sig_statuses_changed.connect(self.services_model.set_statuses)
@@ -82,6 +103,14 @@ class ControlCenterPage(QWidget):
         self.services_view.set_theme(theme)
         self.resources_view.set_theme(theme)
         self.charts.set_theme(theme)
+
+    def show_server(self, health) -> None:
+        """A ServerHealth while connected to a server (read-only: no Start or Stop), None otherwise."""
+        on_server = health is not None
+        if on_server:
+            self.server_card.show_health(health)
+        self.server_card.setVisible(on_server)
+        self.local.setVisible(not on_server)
 
     # --- controller → page ---------------------------------------------------------------------
     def _on_controller_state_changed(self, state: StackState) -> None:

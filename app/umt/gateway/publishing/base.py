@@ -15,7 +15,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,9 @@ class Post:
     due_at: datetime
     hashtags: tuple[str, ...] = ()
     media: tuple[Media, ...] = ()
+    # What the previous try recorded (the delivery's stored `details`), so that a retry can skip what
+    # it already did: the newsletter sends only to the recipients not yet accepted.
+    earlier: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -51,6 +54,10 @@ class Account:
     settings: dict[str, Any]
     credentials: dict[str, str]
     updated_credentials: dict[str, str] | None = None
+    # Set by the outbox while it sends: a channel that sends in parts (the newsletter, one message
+    # per recipient) reports its details so far, and the outbox stores them at once, so that a
+    # gateway killed mid-send loses none of it (a retry then skips who already has it).
+    progress: Callable[[dict[str, Any]], None] | None = None
 
 
 @dataclass(frozen=True)

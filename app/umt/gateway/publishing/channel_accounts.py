@@ -56,7 +56,7 @@ class ChannelAccounts:
         self._require_connection(channel.check_connection(account))
         now = t.utcnow()
         stored = account.updated_credentials or credentials
-        with self.engine.begin() as connection:
+        with writing(self.engine) as connection:
             account_id = connection.execute(insert(t.channel_accounts).values(
                 kind=kind, name=name, settings=settings, credentials_encrypted=self.cipher.encrypt_json(stored),
                 status="connected", last_error=None, created_at=now, updated_at=now)).inserted_primary_key[0]
@@ -77,7 +77,7 @@ class ChannelAccounts:
             self._require_connection(channel.check_connection(account))
             values.update(credentials_encrypted=self.cipher.encrypt_json(
                 account.updated_credentials or changes["credentials"]), status="connected", last_error=None)
-        with self.engine.begin() as connection:
+        with writing(self.engine) as connection:
             connection.execute(update(t.channel_accounts).where(t.channel_accounts.c.id == account_id)
                                .values(**values, updated_at=t.utcnow()))
             return account_json(self._row(connection, account_id))
@@ -96,7 +96,7 @@ class ChannelAccounts:
         account = self.account(account_id)
         outcome = registry.channel_for(account.kind).check_connection(account)
         status = "needs_reconnect" if isinstance(outcome, NeedsReconnect) else None
-        with self.engine.begin() as connection:
+        with writing(self.engine) as connection:
             values: dict[str, Any] = {"updated_at": t.utcnow()}
             if status:
                 values.update(status=status, last_error=outcome.reason)
@@ -183,7 +183,7 @@ class ChannelAccounts:
     def unsubscribe(self, token: str) -> bool:
         """True when the token named a recipient (unsubscribed now or before)."""
         try:
-            with self.engine.begin() as connection:
+            with writing(self.engine) as connection:
                 row = connection.execute(select(t.recipients).where(t.recipients.c.unsubscribe_token == token)).first()
                 if row is None:
                     return False

@@ -40,7 +40,7 @@ def post_for(connection: Connection, row, attempt: int) -> Post:
         brand = connection.execute(select(t.brands.c.hashtags).where(t.brands.c.id == item.brand_id)).first()
         hashtags = tuple(brand.hashtags or ()) if brand else ()
     return Post(delivery_id=row.id, key=row.key, attempt=attempt, content_id=item.id, title=item.title,
-                body=item.body, due_at=as_utc(row.due_at), hashtags=hashtags)
+                body=item.body, due_at=as_utc(row.due_at), hashtags=hashtags, earlier=dict(row.details or {}))
 
 
 class Deliveries:
@@ -55,28 +55,24 @@ class Deliveries:
         """Queues the item for each account; checks first that it can go to every one of them (a
         422 lists each channel's problems, and nothing is queued)."""
         now = t.utcnow()
-        with writing(self.engine) as connection:
-            item = connection.execute(select(t.content_items).where(t.content_items.c.id == content_id)).first()
-            if item is None:
-                raise NotFound("content item")
-            if item.status not in PUBLISHABLE:
-                raise Conflict("not_approved", f"a {item.status} item cannot be published; approve it first", "status")
+        # Checked before the write transaction: a channel's checks may ask its server (Mastodon's
+        # character limit), and SQLite's one write lock must not wait on the network.
+        with reading(self.engine) as connection:
+            item = self._publishable(connection, content_id)
             due = as_utc(at) or as_utc(item.scheduled_at) or now
-            problems: dict[str, list[str]] = {}
-            for channel_id in dict.fromkeys(channel_ids):
-                try:
-                    account = self.accounts.account(channel_id, connection)
-                except NotFound:
-                    raise ValidationFailed("channel_ids", f"no channel has id {channel_id}") from None
-                channel = registry.channel_for(account.kind)
-                draft = Post(delivery_id=0, key="check", attempt=1, content_id=item.id, title=item.title,
-                             body=item.body, due_at=due)
-                found = channel.problems(draft, account)
-                if found:
-                    problems[str(channel_id)] = found
-            if problems:
-                summary = "; ".join(p for found in problems.values() for p in found)
-                raise ValidationFailed("channel_ids", f"the post cannot go everywhere: {summary}", details=problems)
+            accounts = [self._account(channel_id, connection) for channel_id in dict.fromkeys(channel_ids)]
+        problems: dict[str, list[str]] = {}
+        for account in accounts:
+            draft = Post(delivery_id=0, key="check", attempt=1, content_id=item.id, title=item.title,
+                         body=item.body, due_at=due)
+            found = registry.channel_for(account.kind).problems(draft, account)
+            if found:
+                problems[str(account.id)] = found
+        if problems:
+            summary = "; ".join(p for found in problems.values() for p in found)
+            raise ValidationFailed("channel_ids", f"the post cannot go everywhere: {summary}", details=problems)
+        with writing(self.engine) as connection:
+            item = self._publishable(connection, content_id)   # again: it may have changed meanwhile
             for channel_id in dict.fromkeys(channel_ids):
                 existing = connection.execute(select(D).where(D.c.content_id == content_id,
                                                               D.c.channel_id == channel_id)).first()
@@ -96,6 +92,21 @@ class Deliveries:
             rows = connection.execute(select(D).where(D.c.content_id == content_id,
                                                       D.c.channel_id.in_(channel_ids)).order_by(D.c.id)).all()
         return [delivery_json(r) for r in rows]
+
+    def _account(self, channel_id: int, connection: Connection):
+        try:
+            return self.accounts.account(channel_id, connection)
+        except NotFound:
+            raise ValidationFailed("channel_ids", f"no channel has id {channel_id}") from None
+
+    @staticmethod
+    def _publishable(connection: Connection, content_id: int):
+        item = connection.execute(select(t.content_items).where(t.content_items.c.id == content_id)).first()
+        if item is None:
+            raise NotFound("content item")
+        if item.status not in PUBLISHABLE:
+            raise Conflict("not_approved", f"a {item.status} item cannot be published; approve it first", "status")
+        return item
 
     def list(self, query: Any) -> dict[str, Any]:
         conditions = []

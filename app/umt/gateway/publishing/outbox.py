@@ -146,6 +146,7 @@ class Outbox:
             return
         if account.kind == "email":
             account.settings["recipients"] = self._recipients(row.channel_id)
+        account.progress = lambda details: self._save_progress(row.id, details)
         problems = channel.problems(post, account)
         if problems:
             outcome: Outcome = Failed("; ".join(problems))
@@ -197,6 +198,12 @@ class Outbox:
                 self.deliveries.mark_content_published(connection, row.content_id)
         log.info("delivery %d (content %d, channel %d), try %d: %s", row.id, row.content_id, row.channel_id,
                  row.attempts, values["status"])
+
+    def _save_progress(self, delivery_id: int, details: dict[str, Any]) -> None:
+        """What a channel reports mid-send (see Account.progress), kept while this worker holds the lease."""
+        with self.engine.begin() as connection:
+            connection.execute(update(D).where(leases.held_by(D, delivery_id, self.owner))
+                               .values(details=details, updated_at=t.utcnow()))
 
     def _recipients(self, channel_id: int) -> list[dict[str, str]]:
         """The newsletter's subscribed recipients, each with its unsubscribe address."""
