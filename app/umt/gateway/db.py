@@ -145,7 +145,7 @@ def writing(engine: Engine) -> Iterator[Connection]:
     """A write transaction: the request's own when it has one (committed by its owner), else a new one."""
     shared = request_transaction.get()
     if shared is not None and shared.engine is engine:
-        yield shared.begin()
+        yield shared   # begun already (idempotency._begin); its owner commits it
         return
     with engine.begin() as connection:
         yield connection
