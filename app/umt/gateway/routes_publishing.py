@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse
 from umt import contract as c
 from umt.contract.base import listed
 from umt.contract.resources import ListQuery
+from umt.gateway.db import when_committed
 from umt.gateway.http import Call, Operation
 from umt.gateway.publishing import registry
 
@@ -34,8 +35,8 @@ async def get_channel(call: Call):
 async def update_channel(call: Call):
     changes: dict[str, Any] = {k: v for k in ("name", "settings", "credentials")
                                if (v := getattr(call.body, k)) is not UNSET}
-    call.after_commit(call.services.outbox.notify)   # a reconnect makes the account's waiting deliveries due
     result = await call.run(call.services.channels.update, call.path["id"], changes)
+    when_committed(call.services.outbox.notify)   # a reconnect makes the account's waiting deliveries due
     return result
 
 
@@ -52,9 +53,10 @@ async def channel_kinds(call: Call):
 
 
 async def publish(call: Call):
-    call.after_commit(call.services.outbox.notify)
-    return await call.run(call.services.deliveries.publish, call.path["id"], list(call.body.channel_ids),
-                          call.body.at)
+    result = await call.run(call.services.deliveries.publish, call.path["id"], list(call.body.channel_ids),
+                            call.body.at)
+    when_committed(call.services.outbox.notify)   # once the new state is committed
+    return result
 
 
 async def list_deliveries(call: Call):
@@ -62,18 +64,21 @@ async def list_deliveries(call: Call):
 
 
 async def retry_delivery(call: Call):
-    call.after_commit(call.services.outbox.notify)
-    return await call.run(call.services.deliveries.retry, call.path["id"])
+    result = await call.run(call.services.deliveries.retry, call.path["id"])
+    when_committed(call.services.outbox.notify)   # once the new state is committed
+    return result
 
 
 async def retry_failed(call: Call):
-    call.after_commit(call.services.outbox.notify)
-    return await call.run(call.services.deliveries.retry_failed, call.path["id"])
+    result = await call.run(call.services.deliveries.retry_failed, call.path["id"])
+    when_committed(call.services.outbox.notify)   # once the new state is committed
+    return result
 
 
 async def cancel_delivery(call: Call):
-    call.after_commit(call.services.outbox.notify)
-    return await call.run(call.services.deliveries.cancel, call.path["id"])
+    result = await call.run(call.services.deliveries.cancel, call.path["id"])
+    when_committed(call.services.outbox.notify)   # once the new state is committed
+    return result
 
 
 async def list_recipients(call: Call):
