@@ -1,9 +1,12 @@
 """Publishing benchmark, printed as JSON: how late the outbox sends scheduled posts, and the
 gateway's memory with the outbox running.
 
-A real `python -m umt.gateway` process (SQLite, default outbox settings) sends to local webhook
-servers in this process (the generic webhook, Discord and Slack's wire formats). `--posts` content
-items (200) are each published to every channel account, due at times spread evenly over
+A real `python -m umt.gateway` process (SQLite, default outbox settings) sends to local servers in
+this process: webhook servers (the generic webhook, Discord and Slack's wire formats), the Mastodon
+double of the tests (tests/servers/mastodon_double.py) and a real SMTP server (aiosmtpd over
+STARTTLS, tests/servers/smtp.py; a newsletter with one subscriber). Bluesky's PDS and WordPress
+take minutes to start and are left out (their own benches and tests measure them). `--posts`
+content items (200) are each published to every channel account, due at times spread evenly over
 `--window` seconds (60) starting shortly after setup. Lateness is sent_at − due_at of each
 delivery as the gateway recorded it (sent_at is stamped after the server's answer), and also
 as the receiving server saw it (its arrival time − due_at).
@@ -35,7 +38,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench_gateway import Http, docker_mem_mib, free_port, rss_mib, settle  # noqa: E402
+
+import trustme  # noqa: E402
+
+from tests.servers.mastodon_double import MastodonDouble  # noqa: E402
+from tests.servers.smtp import PASSWORD, running_smtp  # noqa: E402
 
 
 POST_NUMBER = re.compile(r"Post number (\d+) of the bench")
@@ -97,6 +106,19 @@ def percentiles(values: list[float]) -> dict[str, float]:
 
 
 def main() -> None:
+    mastodon = MastodonDouble(rate_limit=10_000).start()
+    mastodon.add_account("bench", "bench-token")
+    folder = Path(tempfile.mkdtemp(prefix="umt-bench-smtp-"))
+    ca = trustme.CA()
+    ca.cert_pem.write_to_path(str(folder / "ca.pem"))
+    try:
+        with running_smtp(ca, folder / "ca.pem") as smtp:
+            run(mastodon, smtp)
+    finally:
+        mastodon.stop()
+
+
+def run(mastodon: MastodonDouble, smtp) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--posts", type=int, default=200)
     parser.add_argument("--window", type=float, default=60.0)
@@ -139,13 +161,20 @@ def main() -> None:
         api.headers["Authorization"] = f"Bearer {session['token']}"
         base = f"http://127.0.0.1:{receiver.port}"
         accounts = []
-        for kind, credentials in (("webhook", {"url": f"{base}/hook", "signing_secret": "s" * 32}),
-                                  ("discord", {"webhook_url": f"{base}/discord/1/t"}),
-                                  ("slack", {"webhook_url": f"{base}/slack/T/B/x"})):
-            status, account = api.call("POST", "/api/v1/channels", {"kind": kind, "name": kind,
+        for kind, settings, credentials in (
+                ("webhook", {}, {"url": f"{base}/hook", "signing_secret": "s" * 32}),
+                ("discord", {}, {"webhook_url": f"{base}/discord/1/t"}),
+                ("slack", {}, {"webhook_url": f"{base}/slack/T/B/x"}),
+                ("mastodon", {"instance": mastodon.url}, {"access_token": "bench-token"}),
+                ("email", smtp.settings("starttls"), {"password": PASSWORD})):
+            status, account = api.call("POST", "/api/v1/channels", {"kind": kind, "name": kind, "settings": settings,
                                                                      "credentials": credentials})
             assert status == 201, account
             accounts.append(account["id"])
+        status, _ = api.call("POST", f"/api/v1/channels/{accounts[-1]}/recipients",
+                             [{"email": "reader@example.test", "name": "Reader"}])
+        assert status == 200
+        kinds = ["webhook", "discord", "slack", "mastodon", "email"]
         items = []
         for n in range(args.posts):
             status, item = api.call("POST", "/api/v1/content", {"channel": "x", "title": f"Post {n}",
@@ -182,7 +211,7 @@ def main() -> None:
         statuses = {s: sum(d["status"] == s for d in deliveries) for s in {d["status"] for d in deliveries}}
         lateness = [(parse(d["sent_at"]) - parse(d["due_at"])).total_seconds() for d in deliveries if d["sent_at"]]
         # Which post each arrival carried: its number is in the text ("Post number 17 of the bench.").
-        arrival_lateness = []
+        arrival_lateness = []   # at the webhook servers (Mastodon and SMTP: sent_at only)
         for arrived, body in receiver.arrivals:
             number = POST_NUMBER.search(body.decode("utf-8", "replace"))
             if number:
@@ -190,9 +219,14 @@ def main() -> None:
                 arrival_lateness.append(arrived - due.timestamp())
         idle_after = settle(measure, 3.0)
         print(json.dumps({
-            "posts": args.posts, "channels": ["webhook", "discord", "slack"], "deliveries": expected,
+            "posts": args.posts, "channels": kinds, "deliveries": expected,
             "window_seconds": args.window, "statuses": statuses,
             "lateness_seconds_sent_at_minus_due_at": percentiles(lateness),
+            "lateness_p99_by_channel": {kind: percentiles([(parse(d["sent_at"]) - parse(d["due_at"])).total_seconds()
+                                                           for d in deliveries if d["sent_at"]
+                                                           and d["channel_id"] == account_id])["p99"]
+                                        for kind, account_id in zip(kinds, accounts)},
+            "received": {"mastodon_statuses": len(mastodon.statuses("bench")), "emails": len(smtp.handler.messages)},
             "lateness_seconds_arrival_minus_due_at": percentiles(arrival_lateness) if arrival_lateness else None,
             "memory": f"docker {args.docker_image} (docker stats)" if args.docker_image else "process (VmRSS)",
             # In Docker, docker stats also counts the database's page cache; the process's own RSS:
