@@ -113,12 +113,12 @@ def main() -> None:
     ca.cert_pem.write_to_path(str(folder / "ca.pem"))
     try:
         with running_smtp(ca, folder / "ca.pem") as smtp:
-            run(mastodon, smtp)
+            run(mastodon, smtp, folder)
     finally:
         mastodon.stop()
 
 
-def run(mastodon: MastodonDouble, smtp) -> None:
+def run(mastodon: MastodonDouble, smtp, folder: Path) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--posts", type=int, default=200)
     parser.add_argument("--window", type=float, default=60.0)
@@ -136,7 +136,9 @@ def run(mastodon: MastodonDouble, smtp) -> None:
         container = f"umt-bench-publishing-{port}"
         keys = ("UMT_PORT", "UMT_SIGNING_KEY", "UMT_CHANNEL_KEY", "UMT_AGENT_URL", "UMT_LOG_LEVEL")
         process = subprocess.Popen(
+            # The SMTP server's CA file at the same path inside, for the email channel's settings.
             ["docker", "run", "--rm", "--name", container, "--network", "host", "--mount", "type=volume,dst=/data",
+             "-v", f"{folder}:{folder}:ro",
              "-e", "UMT_DATA_DIR=/data", "-e", "UMT_BIND_HOST=127.0.0.1", *[f"-e{k}={env[k]}" for k in keys],
              args.docker_image, "python", "-m", "umt.gateway"])
         measure = lambda: docker_mem_mib(container)  # noqa: E731
