@@ -109,6 +109,7 @@ def main() -> None:
     mastodon = MastodonDouble(rate_limit=10_000).start()
     mastodon.add_account("bench", "bench-token")
     folder = Path(tempfile.mkdtemp(prefix="umt-bench-smtp-"))
+    folder.chmod(0o755)   # the container's user reads the CA file (a certificate: nothing secret)
     ca = trustme.CA()
     ca.cert_pem.write_to_path(str(folder / "ca.pem"))
     try:
