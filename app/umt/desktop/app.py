@@ -13,6 +13,7 @@ from umt.desktop import autostart
 from umt.desktop.controllers.account import AccountController
 from umt.desktop.controllers.server import ServerController
 from umt.desktop.controllers.session import SessionController
+from umt.desktop.controllers.backups import BackupsController
 from umt.desktop.controllers.settings import SettingsController
 from umt.desktop.controllers.stack import StackController, StackHost
 from umt.desktop.views.logs_window import LogsWindow
@@ -57,6 +58,9 @@ class DesktopApp(QObject):
         self.controller = StackController(self.tasks, lambda: self.settings, host, sample_interval_s, self)
         self.settings_controller = SettingsController(self.tasks, self)
         self.window = MainWindow(self.controller, self.tasks, theme, icon())
+        self.backups = BackupsController(self.tasks, self.controller, lambda: self.settings, self)
+        self.window.control_center.set_backups(self.backups)
+        self.window.control_center.sig_restore_requested.connect(self.window.control_center.open_restore)
         # The workspace's session: one client, one signed-in state, one sign-in page that every
         # workspace section shows while nobody is signed in, one "sign in again" dialog. Sections
         # are built on first show, after this: they find the session in their context.

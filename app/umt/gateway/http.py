@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
-import anyio
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
@@ -32,7 +31,7 @@ class Call:
 
     async def run(self, function: Callable, *args: Any) -> Any:
         """Run blocking work (database, hashing) off the event loop."""
-        return await anyio.to_thread.run_sync(function, *args)
+        return await self.services.blocking(function, *args)
 
 
 Handler = Callable[[Call], Awaitable[Any]]

@@ -37,7 +37,9 @@ async def get_job(call: Call):
 
 
 async def list_jobs(call: Call):
-    return await call.run(call.services.crud.list, jobs_resource, call.query)
+    page = await call.run(call.services.crud.list, jobs_resource, call.query)
+    page["items"] = [job_service.public(job) for job in page["items"]]
+    return page
 
 
 async def cancel_job(call: Call):

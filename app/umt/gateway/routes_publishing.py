@@ -54,8 +54,8 @@ async def channel_kinds(call: Call):
 
 async def publish(call: Call):
     result = await call.run(call.services.deliveries.publish, call.path["id"], list(call.body.channel_ids),
-                            call.body.at)
-    when_committed(call.services.outbox.notify)   # once the new state is committed
+                          call.body.at)
+    when_committed(call.services.outbox.notify)   # the outbox looks once the deliveries are committed
     return result
 
 
@@ -65,19 +65,19 @@ async def list_deliveries(call: Call):
 
 async def retry_delivery(call: Call):
     result = await call.run(call.services.deliveries.retry, call.path["id"])
-    when_committed(call.services.outbox.notify)   # once the new state is committed
+    when_committed(call.services.outbox.notify)   # the outbox looks once the deliveries are committed
     return result
 
 
 async def retry_failed(call: Call):
     result = await call.run(call.services.deliveries.retry_failed, call.path["id"])
-    when_committed(call.services.outbox.notify)   # once the new state is committed
+    when_committed(call.services.outbox.notify)   # the outbox looks once the deliveries are committed
     return result
 
 
 async def cancel_delivery(call: Call):
     result = await call.run(call.services.deliveries.cancel, call.path["id"])
-    when_committed(call.services.outbox.notify)   # once the new state is committed
+    when_committed(call.services.outbox.notify)   # the outbox looks once the deliveries are committed
     return result
 
 
