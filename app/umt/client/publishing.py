@@ -37,7 +37,9 @@ class PublishingMethods:
         """Connects an account: `ChannelAccountInput(kind=, name=, settings=, credentials=)` or the
         same as keywords. The connection is checked first: a refused sign-in raises ValidationFailed
         naming `credentials`."""
-        return self.request("POST", "/api/v1/channels", json_body=_body(input, fields), type=ChannelAccount, idempotent=True)
+        # Not retried: the gateway takes no Idempotency-Key here (the connection check is a network
+        # call that must not hold the write lock), so a retry after a cut-off reply could connect twice.
+        return self.request("POST", "/api/v1/channels", json_body=_body(input, fields), type=ChannelAccount)
 
     def get_channel(self, channel_id: int) -> ChannelAccount:
         return self.request("GET", f"/api/v1/channels/{channel_id}", type=ChannelAccount)
