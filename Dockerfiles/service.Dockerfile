@@ -4,18 +4,23 @@
 ARG BASE_IMAGE=python:3.12-slim
 
 FROM ${BASE_IMAGE} AS build
+# Optional dependency sets by name, each a Dockerfiles/requirements-NAME.txt: the server stack
+# builds with EXTRAS=postgres (the psycopg driver); the laptop's image stays SQLite only.
+ARG EXTRAS=""
 # pip lives in a throwaway venv and installs into /opt/umt with --prefix, so the services'
 # venv never holds pip or setuptools; its console scripts (pointing at the throwaway) go too.
 # Extra CA certificates (a TLS-inspecting proxy's) are trusted by pip in this stage only;
 # the final image never contains them, nor pip.
 COPY Dockerfiles/build-ca/ /tmp/build-ca/
-COPY Dockerfiles/requirements-service.txt Dockerfiles/slim_site_packages.py /tmp/
+COPY Dockerfiles/requirements-*.txt Dockerfiles/slim_site_packages.py /tmp/
 RUN set -eu; \
     if ls /tmp/build-ca/*.crt >/dev/null 2>&1; then cat /tmp/build-ca/*.crt > /tmp/ca.pem; export PIP_CERT=/tmp/ca.pem; fi; \
+    requirements="-r /tmp/requirements-service.txt"; \
+    for extra in $EXTRAS; do requirements="$requirements -r /tmp/requirements-$extra.txt"; done; \
     python3 -m venv --without-pip /opt/umt; \
     python3 -m venv /tmp/installer; \
     /tmp/installer/bin/pip install --no-cache-dir --disable-pip-version-check --no-compile \
-        --prefix /opt/umt -r /tmp/requirements-service.txt; \
+        --prefix /opt/umt $requirements; \
     find /opt/umt/bin -mindepth 1 ! -name 'python*' -delete; \
     /opt/umt/bin/python /tmp/slim_site_packages.py
 COPY app/umt /app/umt

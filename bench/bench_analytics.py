@@ -72,7 +72,8 @@ class Http:
 def start_gateway(database_url: str) -> tuple[subprocess.Popen, Http]:
     port = free_port()
     env = {**os.environ, "UMT_DATA_DIR": tempfile.mkdtemp(prefix="umt-bench-analytics-"), "UMT_PORT": str(port),
-           "UMT_SIGNING_KEY": secrets.token_urlsafe(32), "UMT_AGENT_URL": f"http://127.0.0.1:{free_port()}",
+           "UMT_SIGNING_KEY": secrets.token_urlsafe(32),
+           "UMT_CHANNEL_KEY": secrets.token_urlsafe(32), "UMT_AGENT_URL": f"http://127.0.0.1:{free_port()}",
            "DATABASE_URL": database_url, "UMT_LOG_LEVEL": "WARNING", "MALLOC_ARENA_MAX": "2"}
     process = subprocess.Popen([sys.executable, "-m", "umt.gateway"], env=env)
     deadline = time.monotonic() + 60

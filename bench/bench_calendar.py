@@ -44,7 +44,8 @@ def free_port() -> int:
 def start_gateway() -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "UMT_DATA_DIR": tempfile.mkdtemp(prefix="umt-bench-calendar-"), "UMT_PORT": str(port),
-           "UMT_SIGNING_KEY": secrets.token_urlsafe(32), "UMT_AGENT_URL": f"http://127.0.0.1:{free_port()}",
+           "UMT_SIGNING_KEY": secrets.token_urlsafe(32),
+           "UMT_CHANNEL_KEY": secrets.token_urlsafe(32), "UMT_AGENT_URL": f"http://127.0.0.1:{free_port()}",
            "UMT_LOG_LEVEL": "WARNING"}
     env.pop("DATABASE_URL", None)
     process = subprocess.Popen([sys.executable, "-m", "umt.gateway"], env=env)

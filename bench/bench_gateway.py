@@ -74,12 +74,12 @@ def main() -> None:
     data = tempfile.mkdtemp(prefix="umt-bench-gateway-")
     port = free_port()
     env = {**os.environ, "UMT_DATA_DIR": data, "UMT_PORT": str(port), "UMT_SIGNING_KEY": secrets.token_urlsafe(32),
-           "UMT_AGENT_URL": f"http://127.0.0.1:{free_port()}", "DATABASE_URL": args.database_url,
+           "UMT_CHANNEL_KEY": secrets.token_urlsafe(32), "UMT_AGENT_URL": f"http://127.0.0.1:{free_port()}", "DATABASE_URL": args.database_url,
            "UMT_LOG_LEVEL": "WARNING", "MALLOC_ARENA_MAX": "2"}  # as in the image
     started = time.monotonic()
     if args.docker_image:
         container = f"umt-bench-gateway-{port}"
-        keys = ("UMT_PORT", "UMT_SIGNING_KEY", "UMT_AGENT_URL", "DATABASE_URL", "UMT_LOG_LEVEL")
+        keys = ("UMT_PORT", "UMT_SIGNING_KEY", "UMT_CHANNEL_KEY", "UMT_AGENT_URL", "DATABASE_URL", "UMT_LOG_LEVEL")
         process = subprocess.Popen(
             # The database on an anonymous volume, as the stack's named volume: on a tmpfs it would
             # count as the container's memory (about 10 MiB more in docker stats).

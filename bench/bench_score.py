@@ -87,7 +87,8 @@ def main() -> None:
     try:
         gateway = start("umt.gateway", {
             **base, "UMT_PORT": str(gateway_port), "UMT_DATA_DIR": data, "DATABASE_URL": args.database_url,
-            "UMT_SIGNING_KEY": secrets.token_urlsafe(32), "UMT_AGENT_URL": f"http://127.0.0.1:{agent_port}"},
+            "UMT_SIGNING_KEY": secrets.token_urlsafe(32),
+            "UMT_CHANNEL_KEY": secrets.token_urlsafe(32), "UMT_AGENT_URL": f"http://127.0.0.1:{agent_port}"},
             gateway_port)
         client = Http(gateway_port)
         status, session = client.call("POST", "/api/v1/auth/setup",

@@ -92,6 +92,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="umt-bench-") as folder:
         (Path(folder) / "gateway_signing_key").write_text(secrets.token_urlsafe(48))
+        (Path(folder) / "channel_key").write_text(secrets.token_urlsafe(48))
         (Path(folder) / "llm_api_key").write_text("")   # no LLM key: template drafts
         os.environ.update(
             UMT_SECRETS_DIR=folder, UMT_GATEWAY_PORT=str(free_port()), UMT_AGENT_PORT=str(free_port()),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import uuid
 
@@ -78,3 +79,12 @@ def _docker_required_but_missing():
 @pytest.fixture
 def _postgres_required_but_missing():
     pytest.fail("UMT_REQUIRE_POSTGRES is set but UMT_TEST_POSTGRES_URL is not")
+
+
+@pytest.fixture(autouse=True)
+def channel_key(monkeypatch) -> str:
+    """The gateway refuses to start without a channel key (it encrypts credentials at rest): every
+    in-process gateway gets one. Native stacks get theirs as a secret file (the runtime drops UMT_*)."""
+    key = secrets.token_urlsafe(32)
+    monkeypatch.setenv("UMT_CHANNEL_KEY", key)
+    return key

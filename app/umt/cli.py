@@ -1,4 +1,4 @@
-"""The headless `umt` command: up, down, status, stats, logs, doctor, build, desktop."""
+"""The headless `umt` command: up, down, status, stats, logs, doctor, build, desktop, backup, restore."""
 
 from __future__ import annotations
 
@@ -89,6 +89,9 @@ def _parser() -> argparse.ArgumentParser:
     secret = command("secret", _secret, "store or remove a secret in the OS keyring (e.g. the LLM API key)")
     secret.add_argument("action", choices=["set", "delete", "where"])
     secret.add_argument("name", nargs="?", choices=["llm_api_key"], default="llm_api_key")
+    from umt import cli_backup
+
+    cli_backup.add_commands(command)
     command("supervise", _supervise, None, backend=True)   # started by `umt up`; not for people
     # The list of commands names those an owner uses; `supervise` is umt's own and stays out of it.
     commands.metavar = "{" + ",".join(action.dest for action in commands._choices_actions) + "}"

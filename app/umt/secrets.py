@@ -1,4 +1,5 @@
-"""The one door to the OS keyring: the gateway's signing key, the LLM API key, a remembered session.
+"""The one door to the OS keyring: the gateway's signing key and channel key, the LLM API key, a
+remembered session.
 
 Where no secure keyring exists (a headless Linux with no Secret Service, for example), secrets go
 to a file in umt's data folder that only the owner can read, and `storage()` says so plainly.
@@ -17,9 +18,11 @@ import keyring.errors
 
 SERVICE = "umt"
 GATEWAY_SIGNING_KEY = "gateway_signing_key"
+CHANNEL_KEY = "channel_key"          # encrypts channel credentials and TOTP secrets in the gateway's database
 LLM_API_KEY = "llm_api_key"
 REMEMBERED_SESSION = "remembered_session"   # the desktop's "Remember me on this computer"
-GENERATED = {GATEWAY_SIGNING_KEY}     # secrets umt makes itself when they do not exist yet
+BACKUP_KEY = "backup_key"     # seals the keys inside automatic backups (umt.backup), made on first use
+GENERATED = {GATEWAY_SIGNING_KEY, CHANNEL_KEY}    # secrets umt makes itself when they do not exist yet
 
 
 @dataclass(frozen=True)
@@ -107,24 +110,30 @@ def can_remember_session() -> bool:
     return not _insecure_backend() and not _plaintext_backend()
 
 
-def remember_session(token: str, expires_at: str) -> bool:
+def _session_entry(server: str) -> str:
+    """The keyring entry of the session remembered for this computer's stack (''), or for a server
+    (its address): a token is only ever sent back to the gateway that issued it."""
+    return REMEMBERED_SESSION if not server else f"{REMEMBERED_SESSION}@{server.rstrip('/')}"
+
+
+def remember_session(token: str, expires_at: str, server: str = "") -> bool:
     """Keeps a signed-in session for the next start; False (nothing kept) where no keyring
     protects it or the keyring refused."""
     if not can_remember_session():
         return False
     try:
-        keyring.set_password(SERVICE, REMEMBERED_SESSION, json.dumps({"token": token, "expires_at": expires_at}))
+        keyring.set_password(SERVICE, _session_entry(server), json.dumps({"token": token, "expires_at": expires_at}))
     except keyring.errors.KeyringError:
         return False
     return True
 
 
-def remembered_session() -> tuple[str, str] | None:
+def remembered_session(server: str = "") -> tuple[str, str] | None:
     """(token, expires_at) as remembered, or None. The gateway still decides whether it is valid."""
     if not can_remember_session():
         return None
     try:
-        stored = keyring.get_password(SERVICE, REMEMBERED_SESSION)
+        stored = keyring.get_password(SERVICE, _session_entry(server))
         data = json.loads(stored) if stored else None
     except (keyring.errors.KeyringError, ValueError):
         return None
@@ -133,11 +142,11 @@ def remembered_session() -> tuple[str, str] | None:
     return data["token"], str(data.get("expires_at", ""))
 
 
-def forget_session() -> None:
+def forget_session(server: str = "") -> None:
     if _insecure_backend():
         return
     try:
-        keyring.delete_password(SERVICE, REMEMBERED_SESSION)
+        keyring.delete_password(SERVICE, _session_entry(server))
     except keyring.errors.KeyringError:
         pass    # nothing remembered: nothing to forget
 

@@ -7,12 +7,16 @@ order). This module reads and writes the file only; it imports nothing that load
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Mapping, MutableMapping
 
 from umt.paths import data_dir
+
+log = logging.getLogger(__name__)
 
 BACKEND_CHOICES = ("auto", "docker", "native")
 SETTINGS_FILE = "settings.json"
@@ -40,6 +44,17 @@ class DesktopSettings:
     close_to_tray: bool = True
     data_folder: str = ""  # empty: umt's data folder (UMT_DATA_DIR or the platform's); read at app start
     theme: str = "system"
+    # Backups (umt.backup): the folder (empty: "backups" in the data folder), the daily backup made
+    # while the stack runs, and how many of those are kept: the newest of each of the last N days
+    # and of the last M weeks.
+    backup_folder: str = ""
+    daily_backups: bool = True
+    backups_keep_daily: int = 7
+    backups_keep_weekly: int = 4
+    # A server the workspace connects to instead of this computer's stack (empty: this computer),
+    # and the certificate file the owner pinned for it (empty: the system's trust store).
+    server_url: str = ""
+    server_certificate: str = ""
 
     def stack_overrides(self) -> dict[str, str]:
         """The user's non-empty UMT_* values; the stack loads with them where the environment sets none."""
@@ -47,6 +62,10 @@ class DesktopSettings:
 
     def with_changes(self, **changes) -> "DesktopSettings":
         return replace(self, **changes)
+
+
+def backup_folder(settings: DesktopSettings) -> Path:
+    return Path(settings.backup_folder).expanduser() if settings.backup_folder.strip() else data_dir() / "backups"
 
 
 def set_in_environment(names: Iterable[str], environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -72,13 +91,21 @@ def settings_path() -> Path:
 
 
 def load_settings(path: Path | None = None) -> DesktopSettings:
-    """The saved settings; defaults for a missing file, and for unknown or damaged entries."""
+    """The saved settings; defaults for a missing file, and for unknown or damaged entries. A file
+    that cannot be read as settings at all is moved aside (kept, never overwritten) with a warning."""
     path = path or settings_path()
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        raw = json.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        return DesktopSettings()
+    except OSError as exc:
+        log.warning("cannot read the settings file %s (%s); using the defaults", path, exc.strerror or exc)
+        return DesktopSettings()
+    except ValueError as exc:  # not UTF-8, or not JSON
+        _keep_damaged(path, f"it is not JSON: {exc}")
         return DesktopSettings()
     if not isinstance(raw, dict):
+        _keep_damaged(path, f"it holds a JSON {type(raw).__name__}, not an object")
         return DesktopSettings()
     defaults = DesktopSettings()
     known = {}
@@ -95,12 +122,30 @@ def load_settings(path: Path | None = None) -> DesktopSettings:
     return DesktopSettings(**known)
 
 
+def _keep_damaged(path: Path, why: str) -> Path | None:
+    """Moves a damaged settings file beside itself as settings.json.broken-<UTC time>, so that the
+    next save cannot overwrite what the owner may want to recover by hand."""
+    kept = path.with_name(f"{path.name}.broken-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}")
+    try:
+        path.replace(kept)
+    except OSError as exc:
+        log.warning("the settings file %s is damaged (%s) and could not be moved aside (%s); using the defaults",
+                    path, why, exc.strerror or exc)
+        return None
+    log.warning("the settings file %s is damaged (%s); using the defaults. The damaged file is kept as %s",
+                path, why, kept)
+    return kept
+
+
 def save_settings(settings: DesktopSettings, path: Path | None = None) -> Path:
     path = path or settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
     payload = asdict(settings)
     payload["stack_variables"] = dict(settings.stack_variables)
-    temporary.write_text(json.dumps(payload, indent=2, sort_keys=True), encoding="utf-8")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(payload, indent=2, sort_keys=True))
+        handle.flush()
+        os.fsync(handle.fileno())  # on disk before the rename: a power cut leaves the old or the new file
     temporary.replace(path)  # atomic: a crash never leaves half a settings file
     return path

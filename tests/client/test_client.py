@@ -105,7 +105,28 @@ def test_two_factor_login_through_the_client(owner, gateway):
         assert client.me().email == OWNER["email"]
 
 
-def test_ready_reports_the_checks_even_when_not_ready(gateway, anonymous, fake_agent):
+def test_ready_reports_the_checks_and_a_missing_agent_as_degraded(gateway, anonymous, fake_agent):
     assert anonymous.ready() == {"status": "ready", "checks": {"database": "ok", "agent": "ok"}}
     fake_agent.server.stop()
-    assert anonymous.ready() == {"status": "not ready", "checks": {"database": "ok", "agent": "unreachable"}}
+    assert anonymous.ready() == {"status": "degraded", "checks": {"database": "ok", "agent": "unreachable"}}
+
+
+def test_a_write_retries_for_a_bounded_time_then_says_unreachable():
+    """Writes retry while the gateway restarts, but not for ever: retry_seconds bounds the wait."""
+    client = GatewayClient(f"http://127.0.0.1:{free_port()}", "token", timeout=(1, 1), retry_seconds=0.5)
+    attempts = []
+    original = client.http.request
+
+    def counting(*args, **kwargs):
+        attempts.append(kwargs.get("headers", {}).get("Idempotency-Key"))
+        return original(*args, **kwargs)
+
+    client.http.request = counting
+    started = time.monotonic()
+    with pytest.raises(GatewayUnreachable):
+        client.brands.create(name="Acme")
+    assert 0.3 < time.monotonic() - started < 3
+    assert len(attempts) >= 3 and len(set(attempts)) == 1 and attempts[0]  # one key for every attempt
+    with pytest.raises(GatewayUnreachable):
+        client.brands.list()  # reads are not retried: at once
+    assert len(attempts) >= 4

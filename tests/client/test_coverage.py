@@ -50,6 +50,22 @@ CLIENT_METHODS: dict[str, str] = {
     "GET /api/v1/analytics/totals": "analytics.totals",
     "GET /api/v1/analytics/top-content": "analytics.top_content",
     "GET /api/v1/analytics/heatmap": "analytics.heatmap",
+    "GET /api/v1/channels": "list_channels",
+    "POST /api/v1/channels": "create_channel",
+    "GET /api/v1/channels/{id}": "get_channel",
+    "PATCH /api/v1/channels/{id}": "update_channel",
+    "DELETE /api/v1/channels/{id}": "delete_channel",
+    "POST /api/v1/channels/{id}/test": "test_channel",
+    "GET /api/v1/channel-kinds": "channel_kinds",
+    "GET /api/v1/channels/{id}/recipients": "list_recipients",
+    "POST /api/v1/channels/{id}/recipients": "add_recipients",
+    "DELETE /api/v1/channels/{id}/recipients/{rid}": "remove_recipient",
+    "GET /unsubscribe": "unsubscribe",
+    "POST /api/v1/content/{id}/deliveries": "publish",
+    "POST /api/v1/content/{id}/deliveries/retry": "retry_failed",
+    "GET /api/v1/deliveries": "list_deliveries",
+    "POST /api/v1/deliveries/{id}/retry": "retry_delivery",
+    "POST /api/v1/deliveries/{id}/cancel": "cancel_delivery",
 }
 
 

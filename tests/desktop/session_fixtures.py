@@ -83,11 +83,12 @@ class OwnerStack:
         return self.recovery_codes.pop()
 
 
-def set_up_owner(url: str) -> OwnerStack:
-    """The owner account with 2FA on, made through the client (the setup wizard has its own test)."""
+def set_up_owner(url: str, verify=None) -> OwnerStack:
+    """The owner account with 2FA on, made through the client (the setup wizard has its own test);
+    `verify` for a server over TLS (the CA file to trust)."""
     from umt.client import GatewayClient
 
-    with GatewayClient(url) as client:
+    with GatewayClient(url, verify=verify) as client:
         client.setup_owner(OWNER_EMAIL, OWNER_NAME, OWNER_PASSWORD)
         enrolment = client.enrol_totp()
         authenticator = Authenticator(enrolment.secret)

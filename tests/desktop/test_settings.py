@@ -21,7 +21,7 @@ def test_settings_round_trip_and_damaged_files(isolated_data):
     assert path == settings_path() and path.parent == isolated_data
     assert load_settings() == settings
     path.write_text("{not json")
-    assert load_settings() == DesktopSettings()
+    assert load_settings() == DesktopSettings()  # tests/faults/test_settings_file.py: the file is kept
     path.write_text(json.dumps({"backend": "kubernetes", "close_to_tray": "yes", "theme": "dark"}))
     loaded = load_settings()
     assert loaded.backend == "auto" and loaded.close_to_tray is True and loaded.theme == "dark"

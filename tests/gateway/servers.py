@@ -12,11 +12,14 @@ import uvicorn
 
 
 class ThreadedServer:
-    def __init__(self, app, port: int) -> None:
+    """`options` go to uvicorn.Config: ssl_certfile and ssl_keyfile make it a real TLS server."""
+
+    def __init__(self, app, port: int, **options) -> None:
         self.port = port
-        self.url = f"http://127.0.0.1:{port}"
+        scheme = "https" if options.get("ssl_certfile") else "http"
+        self.url = f"{scheme}://127.0.0.1:{port}"
         config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
-                                http="httptools", loop="asyncio", timeout_graceful_shutdown=1)
+                                http="httptools", loop="asyncio", timeout_graceful_shutdown=1, **options)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -83,3 +83,24 @@ def test_an_unsupported_database_url_is_a_clear_refusal(isolated_data):
     run = subprocess.run([sys.executable, "-m", "umt.gateway"], env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode == 78 and "DATABASE_URL must be" in run.stderr
     assert "secret-password" not in run.stderr and "Traceback" not in run.stderr
+
+
+def test_without_a_channel_key_the_gateway_refuses_to_start(isolated_data):
+    env = {k: v for k, v in _environment(isolated_data, UMT_SIGNING_KEY="k" * 40).items() if k != "UMT_CHANNEL_KEY"}
+    run = subprocess.run([sys.executable, "-m", "umt.gateway"], env=env, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 78
+    assert "no channel key" in run.stderr and "UMT_CHANNEL_KEY" in run.stderr and "channel_key" in run.stderr
+    assert not (isolated_data / "umt.db").exists()
+
+
+def test_the_channel_key_from_a_secret_file_is_used_and_a_short_one_refused(isolated_data, monkeypatch):
+    from umt.gateway.publishing.credentials import MissingChannelKey, load_channel_key
+
+    monkeypatch.delenv("UMT_CHANNEL_KEY")
+    secrets = isolated_data / "secrets"
+    secrets.mkdir()
+    (secrets / "channel_key").write_text("c" * 40 + "\n")
+    assert load_channel_key(secrets) == "c" * 40
+    (secrets / "channel_key").write_text("short")
+    with pytest.raises(MissingChannelKey, match="too short"):
+        load_channel_key(secrets)

@@ -26,6 +26,9 @@ def stack_variables(tmp_path: Path, ports: dict[str, int] | None = None) -> dict
     key = secrets / "gateway_signing_key"
     key.write_bytes(SIGNING_KEY)
     key.chmod(0o600)   # private to the host user, as umt.secrets writes it
+    channel_key = secrets / "channel_key"
+    channel_key.write_bytes(b"test-channel-key-" + b"fedcba9876543210" * 3)
+    channel_key.chmod(0o600)
     (secrets / "llm_api_key").write_text("")   # no LLM key: the agent drafts from templates
     ports = ports or {"gateway": free_port(), "agent": free_port()}
     env = {

@@ -18,6 +18,7 @@ from umt.runtime.stackfile import Limits
 from tests.runtime.docker_helpers import load_test_stack, stack_variables
 
 AGENT_SECRETS = {"llm_api_key": Path("/l")}   # the agent's one secret: an LLM key, maybe empty
+GATEWAY_SECRETS = {"gateway_signing_key": Path("/k"), "channel_key": Path("/c")}
 
 
 
@@ -31,7 +32,10 @@ def default_stack(tmp_path):
 def test_host_mode_containers_are_hardened_and_limited(default_stack, tmp_path):
     spec = default_stack.services["gateway"]
     secret = tmp_path / "staged-key"
-    config = container_config(default_stack, spec, "sha256:abc", "host", {"gateway_signing_key": secret}, {"gateway_signing_key": "d1"})
+    channel_key = tmp_path / "staged-channel-key"
+    config = container_config(default_stack, spec, "sha256:abc", "host",
+                              {"gateway_signing_key": secret, "channel_key": channel_key},
+                              {"gateway_signing_key": "d1", "channel_key": "d2"})
     assert config["read_only"] is True and config["tmpfs"] == {"/tmp": "size=16m"}
     assert config["cap_drop"] == ["ALL"] and config["security_opt"] == ["no-new-privileges:true"]
     # the gateway runs as the owner of its data folder (the host user); the agent, with no data, as 10001
@@ -46,6 +50,7 @@ def test_host_mode_containers_are_hardened_and_limited(default_stack, tmp_path):
     folder = tmp_path / "umt-data" / "gateway-data" / os.environ["UMT_STACK_NAME"]   # as stack_variables names it
     assert config["volumes"][str(folder)] == {"bind": "/data", "mode": "rw"}   # the folder native mode uses too
     assert config["volumes"][str(secret)] == {"bind": "/run/secrets/gateway_signing_key", "mode": "ro"}
+    assert config["volumes"][str(channel_key)] == {"bind": "/run/secrets/channel_key", "mode": "ro"}
     assert config["healthcheck"]["test"] == ["CMD", "python", "-m", "umt.healthcheck", "http://127.0.0.1:18710/health"]
     assert config["healthcheck"]["interval"] == 30 * 10**9 and config["healthcheck"]["start_period"] == 5 * 10**9
     labels = config["labels"]
@@ -61,7 +66,7 @@ def test_bridge_mode_publishes_on_loopback_and_names_the_service(default_stack):
     assert config["network"] == f"{default_stack.name}_default" and config["network_aliases"] == ["agent"]
     assert "network_mode" not in config
     assert config["environment"]["UMT_BIND_HOST"] == "0.0.0.0"   # inside its own network namespace
-    gateway = container_config(default_stack, default_stack.services["gateway"], "sha256:abc", "bridge", {"gateway_signing_key": Path("/k")})
+    gateway = container_config(default_stack, default_stack.services["gateway"], "sha256:abc", "bridge", GATEWAY_SECRETS)
     assert gateway["environment"]["UMT_AGENT_URL"] == "http://agent:18720"
 
 
@@ -74,9 +79,8 @@ def test_the_config_hash_follows_what_matters(default_stack):
     assert container_config(default_stack, changed_limit, "sha256:abc", "host", AGENT_SECRETS)["labels"][CONFIG_LABEL] != base
     assert container_config(default_stack, spec, "sha256:new", "host", AGENT_SECRETS)["labels"][CONFIG_LABEL] != base
     gateway = default_stack.services["gateway"]
-    files = {"gateway_signing_key": Path("/k")}
-    one = container_config(default_stack, gateway, "i", "host", files, {"gateway_signing_key": "a"})
-    other = container_config(default_stack, gateway, "i", "host", files, {"gateway_signing_key": "b"})
+    one = container_config(default_stack, gateway, "i", "host", GATEWAY_SECRETS, {"gateway_signing_key": "a"})
+    other = container_config(default_stack, gateway, "i", "host", GATEWAY_SECRETS, {"gateway_signing_key": "b"})
     assert one["labels"][CONFIG_LABEL] != other["labels"][CONFIG_LABEL]   # a new key means a new container
 
 

@@ -231,7 +231,7 @@ def test_each_service_sees_only_its_own_secrets_and_a_missing_one_is_named(nativ
     supervisor = native_stack
     supervisor.up(timeout_s=30)
     backend = supervisor.backend
-    assert sorted(p.name for p in backend.secrets_dir("gateway").iterdir()) == ["gateway_signing_key"]
+    assert sorted(p.name for p in backend.secrets_dir("gateway").iterdir()) == ["channel_key", "gateway_signing_key"]
     assert sorted(p.name for p in backend.secrets_dir("agent").iterdir()) == ["llm_api_key"]
     assert (backend.secrets_dir("gateway") / "gateway_signing_key").stat().st_mode & 0o777 == 0o400
     supervisor.down()

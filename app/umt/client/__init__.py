@@ -13,16 +13,18 @@
 
 Errors are umt.client.errors types: Unauthorized (sign in again), NotFound, ValidationFailed
 (`field` names the culprit, `details` lists CSV rows), Conflict, Locked (`retry_after`),
-GatewayUnreachable (not running or too slow), JobFailed. Calls block: run them off the GUI thread.
+GatewayUnreachable (not running or too slow), UntrustedCertificate (a server's TLS certificate
+that `verify` does not trust: GatewayClient(url, verify="owner-pinned.pem")), JobFailed. Calls block: run them off the GUI thread.
 Records are umt.contract's Structs (attribute access named as the JSON fields: `brand.name`);
 a reply that does not fit the contract raises ApiError with code "bad_reply"."""
 
 from umt.client.api import GatewayClient, ResourceClient
 from umt.contract import Job, LoginResult, Page, Session, TotpEnrolment
 from umt.client.errors import (ApiError, Conflict, GatewayUnreachable, JobFailed, Locked, NotFound, Unauthorized,
-                               ValidationFailed)
+                               UntrustedCertificate, ValidationFailed)
 
 __all__ = [
     "ApiError", "Conflict", "GatewayClient", "GatewayUnreachable", "Job", "JobFailed", "Locked", "LoginResult",
-    "NotFound", "Page", "ResourceClient", "Session", "TotpEnrolment", "Unauthorized", "ValidationFailed",
+    "NotFound", "Page", "ResourceClient", "Session", "TotpEnrolment", "Unauthorized", "UntrustedCertificate",
+    "ValidationFailed",
 ]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any, Callable, Iterator, TypeVar
 
 import msgspec
 import requests
 
-from umt.client.errors import ApiError, GatewayUnreachable, JobFailed, error_from_response
+from umt.client.errors import ApiError, GatewayUnreachable, JobFailed, UntrustedCertificate, error_from_response
+from umt.client.publishing import PublishingMethods
 from umt.contract import (About, Account, ArchiveImport, AuthStatus, Brand, Campaign, ContentItem, ContentVersions, Experiment,
                           ImportResult, Job, LoginResult, Metric, Page, RecoveryCodes, ScoreResult, Session,
                           TotpEnrolment)
@@ -16,6 +18,10 @@ from umt.contract.analytics import Heatmap, TopContent, TotalsReport
 from umt.contract.resources import CalendarFeed
 
 R = TypeVar("R")
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+RETRY_STATUSES = (502, 503)
+RETRY_FIRST_PAUSE = 0.1
+RETRY_MAX_PAUSE = 2.0
 
 
 class ResourceClient:
@@ -43,13 +49,14 @@ class ResourceClient:
         return self.api.request("GET", f"/api/v1/{self.name}/{item_id}", type=self.record)
 
     def create(self, **fields: Any) -> Any:
-        return self.api.request("POST", f"/api/v1/{self.name}", json_body=fields, type=self.record)
+        return self.api.request("POST", f"/api/v1/{self.name}", json_body=fields, type=self.record, idempotent=True)
 
     def update(self, item_id: int, **changes: Any) -> Any:
-        return self.api.request("PATCH", f"/api/v1/{self.name}/{item_id}", json_body=changes, type=self.record)
+        return self.api.request("PATCH", f"/api/v1/{self.name}/{item_id}", json_body=changes, type=self.record,
+                                idempotent=True)
 
     def delete(self, item_id: int) -> None:
-        self.api.request("DELETE", f"/api/v1/{self.name}/{item_id}")
+        self.api.request("DELETE", f"/api/v1/{self.name}/{item_id}", idempotent=True)
 
     def export(self, format: str = "json") -> str:
         """Every item as CSV or JSON text."""
@@ -61,7 +68,8 @@ class ContentClient(ResourceClient):
         body: dict[str, Any] = {"status": status}
         if scheduled_at is not None:
             body["scheduled_at"] = scheduled_at
-        return self.api.request("POST", f"/api/v1/content/{item_id}/transition", json_body=body, type=ContentItem)
+        return self.api.request("POST", f"/api/v1/content/{item_id}/transition", json_body=body, type=ContentItem,
+                                idempotent=True)
 
     def versions(self, item_id: int) -> list:
         """The item's ContentVersion records, oldest first."""
@@ -73,7 +81,7 @@ class MetricsClient(ResourceClient):
         """All rows or none: a bad row raises ValidationFailed with every row's error in `details`."""
         body = csv_text.encode("utf-8") if isinstance(csv_text, str) else csv_text
         return self.api.request("POST", "/api/v1/metrics/import", data=body,
-                                headers={"Content-Type": "text/csv"}, type=ImportResult)
+                                headers={"Content-Type": "text/csv"}, type=ImportResult, idempotent=True)
 
 
 class AnalyticsClient:
@@ -108,18 +116,32 @@ class AnalyticsClient:
         return self.api.request("GET", f"/api/v1/analytics/{operation}", params=query, type=record)
 
 
-class GatewayClient:
+class GatewayClient(PublishingMethods):
     """A typed client for the gateway's JSON API.
 
     timeout is (connect, read) seconds. Errors come as umt.client.errors types; a missing
-    gateway as GatewayUnreachable."""
+    gateway as GatewayUnreachable, a server whose TLS certificate is not trusted as
+    UntrustedCertificate. `verify` says whom to trust over https: True (the default) the system's
+    trust store, or the path of a PEM file (a certificate the owner pinned, or the authority that
+    signed it). A client made on another's `session` shares its setting.
+
+    Every write (create, update, delete, status move, import, job submit and cancel) carries one
+    Idempotency-Key per logical write and is retried with that key while the gateway restarts
+    (connection refused or reset, 502, 503), with backoff, for at most `retry_seconds`: the
+    gateway answers a repeated key with its first reply, so a retry never writes twice."""
 
     def __init__(self, base_url: str, token: str | None = None, *, timeout: tuple[float, float] = (3.05, 30.0),
-                 session: requests.Session | None = None) -> None:
+                 session: requests.Session | None = None, retry_seconds: float = 15.0,
+                 verify: bool | str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
+        self.retry_seconds = retry_seconds
         self.http = session or requests.Session()
+        if verify is not None:
+            self.http.verify = system_trust() if verify is True else verify
+        elif session is None:
+            self.http.verify = system_trust()
         self.brands = ResourceClient(self, "brands", Brand)
         self.campaigns = ResourceClient(self, "campaigns", Campaign)
         self.content = ContentClient(self, "content", ContentItem)
@@ -140,19 +162,40 @@ class GatewayClient:
 
     def request(self, method: str, path: str, *, json_body: Any = None, params: dict | None = None,
                 data: bytes | None = None, headers: dict[str, str] | None = None, raw: bool = False,
-                stream: bool = False, timeout: Any = None, type: Any = None) -> Any:
-        """The reply as `type` (a contract record) when given, else as plain JSON data."""
+                stream: bool = False, timeout: Any = None, type: Any = None, idempotent: bool = False) -> Any:
+        """The reply as `type` (a contract record) when given, else as plain JSON data.
+        `idempotent`: send an Idempotency-Key and retry across a gateway restart (see the class)."""
         headers = dict(headers or {})
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         if json_body is not None:
             data = msgspec.json.encode(json_body)
             headers["Content-Type"] = "application/json"
-        try:
-            response = self.http.request(method, self.base_url + path, params=params, data=data, headers=headers,
-                                         timeout=timeout or self.timeout, stream=stream)
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise GatewayUnreachable(f"the gateway at {self.base_url} did not answer: {exc}") from None
+        if idempotent:
+            headers[IDEMPOTENCY_HEADER] = str(uuid.uuid4())
+        give_up_at = time.monotonic() + (self.retry_seconds if idempotent else 0.0)
+        pause = RETRY_FIRST_PAUSE
+        while True:
+            try:
+                # verify given each time: requests lets REQUESTS_CA_BUNDLE override the session's own.
+                response = self.http.request(method, self.base_url + path, params=params, data=data, headers=headers,
+                                             timeout=timeout or self.timeout, stream=stream, verify=self.http.verify)
+                transient = response.status_code in RETRY_STATUSES
+            except requests.exceptions.SSLError as exc:   # not transient: the certificate stays the same
+                raise UntrustedCertificate(_tls_reason(exc)) from None
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+                # Refused, reset, or the reply cut off mid-body: the gateway stopped or restarts.
+                response, transient = exc, True
+            except requests.Timeout as exc:  # the caller's patience is spent: no retry doubles it
+                raise GatewayUnreachable(f"the gateway at {self.base_url} did not answer: {exc}") from None
+            if not transient or time.monotonic() + pause > give_up_at:
+                break
+            if isinstance(response, requests.Response):
+                response.close()
+            time.sleep(pause)
+            pause = min(pause * 2, RETRY_MAX_PAUSE)
+        if isinstance(response, Exception):
+            raise GatewayUnreachable(f"the gateway at {self.base_url} did not answer: {response}") from None
         _raise_for_error(response)
         if stream:
             return response
@@ -168,13 +211,14 @@ class GatewayClient:
         return self.request("GET", "/health")
 
     def ready(self) -> dict[str, Any]:
-        """{"status": "ready" | "not ready", "checks": {"database": ..., "agent": ...}}; 503 is an answer here."""
+        """{"status": "ready" | "degraded" | "not ready", "checks": {"database": ..., "agent": ...}}:
+        degraded when the agent is unreachable (data works, jobs wait); 503 (not ready) is an answer here."""
         try:
             return self.request("GET", "/ready")
         except ApiError as error:
             if error.status != 503:
                 raise
-            return self.http.get(self.base_url + "/ready", timeout=self.timeout).json()
+            return self.http.get(self.base_url + "/ready", timeout=self.timeout, verify=self.http.verify).json()
 
     def version(self) -> dict[str, Any]:
         return self.request("GET", "/version")
@@ -267,7 +311,7 @@ class GatewayClient:
 
     def calendar_feed(self, url: str) -> str:
         """Reads the feed at its address as a calendar app does: no bearer token, the key in the URL."""
-        response = self.http.get(url, timeout=self.timeout)
+        response = self.http.get(url, timeout=self.timeout, verify=self.http.verify)
         _raise_for_error(response)
         return response.text
 
@@ -287,7 +331,8 @@ class GatewayClient:
     # --- jobs -----------------------------------------------------------------------------
 
     def submit_job(self, kind: str, job_input: Any = None) -> Job:
-        return self.request("POST", "/api/v1/jobs", json_body={"kind": kind, "input": job_input or {}}, type=Job)
+        return self.request("POST", "/api/v1/jobs", json_body={"kind": kind, "input": job_input or {}}, type=Job,
+                            idempotent=True)
 
     def get_job(self, job_id: int) -> Job:
         return self.request("GET", f"/api/v1/jobs/{job_id}", type=Job)
@@ -298,10 +343,11 @@ class GatewayClient:
 
     def cancel_job(self, job_id: int) -> Job:
         """Cancels a queued or running job (the agent stops its task); Conflict if it has finished."""
-        return self.request("POST", f"/api/v1/jobs/{job_id}/cancel", type=Job)
+        return self.request("POST", f"/api/v1/jobs/{job_id}/cancel", type=Job, idempotent=True)
 
-    def job_events(self, job_id: int, read_timeout: float = 60.0) -> Iterator[Job]:
-        """Each change of the job as the gateway streams it (server-sent events), until it ends."""
+    def job_events(self, job_id: int, read_timeout: float = 60.0, until: float | None = None) -> Iterator[Job]:
+        """Each change of the job as the gateway streams it (server-sent events), until it ends, or
+        until the time.monotonic() deadline `until` (looked at with each line, keep-alives too)."""
         response = self.request("GET", f"/api/v1/jobs/{job_id}/events", stream=True,
                                 timeout=(self.timeout[0], read_timeout))
         response.encoding = "utf-8"  # SSE is UTF-8 by definition
@@ -309,6 +355,8 @@ class GatewayClient:
             data_lines: list[str] = []
             try:
                 for line in response.iter_lines(decode_unicode=True):
+                    if until is not None and time.monotonic() > until:
+                        return
                     if line.startswith("data:"):
                         data_lines.append(line[5:].strip())
                     elif line == "" and data_lines:
@@ -327,7 +375,7 @@ class GatewayClient:
             if remaining <= 0:
                 raise TimeoutError(f"job {job_id} is still {job.status} after {timeout} s")
             try:
-                for job in self.job_events(job_id, read_timeout=min(remaining, 30.0)):
+                for job in self.job_events(job_id, read_timeout=min(remaining, 30.0), until=deadline):
                     if on_progress:
                         on_progress(job)
                     if job.finished:
@@ -337,6 +385,9 @@ class GatewayClient:
                     raise
                 time.sleep(0.2)  # the stream broke (gateway restart?): look again shortly
                 job = self.get_job(job_id)
+            else:
+                if not job.finished and time.monotonic() >= deadline:
+                    job = self.get_job(job_id)  # the stream stopped at the deadline: one last look
         if raise_on_failure and job.status == "failed":
             raise JobFailed(job)
         return job
@@ -364,3 +415,23 @@ def _raise_for_error(response: Any) -> None:
         except ValueError:
             body = None
         raise error_from_response(response.status_code, body, response.headers)
+
+
+def system_trust() -> bool | str:
+    """The system's trust store for requests: OpenSSL's default CA file where the system has one
+    (Linux distributions), else requests' own bundle (certifi)."""
+    import os
+    import ssl
+
+    cafile = ssl.get_default_verify_paths().cafile
+    return cafile if cafile and os.path.isfile(cafile) else True
+
+
+def _tls_reason(exc: requests.exceptions.SSLError) -> str:
+    """The TLS failure's own words, e.g. "certificate verify failed: self-signed certificate",
+    without urllib3's wrapping (pool, URL, retries)."""
+    import re
+
+    text = str(exc)
+    match = re.search(r"\[SSL: [A-Z_]+\] ([^(']+)", text) or re.search(r"SSLError\((.+?)\)+$", text)
+    return (match.group(1) if match else text).strip().rstrip(".")

@@ -48,6 +48,16 @@ class GatewayUnreachable(ApiError):
         super().__init__(0, "unreachable", message)
 
 
+class UntrustedCertificate(GatewayUnreachable):
+    """The server's TLS certificate is not trusted (unknown authority, wrong name, expired): the
+    connection was refused before anything was sent."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"The server's certificate is not trusted: {reason}")
+        self.code = "untrusted_certificate"
+        self.reason = reason
+
+
 class JobFailed(ApiError):
     """A job ended as failed; `job` holds the final record with its error."""
 

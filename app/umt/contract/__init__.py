@@ -20,15 +20,16 @@ from umt.contract.resources import (STATUSES, About, ArchiveImport, Brand, Brand
                                     MetricPage, MetricPatch, MetricQuery, TRANSITIONS, TransitionInput, Variant)
 
 from umt.contract.publishing import (CHANNEL_KINDS, DELIVERY_STATUSES, ChannelAccount, ChannelAccountInput,
-                                     ChannelAccountPage, ChannelAccountPatch, ChannelTest, Delivery, DeliveryPage,
-                                     DeliveryQuery, PublishInput, Recipient, RecipientInput, RecipientPage)
+                                     ChannelAccountPage, ChannelAccountPatch, ChannelKindInfo, ChannelTest, Delivery,
+                                     DeliveryPage, DeliveryQuery, PublishInput, Recipient, RecipientInput,
+                                     RecipientPage, UnsubscribeQuery)
 from umt.contract.results import DraftResult, ScoreResult
 from umt.contract.tasks import TASK_KINDS, DraftInput, JobSubmission, ScoreInput, ScoreRequest
 
 __all__ = [
     "CHANNEL_KINDS", "DELIVERY_STATUSES", "ChannelAccount", "ChannelAccountInput", "ChannelAccountPage",
-    "ChannelAccountPatch", "ChannelTest", "Delivery", "DeliveryPage", "DeliveryQuery", "PublishInput", "Recipient",
-    "RecipientInput", "RecipientPage",
+    "ChannelAccountPatch", "ChannelKindInfo", "ChannelTest", "Delivery", "DeliveryPage", "DeliveryQuery",
+    "PublishInput", "Recipient", "RecipientInput", "RecipientPage", "UnsubscribeQuery",
     "About", "Account", "DraftInput", "DraftResult", "JobSubmission", "ScoreInput", "ScoreRequest", "ScoreResult",
     "TASK_KINDS", "AuthStatus", "Brand", "BrandInput", "BrandPage", "BrandPatch", "BrandQuery", "CalendarQuery",
     "Campaign", "CampaignInput", "CampaignPage", "CampaignPatch", "CampaignQuery", "CodeInput", "ContentInput",

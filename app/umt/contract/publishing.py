@@ -57,6 +57,15 @@ class ChannelAccount(Record):
 ChannelAccountPage = Page[ChannelAccount]
 
 
+class ChannelKindInfo(Record):
+    """One kind of channel this gateway can publish to, and what connecting one needs."""
+    kind: ChannelKind
+    label: str
+    setting_names: list[str]
+    credential_names: list[str]
+    max_media: int
+
+
 class ChannelTest(Record):
     """The answer of "Test connection": ok, or what is wrong in the channel's own words."""
     ok: bool
@@ -114,3 +123,7 @@ class Recipient(Record):
 
 
 RecipientPage = Page[Recipient]
+
+
+class UnsubscribeQuery(Input):
+    token: text(100, 1)

@@ -11,7 +11,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from umt.desktop import autostart
 from umt.desktop.controllers.account import AccountController
+from umt.desktop.controllers.server import ServerController
 from umt.desktop.controllers.session import SessionController
+from umt.desktop.controllers.backups import BackupsController
 from umt.desktop.controllers.settings import SettingsController
 from umt.desktop.controllers.stack import StackController, StackHost
 from umt.desktop.views.logs_window import LogsWindow
@@ -24,6 +26,7 @@ from umt.desktop.tasks import TaskManager
 from umt.desktop.theme import Theme, ThemeManager
 from umt.desktop.views.tray import StatusBarNotifier, TrayIcon, TrayNotifier, icon
 from umt.desktop.views.account_menu import AccountButton
+from umt.desktop.views.connect_server import ConnectServerDialog
 from umt.desktop.views.sign_in_again import SessionExpiryPrompter
 from umt.desktop.views.sign_in_page import SignInPage
 
@@ -55,6 +58,9 @@ class DesktopApp(QObject):
         self.controller = StackController(self.tasks, lambda: self.settings, host, sample_interval_s, self)
         self.settings_controller = SettingsController(self.tasks, self)
         self.window = MainWindow(self.controller, self.tasks, theme, icon())
+        self.backups = BackupsController(self.tasks, self.controller, lambda: self.settings, self)
+        self.window.control_center.set_backups(self.backups)
+        self.window.control_center.sig_restore_requested.connect(self.window.control_center.open_restore)
         # The workspace's session: one client, one signed-in state, one sign-in page that every
         # workspace section shows while nobody is signed in, one "sign in again" dialog. Sections
         # are built on first show, after this: they find the session in their context.
@@ -68,6 +74,9 @@ class DesktopApp(QObject):
         self.account_button = AccountButton(self.session, self.account)
         self.window.statusBar().addPermanentWidget(self.account_button)
         self.expiry_prompter = SessionExpiryPrompter(self.session, self.account, self._active_window, self)
+        # Or the workspace works with a server's stack: its own health card, the same session.
+        self.server = ServerController(self.session, parent=self)
+        self.server_dialog: ConnectServerDialog | None = None
         self.tray = TrayIcon(tray_available, self)
         self.notifier = notifier or (TrayNotifier(self.tray) if self.tray.available else StatusBarNotifier(self.window))
         self.ask_quit = ask_quit or self._ask_quit
@@ -89,14 +98,26 @@ class DesktopApp(QObject):
         self.tray.sig_quit_requested.connect(self.request_quit)
         self.tasks.sig_task_failed.connect(self._on_tasks_task_failed)
         self.settings_controller.sig_key_change_failed.connect(self._on_settings_controller_key_change_failed)
+        self.window.sig_server_requested.connect(self.open_server_dialog)
+        self.window.control_center.sig_server_disconnect_requested.connect(self.server.disconnect)
+        self.window.control_center.sig_server_refresh_requested.connect(self.server.refresh_health)
+        self.server.sig_health_changed.connect(self.window.control_center.show_server)
+        self.server.sig_connected.connect(self._on_server_connected)
+        self.server.sig_connect_failed.connect(self._on_server_connect_failed)
+        self.server.sig_disconnected.connect(self._on_server_disconnected)
 
     def _active_window(self) -> QWidget:
         return QApplication.activeWindow() or self.window
 
     def start(self) -> None:
-        """Shows the window and opens the stack in the background (adopting one that runs)."""
+        """Shows the window and opens the stack in the background (adopting one that runs), or
+        connects to the server the owner connected to last time."""
         self.show_window()
-        self.controller.open()
+        if self.settings.server_url:
+            self.window.statusBar().showMessage(f"Connecting to {self.settings.server_url}…")
+            self.server.connect_to(self.settings.server_url, self.settings.server_certificate)
+        else:
+            self.controller.open()
 
     def show_window(self) -> None:
         self.window.showNormal()
@@ -190,6 +211,42 @@ class DesktopApp(QObject):
         self.window.control_center.banner.hide()
         if failed:
             self.controller.start()
+
+    # --- a server ------------------------------------------------------------------------------
+    def open_server_dialog(self) -> ConnectServerDialog:
+        if self.server_dialog is None:
+            self.server_dialog = ConnectServerDialog(self.settings.server_url, self.settings.server_certificate,
+                                                     self.window)
+            self.server_dialog.sig_connect_requested.connect(self.server.connect_to)
+            self.server_dialog.finished.connect(self._on_server_dialog_finished)
+        self.server_dialog.open()  # window-modal, without a nested event loop
+        return self.server_dialog
+
+    def _on_server_dialog_finished(self, _result: int) -> None:
+        self.server_dialog.deleteLater()
+        self.server_dialog = None
+
+    def _on_server_connected(self, url: str, certificate: str) -> None:
+        if self.server_dialog is not None:
+            self.server_dialog.show_connected()
+        self.window.statusBar().showMessage(f"Connected to {url}.", 15000)
+        self.window.set_on_server(url)
+        self.window.show_section("control_center")
+        if (url, certificate) != (self.settings.server_url, self.settings.server_certificate):
+            self.apply_settings(self.settings.with_changes(server_url=url, server_certificate=certificate))
+
+    def _on_server_connect_failed(self, message: str) -> None:
+        if self.server_dialog is None:      # the server from last time: ask again, saying why
+            self.open_server_dialog()
+        self.server_dialog.show_error(message)
+        self.window.statusBar().clearMessage()
+
+    def _on_server_disconnected(self) -> None:
+        self.apply_settings(self.settings.with_changes(server_url="", server_certificate=""))
+        self.window.set_on_server(None)
+        self.window.statusBar().showMessage("Working with this computer's stack.", 15000)
+        if self.controller.backend is None:
+            self.controller.open()
 
     # --- logs and notifications ----------------------------------------------------------------
     def show_logs(self, service: str = "") -> LogsWindow:

@@ -55,6 +55,8 @@ def notification_for(event: ServiceEvent) -> Notification | None:
         return Notification(f"The {service} is not responding", f"Its health check fails; umt restarts it if this goes on.{suffix}", WARNING, service)
     if event.kind == EventKind.RESTART:
         return Notification(f"The {service} was restarted", f"It is starting again.{suffix}", INFO, service)
+    if event.kind == EventKind.CHORE_FAILED:   # the daily backup, say: the services run on
+        return Notification(f"{detail[:1].upper()}{detail[1:].split(':')[0]}", f"{suffix.strip()} The stack runs on.", WARNING, service)
     if event.kind == EventKind.GAVE_UP:
         return Notification(
             f"The {service} keeps failing",

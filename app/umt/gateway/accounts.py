@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from umt.gateway import security
 from umt.gateway.db import as_utc, iso, reading
 from umt.gateway.errors import ApiError, Conflict, Unauthorized, ValidationFailed
+from umt.gateway.publishing.credentials import Cipher
 from umt.gateway.settings import GatewaySettings
 from umt.gateway.tables import owner_setup, recovery_codes, sessions, users, utcnow
 
@@ -31,10 +32,11 @@ def public_user(row) -> dict[str, Any]:
 
 
 class Accounts:
-    def __init__(self, engine: Engine, signing_key: bytes, settings: GatewaySettings) -> None:
+    def __init__(self, engine: Engine, signing_key: bytes, settings: GatewaySettings, cipher: Cipher) -> None:
         self.engine = engine
         self.key = signing_key
         self.settings = settings
+        self.cipher = cipher   # TOTP secrets are stored encrypted
 
     # --- setup and sessions ---------------------------------------------------------------
 
@@ -122,7 +124,7 @@ class Accounts:
             if user.totp_secret is not None:
                 raise Conflict("totp_active", "two-factor sign-in is already on; turn it off first")
             connection.execute(update(users).where(users.c.id == user_id).values(
-                totp_pending_secret=secret, updated_at=utcnow()))
+                totp_pending_secret=self.cipher.encrypt(secret), updated_at=utcnow()))
         return {"secret": secret, "otpauth_uri": security.totp_uri(secret, user.email)}
 
     def confirm_totp(self, user_id: int, code: str) -> dict[str, Any]:
@@ -130,7 +132,7 @@ class Accounts:
             user = self._user(connection, user_id)
             if user.totp_pending_secret is None:
                 raise Conflict("no_enrolment", "start the enrolment first (POST /api/v1/auth/2fa/enrol)", "code")
-            step = security.matching_totp_step(user.totp_pending_secret, code)
+            step = security.matching_totp_step(self.cipher.decrypt(user.totp_pending_secret), code)
             if step is None:
                 raise ValidationFailed("code", "the code does not match; check the authenticator's clock")
             connection.execute(update(users).where(users.c.id == user_id).values(
@@ -198,7 +200,7 @@ class Accounts:
         return row if row is not None and as_utc(row.expires_at) > utcnow() else None
 
     def _accept_totp(self, connection: Connection, user, code: str) -> bool:
-        step = security.matching_totp_step(user.totp_secret, code)
+        step = security.matching_totp_step(self.cipher.decrypt(user.totp_secret), code)
         if step is None or step <= user.totp_last_step:
             return False  # wrong, or this code (or a later one) was used already
         # Conditional update: of two concurrent requests with the same code only one wins.

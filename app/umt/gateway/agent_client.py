@@ -28,6 +28,10 @@ class AgentUnavailable(Exception):
     """The agent could not be reached, did not answer in time or stopped mid-task: worth retrying."""
 
 
+class AgentUnreachable(AgentUnavailable):
+    """No connection to the agent at all (it is down or restarting): the task never reached it."""
+
+
 class TaskRefused(Exception):
     """The agent answered with an error: retrying would not help. `status` is the agent's HTTP status."""
 
@@ -90,7 +94,12 @@ class AgentClient:
             reusable = False
             try:
                 if connection.sock is None:
-                    connection.connect()  # now, so that a cancel from here on finds a socket to cut
+                    try:
+                        connection.connect()  # now, so that a cancel from here on finds a socket to cut
+                    except OSError as exc:
+                        if cancel.cancelled:
+                            raise CallCancelled() from None
+                        raise AgentUnreachable(f"the agent is not answering: {type(exc).__name__}: {exc}") from None
                 if not cancel._attach(connection):
                     raise CallCancelled()
                 try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
@@ -19,14 +20,19 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 import umt
-from umt.gateway import migrations, routes_analytics, routes_auth, routes_data, routes_home, routes_jobs, routes_score
+from umt.gateway import (migrations, routes_analytics, routes_auth, routes_data, routes_home, routes_jobs,
+                         routes_publishing, routes_score)
 from umt.gateway.accounts import Accounts, purge_expired_sessions
 from umt.gateway.agent_client import AgentClient
 from umt.gateway.crud import Crud
-from umt.gateway.db import make_engine, reading
+from umt.gateway.db import is_disk_full, make_engine, reading, with_secret_password
 from umt.gateway.errors import ApiError, Unauthorized
 from umt.gateway.http import build_route, openapi_document
 from umt.gateway.jobs import JobRunner
+from umt.gateway.publishing.channel_accounts import ChannelAccounts
+from umt.gateway.publishing.credentials import Cipher, load_channel_key
+from umt.gateway.publishing.deliveries import Deliveries
+from umt.gateway.publishing.outbox import Outbox
 from umt.gateway.security import load_signing_key
 from umt.gateway.settings import GatewaySettings
 from umt.gateway.tables import utcnow
@@ -40,16 +46,20 @@ LARGE_BODY_PATHS = {"/api/v1/metrics/import": 16 * 1024 * 1024, "/api/v1/import/
 class Services:
     """What route handlers reach through `call.services`."""
 
-    def __init__(self, settings: GatewaySettings, signing_key: bytes) -> None:
+    def __init__(self, settings: GatewaySettings, signing_key: bytes, cipher: Cipher) -> None:
         self.settings = settings
         # A connection per request thread, per job worker, and for the lease and pruning threads.
-        self.engine = make_engine(settings.effective_database_url,
+        self.engine = make_engine(with_secret_password(settings.effective_database_url, settings.secrets_dir),
                                   connections=settings.request_threads + settings.job_workers + 2)
-        self.accounts = Accounts(self.engine, signing_key, settings)
+        self.cipher = cipher
+        self.accounts = Accounts(self.engine, signing_key, settings, cipher)
         self.crud = Crud(self.engine)
         # One keep-alive client of the agent for the job runner and synchronous scoring.
         self.agent = AgentClient(settings.agent_url, settings.agent_timeout_seconds)
         self.runner = JobRunner(self.engine, settings, self.agent)
+        self.channels = ChannelAccounts(self.engine, cipher)
+        self.deliveries = Deliveries(self.engine, self.channels)
+        self.outbox = Outbox(settings, self.channels, self.deliveries)
         # The requests' blocking work runs here. A plain executor, not anyio's to_thread: under
         # concurrent load anyio's bookkeeping per call (backend lookup, capacity limiter, cancel
         # scopes) was a quarter of the gateway's CPU time, two calls per authenticated request
@@ -59,7 +69,10 @@ class Services:
 
     async def blocking(self, function: Callable[..., Any], *args: Any) -> Any:
         """Runs blocking work (database, hashing) off the event loop, in the request threads."""
-        return await asyncio.get_running_loop().run_in_executor(self.threads, function, *args)
+        # In a copy of the request's context, as anyio's to_thread does: db.writing finds the
+        # request's own transaction (an Idempotency-Key request) through a context variable.
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(self.threads, context.run, function, *args)
 
     async def authenticate(self, request: Request) -> dict[str, Any]:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -68,14 +81,16 @@ class Services:
         return await self.blocking(self.accounts.user_for_token, token.strip())
 
     def start(self) -> None:
-        start = migrations.upgrade(self.engine)
+        start = migrations.upgrade(self.engine, cipher=self.cipher)
         if start != migrations.LATEST:
             log.info("database upgraded from schema version %d to %d", start, migrations.LATEST)
         with self.engine.begin() as connection:
             purge_expired_sessions(connection, utcnow())
         self.runner.start()
+        self.outbox.start()
 
     def stop(self) -> None:
+        self.outbox.stop()
         self.runner.stop()
         self.threads.shutdown(wait=True, cancel_futures=True)
         self.agent.close()
@@ -124,6 +139,12 @@ async def _http_error(_: Request, exc: HTTPException) -> JSONResponse:
 
 
 async def _database_unavailable(_: Request, exc: DBAPIError) -> JSONResponse:
+    if is_disk_full(exc):
+        # The transaction was rolled back whole: nothing half-written, and writes work again once
+        # there is room (tests/faults/test_full_disk.py).
+        log.error("a write failed, the disk holding the database is full: %s", exc.orig)
+        return JSONResponse(ApiError(507, "disk_full", "the disk holding umt's data is full, so nothing was saved; "
+                                                       "free some space on it and try again").body(), status_code=507)
     if not exc.connection_invalidated:
         return await _unexpected(_, exc)
     log.warning("lost the database connection: %s", exc.orig)
@@ -137,13 +158,16 @@ async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
 
 
 def create_app(settings: GatewaySettings) -> Starlette:
-    """Raises MissingSigningKey when no signing key is provided: the gateway must not start without one."""
+    """Raises MissingSigningKey or MissingChannelKey when a key is not provided: the gateway must
+    not start without them."""
     signing_key = load_signing_key(settings.secrets_dir)
+    cipher = Cipher(load_channel_key(settings.secrets_dir))
     if not settings.database_url:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    services = Services(settings, signing_key)
+    services = Services(settings, signing_key, cipher)
     operations = (routes_home.operations() + routes_auth.operations() + routes_data.operations()
-                  + routes_jobs.operations() + routes_score.operations() + routes_analytics.operations())
+                  + routes_jobs.operations() + routes_score.operations() + routes_analytics.operations()
+                  + routes_publishing.operations())
     # Kept as the bytes it is sent as: the dict of a document this size costs the idle gateway
     # about half a MiB more.
     document = msgspec.json.encode(openapi_document(operations, umt.__version__))
@@ -165,8 +189,10 @@ def create_app(settings: GatewaySettings) -> Starlette:
             checks["database"] = f"failed: {type(exc).__name__}"
         agent_ok = await anyio.to_thread.run_sync(probe, settings.agent_url.rstrip("/") + "/health", 1.0)
         checks["agent"] = "ok" if agent_ok else "unreachable"
-        ok = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503)
+        # Without the agent the gateway still serves the owner's data; jobs wait for the agent.
+        if checks["database"] != "ok":
+            return JSONResponse({"status": "not ready", "checks": checks}, status_code=503)
+        return JSONResponse({"status": "ready" if agent_ok else "degraded", "checks": checks})
 
     async def version(_: Request) -> JSONResponse:
         return JSONResponse({"name": "umt-gateway", "version": umt.__version__})

@@ -11,13 +11,13 @@ from sqlalchemy.engine import Engine
 from umt.contract.resources import TRANSITIONS
 from umt.gateway import tables as t
 from umt.gateway.crud import to_json
-from umt.gateway.db import as_utc, reading
+from umt.gateway.db import as_utc, reading, writing
 from umt.gateway.errors import Conflict, NotFound, ValidationFailed
 
 
 def transition(engine: Engine, item_id: int, status: str, scheduled_at: datetime | None) -> dict[str, Any]:
     items = t.content_items
-    with engine.begin() as connection:
+    with writing(engine) as connection:
         item = connection.execute(select(items).where(items.c.id == item_id)).first()
         if item is None:
             raise NotFound("content item")

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import ColumnElement
 
-from umt.gateway.db import iso, reading
+from umt.gateway.db import iso, reading, writing
 from umt.gateway.errors import Conflict, NotFound, ValidationFailed
 from umt.gateway.tables import utcnow
 
@@ -119,7 +119,7 @@ class Crud:
             return to_json(self.row(connection, resource, item_id))
 
     def delete(self, resource: Resource, item_id: int) -> None:
-        with self.engine.begin() as connection:
+        with writing(self.engine) as connection:
             deleted = connection.execute(resource.table.delete().where(resource.table.c.id == item_id)).rowcount
         if not deleted:
             raise NotFound(resource.singular)
@@ -140,7 +140,7 @@ class _IntegrityAsConflict:
     """A transaction in which a unique-constraint clash becomes a 409 instead of a 500."""
 
     def __init__(self, engine: Engine, resource: Resource) -> None:
-        self.context = engine.begin()
+        self.context = writing(engine)
         self.resource = resource
 
     def __enter__(self) -> Connection:

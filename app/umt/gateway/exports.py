@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from umt.contract import ContractError, MetricInput, convert
 from umt.gateway import resources, tables as t
 from umt.gateway.crud import Resource, to_json
-from umt.gateway.db import as_utc, reading
+from umt.gateway.db import as_utc, reading, writing
 from umt.gateway.errors import ApiError
 
 EXPORTABLE: dict[str, Resource] = {r.name: r for r in resources.ALL}
@@ -157,7 +157,7 @@ def parse_metrics_csv(raw: bytes) -> list[dict[str, Any]]:
 def import_metrics(engine: Engine, rows: list[dict[str, Any]]) -> dict[str, int]:
     """Insert or replace each (content, day) row, in one transaction: all rows or none."""
     metrics = t.metrics
-    with engine.begin() as connection:
+    with writing(engine) as connection:
         ids = {r["content_id"] for r in rows}
         existing_content = set(connection.execute(
             select(t.content_items.c.id).where(t.content_items.c.id.in_(ids))).scalars())

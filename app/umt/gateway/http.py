@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from umt.contract import MAX_INT, ContractError, convert, decode_json
+from umt.gateway import idempotency
 from umt.gateway.errors import ApiError, NotFound, ValidationFailed
 
 
@@ -51,6 +52,12 @@ class Operation:
     raw_body: str | None = None  # a media type such as text/csv: the handler reads the body itself
     produces: tuple[str, ...] = ("application/json",)
     errors: tuple[int, ...] = ()
+    # Writes accept an Idempotency-Key (gateway/idempotency.py) unless they say otherwise.
+    idempotent: bool = True
+
+    @property
+    def accepts_idempotency_key(self) -> bool:
+        return self.idempotent and self.auth and self.method in ("POST", "PUT", "PATCH", "DELETE")
 
     @property
     def path_params(self) -> list[str]:
@@ -71,8 +78,17 @@ def build_route(operation: Operation, services: Any) -> Route:
             call.query = parse_query(operation.query, request.query_params)
         elif request.query_params:
             raise ValidationFailed(next(iter(request.query_params.keys())), "is not a known query parameter")
+        key = idempotency.key_of(request) if operation.accepts_idempotency_key else None
         if operation.body is not None:
             call.body = await read_body(request, operation.body)
+        if key is None:
+            response = await respond(call)
+        else:
+            response = await idempotency.run_once(request, services.engine, call.user["id"], key,
+                                                  services.settings.idempotency_retention, lambda: respond(call))
+        return response
+
+    async def respond(call: Call) -> Response:
         result = await operation.handler(call)
         if isinstance(result, Response):
             return result
@@ -127,6 +143,13 @@ SSE_EVENT = {
                    "data": {"type": "string", "contentMediaType": "application/json"}},
 }
 REF = "#/components/schemas/{name}"
+IDEMPOTENCY_PARAMETER = {
+    "name": idempotency.HEADER, "in": "header", "required": False,
+    "description": "a unique key per logical write (a UUID): a retry with the same key within a day gets the "
+                   "first reply instead of writing again; the same key with another body is a 422",
+    "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY_LENGTH,
+               "pattern": "^[\\x21-\\x7e]+$"},
+}
 
 
 def openapi_document(operations: list[Operation], version: str) -> dict[str, Any]:
@@ -144,6 +167,8 @@ def openapi_document(operations: list[Operation], version: str) -> dict[str, Any
                        "schema": {"type": "integer", "minimum": 0, "maximum": MAX_INT}} for name in op.path_params]
         if op.query is not None:
             parameters += _query_parameters(components[op.query.__name__])
+        if op.accepts_idempotency_key:
+            parameters.append(IDEMPOTENCY_PARAMETER)
         if parameters:
             entry["parameters"] = parameters
         if op.body is not None:
@@ -161,6 +186,8 @@ def openapi_document(operations: list[Operation], version: str) -> dict[str, Any
             error_codes.add(404)
         if op.body is not None or op.raw_body:
             error_codes |= {413, 415}
+        if op.method != "GET":
+            error_codes.add(507)  # the disk holding the data is full
         responses = {str(op.status): ok}
         for code in sorted(error_codes):
             responses[str(code)] = {"description": "error",

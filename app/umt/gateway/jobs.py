@@ -5,9 +5,11 @@ NDJSON, so progress shows), and record every step in the database. Several gatew
 share one database: each job is run by the one process holding its lease, which renews it while
 the agent works and records the result only while it still holds it; a job whose lease expired
 (its gateway died) is claimed again by any gateway. A gateway that stops cleanly puts its running
-jobs back in the queue. A job cut off by an agent restart goes back to the queue with backoff.
-Cancelling a running job cuts its agent call (the agent then stops the task). Finished jobs older
-than the retention period are deleted in batches by a pruning thread."""
+jobs back in the queue. While the agent is down (no connection at all) jobs wait in the queue
+without using up attempts and run when it is back; a job cut off by an agent restart goes back to
+the queue with backoff, a limited number of times. Cancelling a running job cuts its agent call
+(the agent then stops the task). Finished jobs older than the retention period are deleted in
+batches by a pruning thread."""
 
 from __future__ import annotations
 
@@ -20,9 +22,10 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 
 from umt.gateway import job_inputs, leases, tables as t
-from umt.gateway.agent_client import AgentClient, AgentUnavailable, CallCancelled, Cancel, TaskRefused
+from umt.gateway.agent_client import (AgentClient, AgentUnavailable, AgentUnreachable, CallCancelled, Cancel,
+                                      TaskRefused)
 from umt.gateway.crud import to_json
-from umt.gateway.db import as_utc, reading
+from umt.gateway.db import as_utc, reading, writing
 from umt.gateway.errors import ApiError, Conflict, NotFound
 from umt.gateway.settings import GatewaySettings
 
@@ -47,7 +50,7 @@ def public(job: dict[str, Any]) -> dict[str, Any]:
 def submit(engine: Engine, user_id: int, kind: str, job_input: Any) -> dict[str, Any]:
     """`job_input` is the kind's contract record, already checked; the ids it names are checked here."""
     now = t.utcnow()
-    with engine.begin() as connection:
+    with writing(engine) as connection:
         job_inputs.enrich(connection, kind, job_input)  # refuses unknown ids now, not later
         job_id = connection.execute(insert(jobs).values(
             user_id=user_id, kind=kind, input=job_inputs.stored(job_input), status="queued", progress=0.0,
@@ -67,7 +70,7 @@ def cancel(engine: Engine, job_id: int) -> tuple[dict[str, Any], bool]:
     """Marks a queued or running job cancelled; returns (the job, whether it was running).
     Raises NotFound, or Conflict for a job that has already finished."""
     now = t.utcnow()
-    with engine.begin() as connection:
+    with writing(engine) as connection:
         row = connection.execute(select(jobs.c.status).where(jobs.c.id == job_id)).first()
         if row is None:
             raise NotFound("job")
@@ -253,6 +256,9 @@ class JobRunner:
             return  # cancelled: recorded by cancel(); stopping: requeued by stop(); lease lost: another's now
         except TaskRefused as refused:
             self._finish(job.id, "failed", error=refused.error)
+        except AgentUnreachable as exc:
+            if not self._stopping.is_set():
+                self._wait_for_agent(job, str(exc))
         except AgentUnavailable as exc:
             if not self._stopping.is_set():
                 self._retry_or_fail(job, str(exc))
@@ -288,6 +294,17 @@ class JobRunner:
             still_running = connection.execute(update(jobs).where(self._mine(job_id)).values(**values)).rowcount
         if not still_running:
             raise _NoLongerRunning()  # stops the call, and with it the agent's task
+
+    def _wait_for_agent(self, job, reason: str) -> None:
+        """The agent is down: the job never reached it, so this try does not count as an attempt.
+        It waits in the queue, looked at again every few seconds, until the agent is back."""
+        delay = self.settings.agent_wait_seconds
+        with self.engine.begin() as connection:
+            connection.execute(update(jobs).where(self._mine(job.id)).values(
+                status="queued", attempts=jobs.c.attempts - 1, step="waiting for the agent to come back",
+                next_attempt_at=t.utcnow() + timedelta(seconds=delay), updated_at=t.utcnow(),
+                **leases.release_values()))
+        log.info("job %s waits for the agent: %s", job.id, reason)
 
     def _retry_or_fail(self, job, reason: str) -> None:
         if job.attempts >= self.settings.job_max_attempts:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from sqlalchemy import (JSON, Column, Date, DateTime, Float, ForeignKey, Integer, MetaData, Numeric, String,
-                        Table, Text, UniqueConstraint, text)
+from sqlalchemy import (JSON, Column, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, Numeric,
+                        String, Table, Text, UniqueConstraint, text)
 from sqlalchemy.engine import Connection, Engine
 
 log = logging.getLogger(__name__)
@@ -152,6 +152,89 @@ def step_4_brand_keyphrases(connection: Connection) -> None:
     connection.execute(text("ALTER TABLE brands ADD COLUMN keyphrases JSON NOT NULL DEFAULT '[]'"))
 
 
+def step_5_publishing(connection: Connection) -> None:
+    """Publishing: channel accounts (credentials encrypted), the newsletter's recipients, and the
+    outbox's deliveries (one per content item per channel account, leased by the worker sending it)."""
+    m = MetaData()
+    Table("content_items", m, Column("id", Integer, primary_key=True))
+    Table("channel_accounts", m,
+          Column("id", Integer, primary_key=True),
+          Column("kind", String(20), nullable=False),
+          Column("name", String(100), nullable=False),
+          Column("settings", JSON, nullable=False),
+          Column("credentials_encrypted", Text),
+          Column("status", String(20), nullable=False),
+          Column("last_error", Text),
+          *_stamps())
+    Table("deliveries", m,
+          Column("id", Integer, primary_key=True),
+          Column("content_id", Integer, ForeignKey("content_items.id", ondelete="CASCADE"), nullable=False),
+          Column("channel_id", Integer, ForeignKey("channel_accounts.id", ondelete="CASCADE"), nullable=False,
+                 index=True),
+          Column("status", String(20), nullable=False),
+          Column("key", String(64), nullable=False, unique=True),
+          Column("due_at", DateTime(timezone=True), nullable=False),
+          Column("attempts", Integer, nullable=False),
+          Column("next_attempt_at", DateTime(timezone=True)),
+          Column("sent_at", DateTime(timezone=True)),
+          Column("remote_id", String(300)),
+          Column("link", String(1000)),
+          Column("last_error", Text),
+          Column("details", JSON, nullable=False),
+          Column("lease_owner", String(100)),
+          Column("lease_expires_at", DateTime(timezone=True)),
+          *_stamps(),
+          # One delivery per item per account, ever: a retry reuses the row (and its key), a
+          # cancelled one is queued again in place. So a plain unique constraint, no partial index.
+          UniqueConstraint("content_id", "channel_id"),
+          Index("ix_deliveries_status_due_at", "status", "due_at"))
+    Table("recipients", m,
+          Column("id", Integer, primary_key=True),
+          Column("channel_id", Integer, ForeignKey("channel_accounts.id", ondelete="CASCADE"), nullable=False,
+                 index=True),
+          Column("email", String(254), nullable=False),
+          Column("name", String(200), nullable=False),
+          Column("unsubscribe_token", String(64), nullable=False, unique=True),
+          Column("unsubscribed_at", DateTime(timezone=True)),
+          Column("created_at", DateTime(timezone=True), nullable=False),
+          UniqueConstraint("channel_id", "email"))
+    m.create_all(connection, tables=[m.tables[name] for name in ("channel_accounts", "deliveries", "recipients")])
+
+
+def step_6_encrypt_totp_secrets(connection: Connection, cipher=None) -> None:
+    """TOTP secrets are stored encrypted under the channel key, like channel credentials (the
+    columns widen to hold the ciphertext). Existing secrets are encrypted in place."""
+    if connection.dialect.name == "postgresql":   # SQLite does not enforce a VARCHAR's length
+        for column in ("totp_secret", "totp_pending_secret"):
+            connection.execute(text(f"ALTER TABLE users ALTER COLUMN {column} TYPE VARCHAR(255)"))
+    rows = connection.execute(text("SELECT id, totp_secret, totp_pending_secret FROM users "
+                                   "WHERE totp_secret IS NOT NULL OR totp_pending_secret IS NOT NULL")).all()
+    if rows and cipher is None:
+        raise RuntimeError("encrypting the TOTP secrets needs the channel key; start the gateway with it")
+    for row in rows:
+        connection.execute(text("UPDATE users SET totp_secret = :s, totp_pending_secret = :p WHERE id = :id"), {
+            "id": row.id, "s": row.totp_secret and cipher.encrypt(row.totp_secret),
+            "p": row.totp_pending_secret and cipher.encrypt(row.totp_pending_secret)})
+
+
+step_6_encrypt_totp_secrets.needs_cipher = True  # type: ignore[attr-defined]
+
+def step_7_idempotency_keys(connection: Connection) -> None:
+    """The remembered replies of writes sent with an Idempotency-Key (a retry is answered, not redone)."""
+    m = MetaData()
+    Table("users", m, Column("id", Integer, primary_key=True))
+    Table("idempotency_keys", m,
+          Column("id", Integer, primary_key=True),
+          Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+          Column("key", String(255), nullable=False),
+          Column("request_hash", String(64), nullable=False),
+          Column("status_code", Integer, nullable=False),
+          Column("body", LargeBinary, nullable=False),
+          Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+          UniqueConstraint("user_id", "key"))
+    m.create_all(connection, tables=[m.tables["idempotency_keys"]])
+
+
 def step_8_job_leases(connection: Connection) -> None:
     """Jobs gain a row lease (which gateway process runs it, until when), so that several gateways
     on one database each run a job exactly once and take over a dead one's jobs when it expires."""
@@ -161,9 +244,9 @@ def step_8_job_leases(connection: Connection) -> None:
                             "ALTER TABLE jobs ADD COLUMN lease_expires_at DATETIME"))
 
 
-STEPS: list[Callable[[Connection], None]] = [step_1_accounts_and_marketing, step_2_versions_experiments_jobs,
-                                             step_3_analytics_indexes, step_4_brand_keyphrases,
-                                             step_8_job_leases]
+STEPS: list[Callable[..., None]] = [step_1_accounts_and_marketing, step_2_versions_experiments_jobs,
+                                    step_3_analytics_indexes, step_4_brand_keyphrases, step_5_publishing,
+                                    step_6_encrypt_totp_secrets, step_7_idempotency_keys, step_8_job_leases]
 LATEST = len(STEPS)
 
 
@@ -173,8 +256,32 @@ def current_version(engine: Engine) -> int:
         return connection.execute(text("SELECT COALESCE(MAX(version), 0) FROM schema_version")).scalar_one()
 
 
-def upgrade(engine: Engine, target: int = LATEST) -> int:
-    """Bring the database to `target`; returns the version it started from."""
+# Any fixed 64-bit number, the same in every gateway: the key of the PostgreSQL advisory lock that
+# lets one gateway at a time migrate ("umt-migrate" in ASCII).
+MIGRATION_LOCK_KEY = 0x756D742D6D696772
+
+
+def upgrade(engine: Engine, target: int = LATEST, cipher=None) -> int:
+    """Bring the database to `target`; returns the version it started from. `cipher`
+    (publishing.credentials.Cipher) is for the steps that encrypt stored secrets.
+
+    On PostgreSQL several gateways may start at once: each waits for a session-level advisory lock,
+    so one migrates while the others wait, then find nothing left to do. (Without it two of them
+    racing through `CREATE TABLE` collide on PostgreSQL's catalog.) SQLite needs no lock: every
+    write transaction there begins IMMEDIATE, one writer at a time."""
+    if engine.dialect.name != "postgresql":
+        return _upgrade(engine, target, cipher)
+    with engine.connect() as lock:
+        lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        lock.commit()  # the lock belongs to the session, not to this transaction
+        try:
+            return _upgrade(engine, target, cipher)
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            lock.commit()
+
+
+def _upgrade(engine: Engine, target: int, cipher) -> int:
     start = current_version(engine)
     if start > LATEST:
         raise RuntimeError(f"the database is at schema version {start}, newer than this gateway ({LATEST}); "
@@ -188,7 +295,10 @@ def upgrade(engine: Engine, target: int = LATEST) -> int:
                                       {"v": number}).scalar_one()
             if done:
                 continue
-            step(connection)
+            if getattr(step, "needs_cipher", False):
+                step(connection, cipher)
+            else:
+                step(connection)
             connection.execute(text("INSERT INTO schema_version (version) VALUES (:v)"), {"v": number})
     return start
 

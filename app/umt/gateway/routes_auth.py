@@ -59,8 +59,10 @@ async def change_password(call: Call):
 
 
 def operations() -> list[Operation]:
+    """No Idempotency-Key here: these replies carry secrets (tokens, recovery codes) that the gateway
+    keeps only as hashes, and a repeat is harmless or refused (a second setup is a 409)."""
     p, tag = "/api/v1/auth", "auth"
-    return [
+    ops = [
         Operation("GET", f"{p}/status", auth_status, "whether the owner account still has to be set up", tag,
                   auth=False, reply=c.AuthStatus),
         Operation("POST", f"{p}/setup", setup_owner, "create the owner account (only while no account exists)", tag,
@@ -84,3 +86,6 @@ def operations() -> list[Operation]:
         Operation("POST", f"{p}/password", change_password, "change the password; other sessions end", tag,
                   body=c.PasswordChangeInput, status=204),
     ]
+    for op in ops:
+        op.idempotent = False
+    return ops

@@ -39,5 +39,6 @@ def score_now(services: Any, request: ScoreRequest) -> dict[str, Any]:
 def operations() -> list[Operation]:
     return [
         Operation("POST", "/api/v1/score", score, "score a post now (nothing is stored): the live score panel",
-                  "agent", body=ScoreRequest, reply=ScoreResult, errors=(503,)),
+                  "agent", body=ScoreRequest, reply=ScoreResult, errors=(503,),
+                  idempotent=False),  # stores nothing: a repeat is harmless
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -23,9 +24,11 @@ class GatewaySettings:
     lockout_base_seconds: float = 30.0
     lockout_max_seconds: float = 900.0
     max_body_bytes: int = 1024 * 1024
-    # Threads for requests' blocking work (database, hashing). More only add contention for the
-    # interpreter lock: the work is mostly Python (see bench/bench_concurrency.py).
-    request_threads: int = 8
+    # Threads for requests' blocking work (database, hashing). More only take turns with the
+    # interpreter lock (the work is mostly Python; bench/bench_concurrency.py): 4, 8 and 16 measure
+    # alike. Not fewer: on SQLite, writes without an Idempotency-Key that wait for the write lock
+    # each hold one while a keyed request holding the lock needs one to finish (idempotency.py).
+    request_threads: int = 16
     job_workers: int = 2
     job_max_attempts: int = 5
     job_retry_base_seconds: float = 1.0
@@ -33,11 +36,36 @@ class GatewaySettings:
     # dies, another one takes its jobs over this long after its last renewal.
     job_lease_seconds: float = 30.0
     agent_timeout_seconds: float = 300.0
+    # While the agent is unreachable a queued job is looked at again this often (attempts unspent).
+    agent_wait_seconds: float = 3.0
     # Synchronous scoring waits this long for the agent before answering 503.
     score_timeout_seconds: float = 10.0
     # Done, failed and cancelled jobs are deleted this many days after they finished (0: kept).
     job_retention_days: float = 30.0
     job_prune_interval_seconds: float = 3600.0
+    # The publishing outbox: worker threads, how long a claimed delivery stays leased (renewed
+    # while sending; a killed gateway's deliveries are taken over after it), the longest sleep
+    # when nothing is due (a safety net: queuing wakes the workers), and the retry backoff.
+    outbox_workers: int = 2
+    outbox_lease_seconds: float = 60.0
+    outbox_poll_seconds: float = 30.0
+    outbox_max_attempts: int = 8
+    outbox_retry_base_seconds: float = 30.0
+    outbox_retry_max_seconds: float = 3600.0
+    outbox_stop_seconds: float = 5.0
+    # The address people reach the gateway at, for links it hands out (a newsletter's unsubscribe
+    # link); empty: http://127.0.0.1:<port>.
+    public_url: str = ""
+
+    @property
+    def effective_public_url(self) -> str:
+        return self.public_url or f"http://127.0.0.1:{self.port}"
+    # How long a write's Idempotency-Key is remembered (a retry within it gets the first reply).
+    idempotency_retention_hours: float = 24.0
+
+    @property
+    def idempotency_retention(self) -> timedelta:
+        return timedelta(hours=self.idempotency_retention_hours)
 
     @property
     def effective_database_url(self) -> str:
@@ -67,4 +95,11 @@ class GatewaySettings:
             job_retry_base_seconds=number("UMT_JOB_RETRY_BASE_SECONDS", cls.job_retry_base_seconds, float),
             job_lease_seconds=number("UMT_JOB_LEASE_SECONDS", cls.job_lease_seconds, float),
             job_retention_days=number("UMT_JOB_RETENTION_DAYS", cls.job_retention_days, float),
+            outbox_workers=number("UMT_OUTBOX_WORKERS", cls.outbox_workers),
+            outbox_lease_seconds=number("UMT_OUTBOX_LEASE_SECONDS", cls.outbox_lease_seconds, float),
+            outbox_max_attempts=number("UMT_OUTBOX_MAX_ATTEMPTS", cls.outbox_max_attempts),
+            outbox_retry_base_seconds=number("UMT_OUTBOX_RETRY_BASE_SECONDS", cls.outbox_retry_base_seconds, float),
+            public_url=env.get("UMT_PUBLIC_URL", ""),
+            idempotency_retention_hours=number("UMT_IDEMPOTENCY_RETENTION_HOURS", cls.idempotency_retention_hours,
+                                               float),
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import (JSON, Column, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData,
+from sqlalchemy import (JSON, Column, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, MetaData,
                         Numeric, String, Table, Text, UniqueConstraint)
 
 metadata = MetaData()
@@ -34,8 +34,9 @@ users = Table(
     Column("name", String(200), nullable=False),
     Column("role", String(20), nullable=False),
     Column("password_hash", String(300), nullable=False),
-    Column("totp_secret", String(64)),
-    Column("totp_pending_secret", String(64)),
+    # Encrypted with the channel key (publishing.credentials), since schema version 6.
+    Column("totp_secret", String(255)),
+    Column("totp_pending_secret", String(255)),
     Column("totp_last_step", Integer, nullable=False, default=0),
     Column("failed_logins", Integer, nullable=False, default=0),
     Column("locked_until", DateTime(timezone=True)),
@@ -164,4 +165,67 @@ jobs = Table(
     # The row lease (see leases.py): which gateway process runs the job, and until when.
     Column("lease_owner", String(100)),
     Column("lease_expires_at", DateTime(timezone=True)),
+)
+
+channel_accounts = Table(
+    "channel_accounts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("settings", JSON, nullable=False),
+    # A JSON object encrypted with the channel key (publishing.credentials): never sent back out.
+    Column("credentials_encrypted", Text),
+    Column("status", String(20), nullable=False, default="connected"),
+    Column("last_error", Text),
+    *_timestamps(),
+)
+
+# One per content item per channel account, ever (the unique constraint): a retry or a requeue
+# reuses the row and its `key`, which the channel uses to never publish twice.
+deliveries = Table(
+    "deliveries", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("content_id", Integer, ForeignKey("content_items.id", ondelete="CASCADE"), nullable=False),
+    Column("channel_id", Integer, ForeignKey("channel_accounts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("status", String(20), nullable=False),
+    Column("key", String(64), nullable=False, unique=True),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=True)),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("remote_id", String(300)),
+    Column("link", String(1000)),
+    Column("last_error", Text),
+    Column("details", JSON, nullable=False, default=dict),
+    # leases.lease_columns(), spelled out: leases imports this module.
+    Column("lease_owner", String(100)),
+    Column("lease_expires_at", DateTime(timezone=True)),
+    *_timestamps(),
+    UniqueConstraint("content_id", "channel_id"),
+    Index("ix_deliveries_status_due_at", "status", "due_at"),
+)
+
+recipients = Table(
+    "recipients", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel_id", Integer, ForeignKey("channel_accounts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("email", String(254), nullable=False),
+    Column("name", String(200), nullable=False, default=""),
+    Column("unsubscribe_token", String(64), nullable=False, unique=True),
+    Column("unsubscribed_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("channel_id", "email"),
+)
+
+# The reply to each write sent with an Idempotency-Key, so a retried write is answered, not redone.
+idempotency_keys = Table(
+    "idempotency_keys", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    UniqueConstraint("user_id", "key"),
 )

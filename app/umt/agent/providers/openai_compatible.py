@@ -3,16 +3,19 @@ server, ...), over the standard library's http.client: no proxy surprises for a 
 nothing heavy to import in the slim image.
 
 Retries connection failures, timeouts, 429 and 5xx with exponential backoff; a 4xx other than
-429 is final (a wrong key or model does not fix itself). The timeout applies to each connect and
-each read. The API key travels only in the Authorization header and is never put in a message."""
+429 is final (a wrong key or model does not fix itself). The timeout bounds each attempt as a
+whole: a watchdog cuts the connection when it runs out, so a server that trickles a byte now and
+then (which no per-read timeout catches) cannot hold a drafting thread for ever. The API key travels only in the Authorization header and is never put in a message."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import re
 import socket
 import ssl
+import threading
 import time
 from urllib.parse import urlsplit
 
@@ -160,12 +163,29 @@ class OpenAICompatibleProvider(TextProvider):
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if self._api_key:
             headers["Authorization"] = f"Bearer {self._api_key}"
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            with contextlib.suppress(OSError, AttributeError):
+                connection.sock.shutdown(socket.SHUT_RDWR)
+
+        watchdog = threading.Timer(self.timeout, expire)
+        watchdog.daemon = True
+        watchdog.start()
         try:
             connection.request("POST", parts.path, body=body, headers=headers)
             response = connection.getresponse()
             payload = response.read(4 * 1024 * 1024)
+            if expired.is_set():
+                raise socket.timeout("cut off by the watchdog")
             return response.status, {k.lower(): v for k, v in response.getheaders()}, payload
+        except (OSError, http.client.HTTPException):
+            if expired.is_set():
+                raise socket.timeout("cut off by the watchdog") from None
+            raise
         finally:
+            watchdog.cancel()
             connection.close()
 
     def _content(self, payload: bytes) -> str:

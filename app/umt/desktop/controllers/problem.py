@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from umt.client import GatewayUnreachable, Locked
+from umt.client import GatewayUnreachable, Locked, UntrustedCertificate
 from umt.client.errors import ApiError
 from umt.contract import JobError
 
@@ -24,6 +24,8 @@ class Problem:
     def from_error(cls, exc: BaseException) -> "Problem":
         if isinstance(exc, Locked):
             return cls(_sentence(exc.message), exc.field, exc.retry_after, exc.code)
+        if isinstance(exc, UntrustedCertificate):
+            return cls(_sentence(exc.message), None, None, exc.code)
         if isinstance(exc, GatewayUnreachable):
             return cls("The gateway does not answer. Is the stack running?", None, None, exc.code)
         if isinstance(exc, ApiError):

@@ -7,7 +7,9 @@ nothing typed is lost). The call that met the 401 waits and runs again once the 
 in again, so a Save pressed as the session ran out still saves; only if the owner signs out
 instead (or the stack stops) does its error handler hear of the 401.
 
-The client exists while the stack's gateway runs (`follow_stack` or `set_gateway_url`). A session
+The client exists while the stack's gateway runs (`follow_stack` or `set_gateway_url`), or while
+connected to a server (`use_server`: its https address and whom to trust; the stack is not
+followed until `use_local_stack`). A session
 token survives a stack restart in memory, and across app starts only in the OS keyring ("Remember
 me on this computer", umt.secrets), read and written on workers like every keyring call.
 """
@@ -87,6 +89,8 @@ class SessionController(QObject):
         self._waiting: list[_WaitingCall] = []  # calls that met the expiry, run again after signing in
         self._key_serials: dict[str, int] = {}  # per key, the newest call's number (a retry must be the newest)
         self.last_email = ""                    # for "sign in again": the account that was signed in
+        self._stack = None                      # the StackController followed, if any
+        self._verify: bool | str | None = None  # a server's TLS trust (None: this computer's stack)
 
     # --- what the views and sections read ------------------------------------------------------
     @property
@@ -105,10 +109,38 @@ class SessionController(QObject):
     # --- the stack ---------------------------------------------------------------------------------
     def follow_stack(self, stack) -> None:
         """Takes the gateway's URL from a StackController whenever its state changes."""
+        self._stack = stack
         stack.sig_state_changed.connect(lambda state: self._on_stack_state_changed(stack, state))
         self._on_stack_state_changed(stack, stack.state)
 
+    @property
+    def on_server(self) -> bool:
+        """Connected to a server's gateway rather than this computer's stack."""
+        return self._verify is not None
+
+    def use_server(self, url: str, verify: bool | str) -> None:
+        """The workspace talks to a server's gateway at `url` from now on, trusting `verify`
+        (True: the system's trust store; a path: a pinned certificate file); a session with
+        this computer's stack ends here."""
+        if self._verify != verify or self._client is None or self._client.base_url != url.rstrip("/"):
+            self._drop_token()
+            self.set_gateway_url(None, "Connecting to the server…", can_start=False)
+        self._verify = verify
+        self.set_gateway_url(url)
+
+    def use_local_stack(self) -> None:
+        """Back to this computer's stack (after `use_server`): its gateway, when it runs."""
+        if self._verify is None:
+            return
+        self._verify = None
+        self._drop_token()
+        self.set_gateway_url(None)
+        if self._stack is not None:
+            self._on_stack_state_changed(self._stack, self._stack.state)
+
     def _on_stack_state_changed(self, stack, state) -> None:
+        if self._verify is not None:
+            return      # connected to a server: the local stack's comings and goings are not ours
         if state.phase in (Phase.RUNNING, Phase.DEGRADED) and stack.gateway_url:
             self.set_gateway_url(stack.gateway_url)
         elif state.phase == Phase.STARTING:
@@ -136,7 +168,8 @@ class SessionController(QObject):
             return
         if self._client is not None:
             self._client.close()
-        self._client = self._client_factory(url)
+        self._client = (self._client_factory(url) if self._verify is None
+                        else self._client_factory(url, verify=self._verify))
         self._client.token = self._token
         self.refresh()
 
@@ -148,17 +181,18 @@ class SessionController(QObject):
         self._set_state(SessionState(client.base_url, None, False, None, "Connecting to the gateway…",
                                      remember_available=self._state.remember_available))
         token = self._token
-        self._tasks.run(lambda: self._probe(client, token), lambda probe: self._on_probe_done(client, probe),
+        server = self._server_key()
+        self._tasks.run(lambda: self._probe(client, token, server), lambda probe: self._on_probe_done(client, probe),
                         lambda exc: self._on_probe_failed(client, exc), "reach the gateway")
 
     @staticmethod
-    def _probe(client: GatewayClient, token: str | None) -> _Probe:  # worker thread
+    def _probe(client: GatewayClient, token: str | None, server: str) -> _Probe:  # worker thread
         remember_available = secrets.can_remember_session()
         if client.setup_required():
             return _Probe(True, None, None, "", remember_available)
         expires_at, from_keyring = "", False
         if token is None and remember_available:
-            remembered = secrets.remembered_session()
+            remembered = secrets.remembered_session(server)
             if remembered is not None:
                 (token, expires_at), from_keyring = remembered, True
         if token is None:
@@ -168,7 +202,7 @@ class SessionController(QObject):
             user = probe_client.me()
         except Unauthorized:
             if from_keyring:    # remembered, but no longer valid: forget it
-                secrets.forget_session()
+                secrets.forget_session(server)
             return _Probe(False, None, None, "", remember_available)
         return _Probe(False, user, token, expires_at, remember_available, from_keyring)
 
@@ -279,10 +313,11 @@ class SessionController(QObject):
                                      remember_available=self._state.remember_available))
         self._run_waiting_calls()
         if remember:
-            self._tasks.run(lambda: secrets.remember_session(token, expires_at), None, self._on_keyring_failed,
+            server = self._server_key()
+            self._tasks.run(lambda: secrets.remember_session(token, expires_at, server), None, self._on_keyring_failed,
                             "remember the session")
         else:
-            self._tasks.run(secrets.forget_session, None, self._on_keyring_failed, "forget the session")
+            self._forget_remembered()
 
     def signed_out(self, message: str = "Signed out.") -> None:
         """Forgets the session here and in the keyring (after the gateway revoked it, or not)."""
@@ -290,7 +325,7 @@ class SessionController(QObject):
         self._set_state(SessionState(self._state.gateway_url, self._state.setup_required, False, None, message,
                                      remember_available=self._state.remember_available))
         self._fail_waiting_calls()
-        self._tasks.run(secrets.forget_session, None, self._on_keyring_failed, "forget the session")
+        self._forget_remembered()
 
     @property
     def remembered(self) -> bool:
@@ -316,7 +351,7 @@ class SessionController(QObject):
         self._set_state(SessionState(self._state.gateway_url, False, False, None,
                                      "Your session has expired. Sign in again to go on.", session_expired=True,
                                      remember_available=self._state.remember_available))
-        self._tasks.run(secrets.forget_session, None, self._on_keyring_failed, "forget the session")
+        self._forget_remembered()
         self.sig_session_expired.emit()
         return True
 
@@ -340,6 +375,14 @@ class SessionController(QObject):
         hear of the 401 after all, so a page is not left waiting."""
         waiting, self._waiting = self._waiting, []
         self._fail(waiting)
+
+    def _server_key(self) -> str:
+        """Whose remembered session: '' for this computer's stack, else the server's address."""
+        return self._client.base_url if self._verify is not None and self._client is not None else ""
+
+    def _forget_remembered(self) -> None:
+        server = self._server_key()
+        self._tasks.run(lambda: secrets.forget_session(server), None, self._on_keyring_failed, "forget the session")
 
     def _on_keyring_failed(self, exc: BaseException) -> None:
         self._tasks.sig_task_failed.emit("use the keyring", exc)

@@ -48,6 +48,9 @@ class MainWindow(QMainWindow):
     sig_section_shown = Signal(str)
     """Another section is shown (its key)."""
 
+    sig_server_requested = Signal()
+    """The owner chose "Connect to a server…"."""
+
     def __init__(
         self,
         controller: StackController,
@@ -67,6 +70,7 @@ class MainWindow(QMainWindow):
         self.context = SectionContext(controller, tasks, theme, self.show_section)
         self._pages: dict[str, QWidget] = {}
         self._shown_key = ""
+        self._local_note: str | None = None     # the local mode's note, kept while on a server
 
         self.sidebar = Sidebar()
         self.pages = QStackedWidget()
@@ -163,16 +167,30 @@ class MainWindow(QMainWindow):
         logs = QAction("&Logs…", self)
         logs.setShortcut(QKeySequence("Ctrl+L"))
         logs.triggered.connect(lambda: self.sig_logs_requested.emit(""))
+        self.server_action = QAction("Connect to a se&rver…", self)
+        self.server_action.triggered.connect(self.sig_server_requested)
         settings = QAction("S&ettings…", self)
         settings.setShortcut(QKeySequence.StandardKey.Preferences)
         settings.triggered.connect(self.sig_settings_requested)
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.sig_quit_requested)
-        for action in (self.start_action, self.stop_action, logs, settings):
+        for action in (self.start_action, self.stop_action, logs, self.server_action, settings):
             stack.addAction(action)
         stack.addSeparator()
         stack.addAction(quit_action)
+
+    def set_on_server(self, url: str | None) -> None:
+        """While the workspace works with the server at `url`, Start and Stop (this computer's stack)
+        step aside and the status line names the server; None: back to this computer's stack."""
+        self.start_action.setVisible(url is None)
+        self.stop_action.setVisible(url is None)
+        if url is not None:
+            self._local_note = self._local_note or self.backend_note.text()
+            self.backend_note.setText(f"Server mode: the services run on {url}.")
+        elif self._local_note is not None:
+            self.backend_note.setText(self._local_note)
+            self._local_note = None
 
     def set_theme(self, theme: Theme) -> None:
         self.context.theme = theme
@@ -207,7 +225,11 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Yes
 
     def _on_controller_backend_opened(self, choice) -> None:
-        self.backend_note.setText(_MODE_WORDS.get(choice.backend.name, choice.note))
+        note = _MODE_WORDS.get(choice.backend.name, choice.note)
+        if self.start_action.isVisible():
+            self.backend_note.setText(note)
+        else:
+            self._local_note = note     # on a server: shown again when back on this computer
 
     # --- showing and closing -----------------------------------------------------------------
     def showEvent(self, event) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,9 @@ class Post:
     due_at: datetime
     hashtags: tuple[str, ...] = ()
     media: tuple[Media, ...] = ()
+    # What the previous try recorded (the delivery's stored `details`), so that a retry can skip what
+    # it already did: the newsletter sends only to the recipients not yet accepted.
+    earlier: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -51,6 +54,10 @@ class Account:
     settings: dict[str, Any]
     credentials: dict[str, str]
     updated_credentials: dict[str, str] | None = None
+    # Set by the outbox while it sends: a channel that sends in parts (the newsletter, one message
+    # per recipient) reports its details so far, and the outbox stores them at once, so that a
+    # gateway killed mid-send loses none of it (a retry then skips who already has it).
+    progress: Callable[[dict[str, Any]], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,9 @@ class Channel(ABC):
     # The names a connection needs, for the Channels window's form and the "credentials present" check.
     setting_names: ClassVar[tuple[str, ...]] = ()
     credential_names: ClassVar[tuple[str, ...]] = ()
+    # False for a service with no idempotency key and nothing to look up (SMTP, Discord and Slack
+    # webhooks): a send cut off by a crash of the gateway becomes Unknown instead of being repeated.
+    resend_after_interruption: ClassVar[bool] = True
 
     def problems(self, post: Post, account: Account) -> list[str]:
         """Why this post cannot go to this account, checked before sending (and when scheduling):
