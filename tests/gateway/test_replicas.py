@@ -79,7 +79,9 @@ def test_three_gateways_one_killed_every_job_done_exactly_once(isolated_data):
         for number in range(3):
             agent, agent_url = _start("tests.gateway.counting_agent", {
                 **base, "UMT_PORT": str(free_port()), "UMT_TEST_AGENT_LOG": str(agent_logs[number]),
-                "UMT_TEST_AGENT_DELAY": "0.05"},
+                # The victim's agent is slow, so that it still holds a job when the test kills it
+                # (with fast agents everywhere it could have finished all its jobs by then).
+                "UMT_TEST_AGENT_DELAY": "1.0" if number == 2 else "0.05"},
                 isolated_data / f"agent-{number}.log")
             # One at a time: the first one migrates the database (issue 13 §1 adds the advisory lock).
             gateway, url = _start("umt.gateway", {

@@ -69,8 +69,8 @@ class Services:
 
     async def blocking(self, function: Callable[..., Any], *args: Any) -> Any:
         """Runs blocking work (database, hashing) off the event loop, in the request threads."""
-        # In a copy of the request's context, as anyio's to_thread does: db.writing finds the
-        # request's own transaction (an Idempotency-Key request) through a context variable.
+        # With the request's context: an Idempotency-Key's transaction reaches the handler's writes
+        # through a context variable (db.writing), which run_in_executor alone would not carry.
         context = contextvars.copy_context()
         return await asyncio.get_running_loop().run_in_executor(self.threads, context.run, function, *args)
 

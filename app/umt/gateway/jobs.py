@@ -5,11 +5,11 @@ NDJSON, so progress shows), and record every step in the database. Several gatew
 share one database: each job is run by the one process holding its lease, which renews it while
 the agent works and records the result only while it still holds it; a job whose lease expired
 (its gateway died) is claimed again by any gateway. A gateway that stops cleanly puts its running
-jobs back in the queue. While the agent is down (no connection at all) jobs wait in the queue
-without using up attempts and run when it is back; a job cut off by an agent restart goes back to
-the queue with backoff, a limited number of times. Cancelling a running job cuts its agent call
-(the agent then stops the task). Finished jobs older than the retention period are deleted in
-batches by a pruning thread."""
+jobs back in the queue. While the agent is down (no connection at all) jobs wait in the queue without using up
+attempts and run when it is back; a job cut off by an agent restart goes back to the queue with
+backoff, a limited number of times.
+Cancelling a running job cuts its agent call (the agent then stops the task). Finished jobs older
+than the retention period are deleted in batches by a pruning thread."""
 
 from __future__ import annotations
 
