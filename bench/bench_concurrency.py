@@ -91,6 +91,7 @@ def main() -> None:
     data = tempfile.mkdtemp(prefix="umt-bench-concurrency-")
     port = free_port()
     env = {**os.environ, "UMT_DATA_DIR": data, "UMT_PORT": str(port), "UMT_SIGNING_KEY": secrets.token_urlsafe(32),
+           "UMT_CHANNEL_KEY": secrets.token_urlsafe(32),
            "UMT_AGENT_URL": f"http://127.0.0.1:{free_port()}", "DATABASE_URL": args.database_url,
            "UMT_LOG_LEVEL": "WARNING", "MALLOC_ARENA_MAX": "2"}
     command = [sys.executable, "-m", "umt.gateway"]

@@ -63,7 +63,8 @@ def run(admin_url: str, replicas: int, jobs: int, workers: int) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="umt-bench-replicas-"))
     database_url = fresh_database(admin_url)
     base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "UMT_SIGNING_KEY")}
-    base.update(UMT_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))
+    # Shared by the replicas, as the signing key: each must read what another encrypted.
+    base.update(UMT_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT), UMT_CHANNEL_KEY=secrets.token_urlsafe(32))
     key = secrets.token_urlsafe(32)
     processes, urls, logs = [], [], []
     try:

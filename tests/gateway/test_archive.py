@@ -13,17 +13,26 @@ import subprocess
 import sys
 import zipfile
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 
 from tests.gateway.conftest import OWNER, Gateway, fresh_postgres_database
+from tests.gateway.webhook_target import WebhookTarget
 from umt.client import GatewayClient
 from umt.client.errors import ApiError, Conflict
 from umt.demo import fill_sample_data
 from umt.gateway.archive import PARTS
 
 NAMES = [part.name for part in PARTS]
+SECRET = "webhook-signing-secret-0123456789"
+
+
+@pytest.fixture
+def target():
+    server = WebhookTarget().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture
@@ -46,8 +55,14 @@ def fresh(gateway_settings, tmp_path):
         drop()
 
 
-def _populate(owner) -> None:
+def _populate(owner, target) -> None:
     fill_sample_data(owner, today=date(2026, 5, 4))
+    account = owner.create_channel(kind="webhook", name="n8n", credentials={"url": f"{target.url}/hook",
+                                                                           "signing_secret": SECRET})
+    item = owner.content.create(channel="webhook", title="Rye on Tuesdays", body="Fresh rye bread")
+    owner.content.transition(item.id, "in_review")
+    owner.content.transition(item.id, "approved")
+    owner.publish(item.id, [account.id], at=datetime(2030, 1, 1, tzinfo=timezone.utc))  # queued, far ahead
     gone = owner.brands.create(name="A brand deleted before the export")   # ids with gaps: renumbering matters
     owner.campaigns.create(name="Orphan campaign", brand_id=gone.id)       # its brand_id becomes null
     owner.brands.create(name="=cmd|' /C calc'!A0", voice="Plain; \"quoted\", and\nmultiline")
@@ -61,14 +76,15 @@ def _parts(archive: bytes) -> dict[str, list[dict]]:
         return {name: json.loads(z.read(f"{name}.json"))["items"] for name in NAMES}
 
 
-def _canonical(parts: dict[str, list[dict]]) -> dict[str, list[dict]]:
-    """Rows with ids replaced by their position and references by the position of the row they name."""
+def _canonical(parts: dict[str, list[dict]], imported: bool = False) -> dict[str, list[dict]]:
+    """Rows with ids replaced by their position and references by the position of the row they name
+    (`imported`: as an import sets them, e.g. channel accounts waiting for a reconnect)."""
     position = {name: {row["id"]: index for index, row in enumerate(rows)} for name, rows in parts.items()}
     out = {}
     for part in PARTS:
         rows = []
         for row in parts[part.name]:
-            row = {k: v for k, v in row.items() if k != "id"}
+            row = {k: v for k, v in row.items() if k != "id"} | (part.on_import if imported else {})
             for column, target in part.references.items():
                 if row[column] is not None:
                     row[column] = ("->", target, position[target][row[column]])
@@ -77,8 +93,8 @@ def _canonical(parts: dict[str, list[dict]]) -> dict[str, list[dict]]:
     return out
 
 
-def test_an_export_imported_into_a_fresh_install_has_the_same_rows(owner, fresh):
-    _populate(owner)
+def test_an_export_imported_into_a_fresh_install_has_the_same_rows(owner, fresh, target):
+    _populate(owner, target)
     archive = owner.export_archive()
     exported = _parts(archive)
     counts = {name: len(rows) for name, rows in exported.items()}
@@ -87,7 +103,11 @@ def test_an_export_imported_into_a_fresh_install_has_the_same_rows(owner, fresh)
 
     assert fresh.import_archive(archive) == counts
     again = _parts(fresh.export_archive())
-    assert _canonical(again) == _canonical(exported)                      # same content, references followed
+    assert _canonical(again) == _canonical(exported, imported=True)       # same content, references followed
+    assert counts["channel_accounts"] == 1 and counts["deliveries"] == 1
+    [channel] = fresh.list_channels().items
+    assert channel.status == "needs_reconnect" and not channel.has_credentials  # credentials never travel
+    assert [d.status for d in fresh.list_deliveries().items] == ["queued"]
     assert [b["id"] for b in again["brands"]] != [b["id"] for b in exported["brands"]]   # renumbered
     # and through the ordinary API too:
     assert fresh.content.list().total == owner.content.list().total
@@ -97,22 +117,24 @@ def test_an_export_imported_into_a_fresh_install_has_the_same_rows(owner, fresh)
         next(owner.content.iterate()).id)]
 
 
-def test_the_archive_holds_csv_twins_a_readme_and_a_manifest(owner):
-    _populate(owner)
+def test_the_archive_holds_csv_twins_a_readme_and_a_manifest(owner, target):
+    _populate(owner, target)
     with zipfile.ZipFile(io.BytesIO(owner.export_archive())) as z:
         names = set(z.namelist())
+        everything = "".join(z.read(name).decode() for name in names)
         assert names == {"README.md", "manifest.json"} | {f"{n}.{ext}" for n in NAMES for ext in ("json", "csv")}
         manifest = json.loads(z.read("manifest.json"))
         readme = z.read("README.md").decode()
         brands = list(csv.DictReader(io.StringIO(z.read("brands.csv").decode())))
     assert manifest["format"] == "umt-archive" and manifest["counts"]["brands"] == 2
+    assert SECRET not in everything and "credentials_encrypted" not in everything and "lease_owner" not in everything
     assert all(f"`{n}.json`" in readme for n in NAMES) and "not in the archive" in readme.lower()
     assert brands[1]["name"].startswith("'=cmd")            # a spreadsheet shows it as text, never runs it
     assert brands[1]["voice"] == "Plain; \"quoted\", and\nmultiline"
 
 
-def test_an_install_that_holds_data_refuses_an_import_and_keeps_its_data(owner, fresh):
-    _populate(owner)
+def test_an_install_that_holds_data_refuses_an_import_and_keeps_its_data(owner, fresh, target):
+    _populate(owner, target)
     archive = owner.export_archive()
     fresh.brands.create(name="Already here")
     with pytest.raises(Conflict) as refused:
@@ -133,8 +155,8 @@ def _rewritten(archive: bytes, name: str, change) -> bytes:
     return out.getvalue()
 
 
-def test_a_bad_archive_is_refused_naming_the_problem_and_nothing_is_imported(owner, fresh):
-    _populate(owner)
+def test_a_bad_archive_is_refused_naming_the_problem_and_nothing_is_imported(owner, fresh, target):
+    _populate(owner, target)
     archive = owner.export_archive()
     with pytest.raises(ApiError) as not_zip:
         fresh.import_archive(b"name,day\n1,2\n")
@@ -163,8 +185,8 @@ def test_a_bad_archive_is_refused_naming_the_problem_and_nothing_is_imported(own
     assert sum(fresh.import_archive(archive).values()) > 0                 # and the good archive still goes in
 
 
-def test_umt_export_and_umt_import_on_the_command_line(owner, fresh, tmp_path):
-    _populate(owner)
+def test_umt_export_and_umt_import_on_the_command_line(owner, fresh, target, tmp_path):
+    _populate(owner, target)
     path = tmp_path / "moving" / "umt-archive.zip"
     path.parent.mkdir()
 

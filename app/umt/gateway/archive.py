@@ -4,14 +4,15 @@ README of the format, and the import that restores such an archive into an empty
 The JSON files are the archive's truth (the import reads them); each has a CSV twin for
 spreadsheets. Ids are the exporting install's; the import gives every row a new id and rewrites
 the references with the same mapping, all in one transaction: everything or nothing. Accounts,
-sessions and jobs are not part of it: the owner signs in to the new install as its own owner."""
+sessions and jobs are not part of it: the owner signs in to the new install as its own owner.
+Channel accounts travel without their credentials: imported, they wait for a reconnect."""
 
 from __future__ import annotations
 
 import io
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -40,6 +41,12 @@ class Part:
     table: Table
     references: dict[str, str]           # column → the part whose ids it holds
     resource: Resource | None = None     # its contract input checks the owner's fields on import
+    omitted: tuple[str, ...] = ()        # columns never written out (secrets, leases)
+    on_import: dict[str, Any] = field(default_factory=dict)  # values an imported row gets instead
+
+    @property
+    def columns(self) -> list[str]:
+        return [c.name for c in self.table.columns if c.name not in self.omitted]
 
 
 # In dependency order: a part only refers to parts before it.
@@ -50,6 +57,12 @@ PARTS = (
     Part("content_versions", t.content_versions, {"content_id": "content"}),
     Part("experiments", t.experiments, {"campaign_id": "campaigns", "content_id": "content"}, resources.experiments),
     Part("metrics", t.metrics, {"content_id": "content"}, resources.metrics),
+    Part("channel_accounts", t.channel_accounts, {}, omitted=("credentials_encrypted",),
+         on_import={"status": "needs_reconnect",
+                    "last_error": "imported from an archive without its credentials: reconnect it"}),
+    Part("recipients", t.recipients, {"channel_id": "channel_accounts"}),
+    Part("deliveries", t.deliveries, {"content_id": "content", "channel_id": "channel_accounts"},
+         omitted=("lease_owner", "lease_expires_at")),
 )
 
 README = """# A umt archive (format {format_version})
@@ -80,20 +93,25 @@ money a decimal number with two places.
 
 {columns}
 
-Not in the archive: the owner's account, password and two-factor secret, sessions, and agent jobs.
+Not in the archive: the owner's account, password and two-factor secret, sessions, agent jobs,
+and the channel accounts' credentials (an imported channel account asks to be reconnected; its
+queued deliveries go out once it is).
 """
 
 _MEANING = {"brands": "a brand with its voice kit", "campaigns": "a campaign",
             "content": "a content item (post) in its current version",
             "content_versions": "one saved version of a content item's text",
-            "experiments": "an A/B test and its variants", "metrics": "one day of one content item's figures"}
+            "experiments": "an A/B test and its variants", "metrics": "one day of one content item's figures",
+            "channel_accounts": "a place posts go out to (its credentials are NOT in the archive)",
+            "recipients": "a newsletter's subscriber", "deliveries": "one content item sent (or to be sent) "
+                                                                     "to one channel account"}
 
 
 def _readme(manifest: dict[str, Any]) -> str:
     table = "\n".join(f"| `{p.name}.json` / `.csv` | {_MEANING[p.name]} | "
                       f"{', '.join(f'`{c}` → {target}' for c, target in p.references.items()) or '-'} |"
                       for p in PARTS)
-    columns = "\n".join(f"- `{p.name}`: " + ", ".join(f"`{c.name}`" for c in p.table.columns) for p in PARTS)
+    columns = "\n".join(f"- `{p.name}`: " + ", ".join(f"`{c}`" for c in p.columns) for p in PARTS)
     return README.format(format_version=FORMAT_VERSION, version=manifest["umt_version"],
                          exported_at=manifest["exported_at"], table=table, columns=columns)
 
@@ -104,7 +122,7 @@ def export_archive(engine: Engine) -> bytes:
     with reading(engine, snapshot=True) as connection:
         for part in PARTS:
             rows = connection.execute(select(part.table).order_by(part.table.c.id)).all()
-            parts[part.name] = [to_json(row) for row in rows]
+            parts[part.name] = [{k: v for k, v in to_json(row).items() if k not in part.omitted} for row in rows]
     manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "umt_version": umt.__version__,
                 "schema_version": migrations.LATEST,
                 "exported_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
@@ -116,7 +134,7 @@ def export_archive(engine: Engine) -> bytes:
         for part in PARTS:
             rows = parts[part.name]
             archive.writestr(f"{part.name}.json", json.dumps({"items": rows}, ensure_ascii=False, indent=1))
-            archive.writestr(f"{part.name}.csv", to_csv(rows, [c.name for c in part.table.columns]))
+            archive.writestr(f"{part.name}.csv", to_csv(rows, part.columns))
     return buffer.getvalue()
 
 
@@ -202,7 +220,7 @@ def import_archive(engine: Engine, data: bytes) -> dict[str, int]:
 
 def _insert_part(connection: Connection, part: Part, rows: list[dict[str, Any]],
                  new_ids: dict[str, dict[int, int]]) -> dict[int, int]:
-    columns = {c.name: c for c in part.table.columns}
+    columns = {c.name: c for c in part.table.columns if c.name not in part.omitted}
     mapping: dict[int, int] = {}
     for index, row in enumerate(rows):
         where = f"{part.name}.json item {index}"
@@ -235,6 +253,7 @@ def _insert_part(connection: Connection, part: Part, rows: list[dict[str, Any]],
                 else:
                     value = target[value]
             values[name] = _column_value(column, value, where)
+        values.update(part.on_import)
         missing = [c.name for c in columns.values()
                    if c.name not in values and c.name != "id" and not c.nullable and c.default is None]
         if missing:
