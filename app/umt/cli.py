@@ -1,4 +1,4 @@
-"""The headless `umt` command: up, down, status, stats, logs, doctor, build, desktop."""
+"""The headless `umt` command: up, down, status, stats, logs, doctor, build, desktop, backup, restore."""
 
 from __future__ import annotations
 
@@ -78,9 +78,20 @@ def _parser() -> argparse.ArgumentParser:
     demo = command("demo", _demo, "fill an empty workspace with sample data (a bakery's brand, campaigns, posts, metrics)")
     demo.add_argument("--email", help="the owner's email (asked when left out)")
     demo.add_argument("--url", help="the gateway's address (default: the local stack's)")
+    export = command("export", _export, "write everything the owner made to one zip archive (JSON, CSV, a README)")
+    export.add_argument("path", type=Path, help="the archive to write, e.g. umt-archive.zip")
+    export.add_argument("--email", help="the owner's email (asked when left out)")
+    export.add_argument("--url", help="the gateway's address (default: the local stack's)")
+    restore = command("import", _import, "restore an archive from `umt export` into an empty install")
+    restore.add_argument("path", type=Path, help="the archive `umt export` wrote")
+    restore.add_argument("--email", help="the owner's email (asked when left out)")
+    restore.add_argument("--url", help="the gateway's address (default: the local stack's)")
     secret = command("secret", _secret, "store or remove a secret in the OS keyring (e.g. the LLM API key)")
     secret.add_argument("action", choices=["set", "delete", "where"])
     secret.add_argument("name", nargs="?", choices=["llm_api_key"], default="llm_api_key")
+    from umt import cli_backup
+
+    cli_backup.add_commands(command)
     command("supervise", _supervise, None, backend=True)   # started by `umt up`; not for people
     # The list of commands names those an owner uses; `supervise` is umt's own and stays out of it.
     commands.metavar = "{" + ",".join(action.dest for action in commands._choices_actions) + "}"
@@ -314,23 +325,80 @@ def _desktop(args) -> int:
 
 # --- the background supervisor (started by `umt up`, see umt.launch) -------------------------------
 
-def _demo(args) -> int:
+class _NoOwner(Exception):
+    pass
+
+
+def _gateway_url(args) -> str:
+    return args.url or f"http://127.0.0.1:{launch.load_default_stack(path=args.stack_file).services['gateway'].health_port}"
+
+
+def _sign_in(client, email: str | None) -> None:
+    """Signs the owner in at the terminal (password, then the 2FA code when it is on)."""
     import getpass
 
+    if client.setup_required():
+        raise _NoOwner("no owner yet: open the app (umt desktop) and create the owner account first.")
+    signed = client.login(email or input("Owner email: "), getpass.getpass("Password: "))
+    if signed.mfa_required:
+        client.login_second_factor(signed.challenge, code=input("Code from your authenticator app: ").strip())
+
+
+def _export(args) -> int:
+    import json
+    import zipfile
+
+    from umt.client import GatewayClient
+    from umt.client.errors import ApiError
+
+    with GatewayClient(_gateway_url(args)) as client:
+        try:
+            _sign_in(client, args.email)
+            data = client.export_archive()
+        except (_NoOwner, ApiError) as exc:
+            print(f"umt: {exc if isinstance(exc, _NoOwner) else exc.message}", file=sys.stderr)
+            return EXIT_FAILED
+    partial = args.path.with_name(args.path.name + ".partial")  # never a half-written archive under its name
+    partial.write_bytes(data)
+    partial.replace(args.path)
+    with zipfile.ZipFile(args.path) as archive:
+        counts = json.loads(archive.read("manifest.json"))["counts"]
+    print(f"Wrote {args.path} ({len(data) // 1024} KiB): " + ", ".join(f"{n} {name}" for name, n in counts.items()))
+    return 0
+
+
+def _import(args) -> int:
+    from umt.client import GatewayClient
+    from umt.client.errors import ApiError
+
+    try:
+        data = args.path.read_bytes()
+    except OSError as exc:
+        print(f"umt: cannot read {args.path}: {exc.strerror}", file=sys.stderr)
+        return EXIT_FAILED
+    with GatewayClient(_gateway_url(args)) as client:
+        try:
+            _sign_in(client, args.email)
+            counts = client.import_archive(data)
+        except (_NoOwner, ApiError) as exc:
+            print(f"umt: {exc if isinstance(exc, _NoOwner) else exc.message}", file=sys.stderr)
+            return EXIT_FAILED
+    print(f"Imported {args.path}: " + ", ".join(f"{n} {name}" for name, n in counts.items()))
+    return 0
+
+
+def _demo(args) -> int:
     from umt import demo
     from umt.client import GatewayClient
     from umt.client.errors import ApiError
 
-    url = args.url or f"http://127.0.0.1:{launch.load_default_stack(path=args.stack_file).services['gateway'].health_port}"
-    with GatewayClient(url) as client:
+    with GatewayClient(_gateway_url(args)) as client:
         try:
-            if client.setup_required():
-                print("umt: no owner yet: open the app (umt desktop) and create the owner account first.", file=sys.stderr)
+            try:
+                _sign_in(client, args.email)
+            except _NoOwner as exc:
+                print(f"umt: {exc}", file=sys.stderr)
                 return EXIT_FAILED
-            email = args.email or input("Owner email: ")
-            signed = client.login(email, getpass.getpass("Password: "))
-            if signed.mfa_required:
-                client.login_second_factor(signed.challenge, code=input("Code from your authenticator app: ").strip())
             summary = demo.fill_sample_data(client, lambda fraction, step: print(f"[{fraction * 100:3.0f}%] {step}",
                                                                                  file=sys.stderr, flush=True))
         except demo.WorkspaceNotEmpty as exc:

@@ -77,7 +77,26 @@ def open_stack(
     chosen = open_backend(choice, stack=stack)
     state_file = data_dir() / f"supervisor-{chosen.backend.name}.json"
     supervisor = Supervisor(chosen.backend, on_event=on_event, state_file=state_file, record=record_file(), actor=actor)
+    _add_backups(supervisor, stack)
     return supervisor, chosen
+
+
+def _add_backups(supervisor: Supervisor, stack: StackSpec) -> None:
+    """Automatic backups ride on the supervisor: one before the gateway migrates older data (and
+    a damaged database stops the start, naming the newest backup), one a day while it runs."""
+    from umt.backup import automatic
+    from umt.backup.archive import BackupError
+    from umt.runtime.errors import RuntimeFailure
+
+    def before_start(spec) -> None:
+        try:
+            automatic.before_gateway_start(stack, spec)
+        except BackupError as exc:
+            raise RuntimeFailure(f"The backup made before the gateway upgrades its data failed, so the stack was not "
+                                 f"started and the data is untouched: {exc}") from None
+
+    supervisor.before_start = before_start
+    supervisor.chores.append(automatic.DailyBackup(stack))
 
 
 def record_file() -> RecordFile:

@@ -21,6 +21,7 @@ GATEWAY_SIGNING_KEY = "gateway_signing_key"
 CHANNEL_KEY = "channel_key"          # encrypts channel credentials and TOTP secrets in the gateway's database
 LLM_API_KEY = "llm_api_key"
 REMEMBERED_SESSION = "remembered_session"   # the desktop's "Remember me on this computer"
+BACKUP_KEY = "backup_key"     # seals the keys inside automatic backups (umt.backup), made on first use
 GENERATED = {GATEWAY_SIGNING_KEY, CHANNEL_KEY}    # secrets umt makes itself when they do not exist yet
 
 

@@ -44,6 +44,13 @@ class DesktopSettings:
     close_to_tray: bool = True
     data_folder: str = ""  # empty: umt's data folder (UMT_DATA_DIR or the platform's); read at app start
     theme: str = "system"
+    # Backups (umt.backup): the folder (empty: "backups" in the data folder), the daily backup made
+    # while the stack runs, and how many of those are kept: the newest of each of the last N days
+    # and of the last M weeks.
+    backup_folder: str = ""
+    daily_backups: bool = True
+    backups_keep_daily: int = 7
+    backups_keep_weekly: int = 4
     # A server the workspace connects to instead of this computer's stack (empty: this computer),
     # and the certificate file the owner pinned for it (empty: the system's trust store).
     server_url: str = ""
@@ -55,6 +62,10 @@ class DesktopSettings:
 
     def with_changes(self, **changes) -> "DesktopSettings":
         return replace(self, **changes)
+
+
+def backup_folder(settings: DesktopSettings) -> Path:
+    return Path(settings.backup_folder).expanduser() if settings.backup_folder.strip() else data_dir() / "backups"
 
 
 def set_in_environment(names: Iterable[str], environ: Mapping[str, str] | None = None) -> dict[str, str]:

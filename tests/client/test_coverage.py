@@ -39,6 +39,8 @@ CLIENT_METHODS: dict[str, str] = {
     "GET /api/v1/content/{id}/versions": "content.versions",
     "POST /api/v1/metrics/import": "metrics.import_csv",
     "GET /api/v1/exports/calendar.ics": "export_calendar",
+    "GET /api/v1/export/archive": "export_archive",
+    "POST /api/v1/import/archive": "import_archive",
     "GET /api/v1/exports/calendar-feed": "calendar_feed_address",
     "GET /feeds/calendar.ics": "calendar_feed",
     "POST /api/v1/jobs": "submit_job",

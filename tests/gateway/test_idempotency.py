@@ -141,9 +141,10 @@ def test_the_openapi_document_names_the_header_on_writes_only(anonymous):
 
 
 def test_sixty_concurrent_keyed_writes_all_succeed(gateway, owner):
-    """More keyed writes at once than the gateway has worker threads: the one holding SQLite's
-    write lock must still get a thread to commit (it did not: every waiter held one, and all
-    failed after the 10 s busy timeout with 'database is locked')."""
+    """More keyed writes at once than the gateway has worker threads (anyio's 40): requests waiting
+    for SQLite's write lock must not take every thread, or the one holding the lock cannot commit
+    and all fail after the 10 s busy timeout with 'database is locked' (seen with a transaction
+    begun lazily in the handler and no turn-taking)."""
     if not gateway.settings.effective_database_url.startswith("sqlite"):
         pytest.skip("SQLite's single write lock is what this is about")
     barrier = threading.Barrier(60)

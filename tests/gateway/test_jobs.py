@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.conftest import free_port
 from tests.runtime.helpers import wait_for
@@ -122,18 +124,40 @@ def test_while_the_agent_is_unreachable_a_job_waits_without_spending_attempts(ow
     wait_for(looked_at_again, what="the runner to try the job several times")
 
 
-def test_jobs_left_running_by_a_stopped_gateway_are_requeued(owner, gateway, fake_agent):
+def test_jobs_running_when_the_gateway_stops_go_back_to_the_queue(owner, gateway, fake_agent):
     fake_agent.release.clear()
     job = owner.submit_job("draft", {"brief": "x", "channel": "x", "brand": {"name": "Acme"}})
     wait_for(fake_agent.started.is_set, what="the agent to start the task")
     gateway.server.stop()  # the gateway stops while the job runs
     with gateway.engine.connect() as connection:
-        assert connection.execute(select(tables.jobs.c.status).where(tables.jobs.c.id == job.id)).scalar() == "running"
+        row = connection.execute(select(tables.jobs).where(tables.jobs.c.id == job.id)).one()
+    assert (row.status, row.lease_owner) == ("queued", None)
     fake_agent.release.set()
     gateway.restart()
     done = owner.wait_job(job.id, timeout=20)
     assert done.status == "done"
     assert len(fake_agent.payloads("draft")) == 2  # the new gateway sent it again
+
+
+def test_a_dead_gateways_job_is_taken_over_when_its_lease_expires_and_not_before(owner, gateway, fake_agent):
+    """A job left `running` under another process's lease (a gateway killed mid-task) is not
+    touched while the lease holds; once it has expired this gateway claims and runs it."""
+    gateway.restart(job_workers=0)
+    job = owner.submit_job("utm", {"url": "https://example.com", "source": "news", "medium": "email",
+                                   "campaign": "spring"})
+    held = {"status": "running", "lease_owner": "dead-host:1:abc", "attempts": 1,
+            "lease_expires_at": tables.utcnow() + timedelta(seconds=3)}
+    with gateway.engine.begin() as connection:
+        connection.execute(update(tables.jobs).where(tables.jobs.c.id == job.id).values(**held))
+    gateway.restart(job_workers=1)
+    assert owner.get_job(job.id).status == "running" and not fake_agent.payloads("utm")  # still the dead one's
+    done = owner.wait_job(job.id, timeout=20)
+    assert done.status == "done" and done.attempts == 2 and len(fake_agent.payloads("utm")) == 1
+    with gateway.engine.connect() as connection:
+        row = connection.execute(select(tables.jobs).where(tables.jobs.c.id == job.id)).one()
+    assert row.lease_owner is None and row.lease_expires_at is None
+    shown = [owner.request("GET", f"/api/v1/jobs/{job.id}"), owner.request("GET", "/api/v1/jobs")["items"][0]]
+    assert all("lease_owner" not in job and "lease_expires_at" not in job for job in shown)  # the API hides leases
 
 
 def test_the_event_stream_of_a_finished_job_ends_at_once(owner):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from tests.gateway.webhook_target import Answer, WebhookTarget
 from umt.client import Conflict, NotFound, ValidationFailed
+from umt.contract import ChannelAccountPatch, RecipientInput
 from umt.gateway import tables
 from umt.gateway.publishing import registry
 
@@ -69,7 +70,7 @@ def test_a_failed_test_marks_the_account_and_new_credentials_reconnect_it(owner,
     assert owner.get_channel(account.id).status == "needs_reconnect"
     again = owner.update_channel(account.id, credentials={"url": target.url + "/new", "signing_secret": "s2" * 8})
     assert (again.status, again.last_error) == ("connected", None)
-    assert owner.update_channel(account.id, name="Renamed").name == "Renamed"
+    assert owner.update_channel(account.id, ChannelAccountPatch(name="Renamed")).name == "Renamed"   # a record
     owner.delete_channel(account.id)
     with pytest.raises(NotFound):
         owner.get_channel(account.id)
@@ -131,8 +132,8 @@ def test_recipients_are_listed_once_and_unsubscribe_without_signing_in(owner, ga
         email_id = connection.execute(tables.channel_accounts.insert().values(
             kind="email", name="News", settings={}, credentials_encrypted=None, status="connected",
             created_at=now, updated_at=now)).inserted_primary_key[0]
-    people = owner.add_recipients(email_id, [{"email": "ann@example.com", "name": "Ann"}, {"email": "bo@example.com"},
-                                             {"email": "ANN@example.com"}])
+    people = owner.add_recipients(email_id, [RecipientInput(email="ann@example.com", name="Ann"),
+                                             {"email": "bo@example.com"}, {"email": "ANN@example.com"}])
     assert [p.email for p in people] == ["ann@example.com", "bo@example.com"]
     with pytest.raises(ValidationFailed) as bad:
         owner.add_recipients(email_id, [{"email": "not an address"}])

@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 import umt
+from umt import heap
 from umt.agent.settings import AgentSettings
 from umt.agent.tasks import TASKS, TaskKind
 from umt.agent.errors import InputError, TaskFailed
@@ -82,22 +83,10 @@ def _execute(kind: TaskKind, run, task, progress, settings: AgentSettings) -> tu
     return 200, {"result": result}
 
 
-_libc_trim = None
-
-
 async def _give_back_memory() -> None:
     """Returns freed heap pages to the OS once a reply is sent (glibc keeps them otherwise, and the
-    agent's idle memory creeps up by a few MiB over its first tasks). A no-op off glibc."""
-    global _libc_trim
-    if _libc_trim is None:
-        try:
-            import ctypes
-
-            _libc_trim = ctypes.CDLL("libc.so.6").malloc_trim
-        except (OSError, AttributeError):
-            _libc_trim = False
-    if _libc_trim:
-        _libc_trim(0)
+    agent's idle memory creeps up by a few MiB over its first tasks)."""
+    heap.give_back()
 
 
 def _in_thread(function, *args):

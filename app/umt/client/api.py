@@ -11,7 +11,7 @@ import requests
 
 from umt.client.errors import ApiError, GatewayUnreachable, JobFailed, UntrustedCertificate, error_from_response
 from umt.client.publishing import PublishingMethods
-from umt.contract import (About, Account, AuthStatus, Brand, Campaign, ContentItem, ContentVersions, Experiment,
+from umt.contract import (About, Account, ArchiveImport, AuthStatus, Brand, Campaign, ContentItem, ContentVersions, Experiment,
                           ImportResult, Job, LoginResult, Metric, Page, RecoveryCodes, ScoreResult, Session,
                           TotpEnrolment)
 from umt.contract.analytics import Heatmap, TopContent, TotalsReport
@@ -288,6 +288,18 @@ class GatewayClient(PublishingMethods):
         return session
 
     # --- exports --------------------------------------------------------------------------
+
+    def export_archive(self) -> bytes:
+        """Everything the owner made, as the bytes of one zip archive (JSON and CSV files and a README)."""
+        response = self.request("GET", "/api/v1/export/archive", stream=True, timeout=(self.timeout[0], 300.0))
+        with response:
+            return response.content
+
+    def import_archive(self, archive: bytes) -> dict[str, int]:
+        """Restores an archive from export_archive into this install, which must be empty (else
+        Conflict); returns the rows restored per file of the archive."""
+        return self.request("POST", "/api/v1/import/archive", data=archive, headers={"Content-Type": "application/zip"},
+                            timeout=(self.timeout[0], 300.0), type=ArchiveImport).imported
 
     def export_calendar(self, start: Any = None, end: Any = None) -> str:
         params = {k: v.isoformat() for k, v in (("start", start), ("end", end)) if v is not None}

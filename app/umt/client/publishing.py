@@ -37,6 +37,8 @@ class PublishingMethods:
         """Connects an account: `ChannelAccountInput(kind=, name=, settings=, credentials=)` or the
         same as keywords. The connection is checked first: a refused sign-in raises ValidationFailed
         naming `credentials`."""
+        # Not retried: the gateway takes no Idempotency-Key here (the connection check is a network
+        # call that must not hold the write lock), so a retry after a cut-off reply could connect twice.
         return self.request("POST", "/api/v1/channels", json_body=_body(input, fields), type=ChannelAccount)
 
     def get_channel(self, channel_id: int) -> ChannelAccount:
@@ -46,7 +48,7 @@ class PublishingMethods:
                        **changes: Any) -> ChannelAccount:
         """New `credentials` reconnect the account (checked first; it is connected again)."""
         body = _body(patch, changes)
-        return self.request("PATCH", f"/api/v1/channels/{channel_id}", json_body=body, type=ChannelAccount)
+        return self.request("PATCH", f"/api/v1/channels/{channel_id}", json_body=body, type=ChannelAccount, idempotent=True)
 
     def delete_channel(self, channel_id: int) -> None:
         self.request("DELETE", f"/api/v1/channels/{channel_id}", idempotent=True)

@@ -12,7 +12,7 @@ from umt.contract.auth import (Account, AuthStatus, CodeInput, DisableTotpInput,
                                TotpEnrolment)
 from umt.contract.base import MAX_INT, ContractError, Input, Page, Record, convert, decode_json
 from umt.contract.jobs import JOB_KINDS, JOB_STATUSES, TERMINAL_JOB_STATES, Job, JobError, JobPage, JobQuery
-from umt.contract.resources import (STATUSES, About, Brand, BrandInput, BrandPage, BrandPatch, BrandQuery, CalendarQuery,
+from umt.contract.resources import (STATUSES, About, ArchiveImport, Brand, BrandInput, BrandPage, BrandPatch, BrandQuery, CalendarQuery,
                                     Campaign, CampaignInput, CampaignPage, CampaignPatch, CampaignQuery, ContentInput,
                                     ContentItem, ContentPage, ContentPatch, ContentQuery, ContentVersion,
                                     ContentVersions, Experiment, ExperimentInput, ExperimentPage, ExperimentPatch,
@@ -35,7 +35,7 @@ __all__ = [
     "Campaign", "CampaignInput", "CampaignPage", "CampaignPatch", "CampaignQuery", "CodeInput", "ContentInput",
     "ContentItem", "ContentPage", "ContentPatch", "ContentQuery", "ContentVersion", "ContentVersions",
     "ContractError", "DisableTotpInput", "Experiment", "ExperimentInput", "ExperimentPage", "ExperimentPatch",
-    "ExperimentQuery", "Export", "ExportQuery", "ImportResult", "Input", "JOB_KINDS", "JOB_STATUSES", "Job", "JobError",
+    "ArchiveImport", "ExperimentQuery", "Export", "ExportQuery", "ImportResult", "Input", "JOB_KINDS", "JOB_STATUSES", "Job", "JobError",
     "JobPage", "JobQuery", "ListQuery", "LoginInput", "LoginResult", "MAX_INT", "Metric", "MetricInput", "MetricPage",
     "MetricPatch", "MetricQuery", "Page", "PasswordChangeInput", "Record", "RecoveryCodes", "STATUSES",
     "SecondFactorInput", "Session", "SetupInput", "TERMINAL_JOB_STATES", "TRANSITIONS", "TotpEnrolment", "TransitionInput",

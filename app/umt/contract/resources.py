@@ -215,6 +215,12 @@ class ImportResult(Record):
     updated: int
 
 
+class ArchiveImport(Record):
+    """What an archive import restored: rows per file of the archive (brands, campaigns, content, …)."""
+
+    imported: dict[str, int]
+
+
 BrandPage = Page[Brand]
 CampaignPage = Page[Campaign]
 ContentPage = Page[ContentItem]

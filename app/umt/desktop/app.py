@@ -11,13 +11,15 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from umt.desktop import autostart
 from umt.desktop.controllers.account import AccountController
+from umt.desktop.controllers.delivery_watch import DeliveryWatcher
 from umt.desktop.controllers.server import ServerController
 from umt.desktop.controllers.session import SessionController
+from umt.desktop.controllers.backups import BackupsController
 from umt.desktop.controllers.settings import SettingsController
 from umt.desktop.controllers.stack import StackController, StackHost
 from umt.desktop.views.logs_window import LogsWindow
 from umt.desktop.views.main_window import MainWindow
-from umt.desktop.notify import Notification, Notifier, notification_for
+from umt.desktop.notify import Notification, Notifier, delivery_failed, notification_for
 from umt.settings import DesktopSettings, load_settings, save_settings, settings_path
 from umt.desktop.views.settings_dialog import SettingsDialog
 from umt.desktop.controllers.stack_state import UP_PHASES, Phase
@@ -57,6 +59,9 @@ class DesktopApp(QObject):
         self.controller = StackController(self.tasks, lambda: self.settings, host, sample_interval_s, self)
         self.settings_controller = SettingsController(self.tasks, self)
         self.window = MainWindow(self.controller, self.tasks, theme, icon())
+        self.backups = BackupsController(self.tasks, self.controller, lambda: self.settings, self)
+        self.window.control_center.set_backups(self.backups)
+        self.window.control_center.sig_restore_requested.connect(self.window.control_center.open_restore)
         # The workspace's session: one client, one signed-in state, one sign-in page that every
         # workspace section shows while nobody is signed in, one "sign in again" dialog. Sections
         # are built on first show, after this: they find the session in their context.
@@ -93,6 +98,10 @@ class DesktopApp(QObject):
         self.tray.sig_toggle_requested.connect(self.controller.toggle)
         self.tray.sig_quit_requested.connect(self.request_quit)
         self.tasks.sig_task_failed.connect(self._on_tasks_task_failed)
+        # A delivery that fails while the app is open: a notification; clicking it opens the post.
+        self.delivery_watch = DeliveryWatcher(self.session, self)
+        self.delivery_watch.sig_delivery_failed.connect(self._on_delivery_watch_delivery_failed)
+        self.tray.sig_notification_clicked.connect(self._on_tray_notification_clicked)
         self.settings_controller.sig_key_change_failed.connect(self._on_settings_controller_key_change_failed)
         self.window.sig_server_requested.connect(self.open_server_dialog)
         self.window.control_center.sig_server_disconnect_requested.connect(self.server.disconnect)
@@ -256,6 +265,21 @@ class DesktopApp(QObject):
         notification = notification_for(event)
         if notification is not None:
             self.notifier.notify(notification)
+
+    def _on_delivery_watch_delivery_failed(self, failure) -> None:
+        self.notifier.notify(delivery_failed(failure.title, failure.channel, failure.reason, failure.content_id,
+                                             failure.unknown))
+
+    def _on_tray_notification_clicked(self, notification: Notification) -> None:
+        self.show_window()
+        if notification.content_id is not None:
+            self.open_post(notification.content_id)
+
+    def open_post(self, content_id: int):
+        """Shows the post in a window of its own, from the Content studio (None while signed out)."""
+        self.window.show_section("content")
+        studio = getattr(self.window.page("content"), "page", None)
+        return studio.open_window(content_id) if studio is not None else None
 
     def _on_themes_theme_changed(self, theme: Theme) -> None:
         self.window.set_theme(theme)

@@ -1,5 +1,5 @@
 """Desktop notifications for what the owner must know: a service down, unhealthy, out of memory,
-restarted, or given up on. Shown through a small Notifier interface so tests can observe them."""
+restarted, or given up on; a post that could not be published. Shown through a small Notifier interface so tests can observe them."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ class Notification:
     message: str
     level: str = INFO
     service: str = ""
+    content_id: int | None = None   # clicking it opens this post (a delivery that failed)
 
 
 class Notifier(abc.ABC):
@@ -55,6 +56,8 @@ def notification_for(event: ServiceEvent) -> Notification | None:
         return Notification(f"The {service} is not responding", f"Its health check fails; umt restarts it if this goes on.{suffix}", WARNING, service)
     if event.kind == EventKind.RESTART:
         return Notification(f"The {service} was restarted", f"It is starting again.{suffix}", INFO, service)
+    if event.kind == EventKind.CHORE_FAILED:   # the daily backup, say: the services run on
+        return Notification(f"{detail[:1].upper()}{detail[1:].split(':')[0]}", f"{suffix.strip()} The stack runs on.", WARNING, service)
     if event.kind == EventKind.GAVE_UP:
         return Notification(
             f"The {service} keeps failing",
@@ -63,3 +66,16 @@ def notification_for(event: ServiceEvent) -> Notification | None:
             service,
         )
     return None
+
+
+def delivery_failed(title: str, channel: str, reason: str, content_id: int, unknown: bool = False) -> Notification:
+    """A post that did not reach a channel (or may not have): the post, the channel and the reason."""
+    reason = reason.strip().rstrip(".")
+    if unknown:
+        return Notification(f"\u201c{title}\u201d may not have reached {channel}",
+                            (f"{reason[:1].upper()}{reason[1:]}. " if reason else "")
+                            + "Look on the channel, then open the post to retry if it is not there.",
+                            WARNING, content_id=content_id)
+    return Notification(f"\u201c{title}\u201d was not published to {channel}",
+                        (f"{reason[:1].upper()}{reason[1:]}. " if reason else "The channel gave no reason. ")
+                        + "Open the post to retry.", WARNING, content_id=content_id)

@@ -10,7 +10,9 @@ Where things are:
 - security.py   scrypt hashes, tokens, TOTP and recovery-code primitives, the signing key
 - crud.py       create/read/update/delete/list for every resource; resources.py declares them
 - content.py    status workflow and versions; exports.py: CSV/JSON/iCalendar and the CSV import
+- archive.py    the open export: everything as one zip (JSON, CSV, README) and its import
 - jobs.py       persisted agent jobs and their runner; job_inputs.py: what the agent is sent
+- leases.py     row leases: one gateway process per job, even with several on one database
 - tables.py     the schema (SQLAlchemy Core); migrations.py: numbered steps that build it
 - db.py         engines (SQLite with WAL and foreign keys, or PostgreSQL through psycopg)
 """

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
 import logging
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
 
 import anyio
 import msgspec
@@ -37,7 +40,7 @@ from umt.healthcheck import probe
 
 log = logging.getLogger(__name__)
 # CSV imports may be larger than ordinary JSON bodies.
-LARGE_BODY_PATHS = {"/api/v1/metrics/import": 16 * 1024 * 1024}
+LARGE_BODY_PATHS = {"/api/v1/metrics/import": 16 * 1024 * 1024, "/api/v1/import/archive": 256 * 1024 * 1024}
 
 
 class Services:
@@ -45,7 +48,9 @@ class Services:
 
     def __init__(self, settings: GatewaySettings, signing_key: bytes, cipher: Cipher) -> None:
         self.settings = settings
-        self.engine = make_engine(with_secret_password(settings.effective_database_url, settings.secrets_dir))
+        # A connection per request thread, per job worker, and for the lease and pruning threads.
+        self.engine = make_engine(with_secret_password(settings.effective_database_url, settings.secrets_dir),
+                                  connections=settings.request_threads + settings.job_workers + 2)
         self.cipher = cipher
         self.accounts = Accounts(self.engine, signing_key, settings, cipher)
         self.crud = Crud(self.engine)
@@ -55,12 +60,25 @@ class Services:
         self.channels = ChannelAccounts(self.engine, cipher)
         self.deliveries = Deliveries(self.engine, self.channels)
         self.outbox = Outbox(settings, self.channels, self.deliveries)
+        # The requests' blocking work runs here. A plain executor, not anyio's to_thread: under
+        # concurrent load anyio's bookkeeping per call (backend lookup, capacity limiter, cancel
+        # scopes) was a quarter of the gateway's CPU time, two calls per authenticated request
+        # (profile in bench/bench_concurrency.py). Few threads: the work is mostly Python, holding
+        # the interpreter lock; more threads only take turns with it, each with its own connection.
+        self.threads = ThreadPoolExecutor(max_workers=settings.request_threads, thread_name_prefix="umt-request")
+
+    async def blocking(self, function: Callable[..., Any], *args: Any) -> Any:
+        """Runs blocking work (database, hashing) off the event loop, in the request threads."""
+        # With the request's context: an Idempotency-Key's transaction reaches the handler's writes
+        # through a context variable (db.writing), which run_in_executor alone would not carry.
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(self.threads, context.run, function, *args)
 
     async def authenticate(self, request: Request) -> dict[str, Any]:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized()
-        return await anyio.to_thread.run_sync(self.accounts.user_for_token, token.strip())
+        return await self.blocking(self.accounts.user_for_token, token.strip())
 
     def start(self) -> None:
         start = migrations.upgrade(self.engine, cipher=self.cipher)
@@ -74,6 +92,7 @@ class Services:
     def stop(self) -> None:
         self.outbox.stop()
         self.runner.stop()
+        self.threads.shutdown(wait=True, cancel_futures=True)
         self.agent.close()
         self.engine.dispose()
 

@@ -41,6 +41,33 @@ class DatabaseUnsupported(RuntimeError):
     pass
 
 
+class DatabaseDamaged(RuntimeError):
+    """The SQLite file cannot be read: the gateway refuses to start rather than serve or migrate it."""
+
+
+def check_sqlite_file(url: str) -> None:
+    """Refuses a damaged SQLite database file before anything opens it for writing, naming the file."""
+    import sqlite3
+    from pathlib import Path
+
+    if not url.startswith("sqlite:///"):
+        return
+    path = Path(url[len("sqlite:///"):])
+    if not path.is_file():
+        return      # a first start: the migrations create it
+    try:
+        connection = sqlite3.connect(path, timeout=10)
+        try:
+            verdict = connection.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as exc:
+        verdict = str(exc)
+    if verdict != "ok":
+        raise DatabaseDamaged(f"the database file {path} is damaged ({verdict}). It was left as it is. Restore the "
+                              f"newest backup (umt restore PATH, or Restore… in the app's Control center)")
+
+
 def with_secret_password(url: str, secrets_dir: Path) -> str:
     """A PostgreSQL URL without a password takes it from the `database_password` secret file (a
     Compose secret on a server), so the password never sits in an environment variable."""
@@ -57,7 +84,10 @@ def with_secret_password(url: str, secrets_dir: Path) -> str:
     return parsed.set(password=password).render_as_string(hide_password=False)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, connections: int = 10) -> Engine:
+    """`connections`: how many the pool keeps open, as many as threads may use it at once (the
+    request threads and the job runner's): with fewer, every request over the limit opens and
+    closes a connection of its own (for PostgreSQL a TCP connection and a password exchange)."""
     url = normalize_url(url)
     if not url.startswith(("sqlite:", "postgresql+psycopg:")):
         raise DatabaseUnsupported(f"DATABASE_URL must be a sqlite:/// or postgresql:// URL, not {url.split(':')[0]}:…")
@@ -70,8 +100,9 @@ def make_engine(url: str) -> Engine:
         # No pre-ping: it costs a round trip per request (~0.5 ms of the list's 5 ms). A connection
         # that went stale (server restart) fails one request with 503, and SQLAlchemy then
         # replaces the whole pool.
-        return create_engine(url, pool_size=5, max_overflow=5, pool_recycle=1800)
-    engine = create_engine(url, connect_args={"timeout": 10, "check_same_thread": False})
+        return create_engine(url, pool_size=connections, max_overflow=5, pool_recycle=1800)
+    engine = create_engine(url, pool_size=connections, max_overflow=5,
+                           connect_args={"timeout": 10, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record) -> None:
@@ -87,6 +118,13 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection) -> None:
+        shared = request_transaction.get()
+        if shared is not None and connection is not shared and not connection.get_execution_options().get(
+                "umt_reading"):
+            # A second write transaction would wait for the request's own, which holds SQLite's
+            # write lock until the request ends: say so at once instead of failing after 10 s.
+            raise RuntimeError("a write inside a request with an Idempotency-Key opened its own transaction; "
+                               "write through umt.gateway.db.writing(engine)")
         if connection.get_execution_options().get("umt_reading"):
             connection.exec_driver_sql("BEGIN")  # a WAL snapshot: readers never wait for a writer
         else:
@@ -97,38 +135,46 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def reading(engine: Engine) -> Connection:
-    """A connection for reads only. Writes go through `writing(engine)`."""
-    return engine.connect().execution_options(umt_reading=True)
+def reading(engine: Engine, *, snapshot: bool = False) -> Connection:
+    """A connection for reads only. Writes go through `writing(engine)`.
+
+    On SQLite its reads share one WAL snapshot. On PostgreSQL (READ COMMITTED) each statement sees
+    its own; `snapshot=True` asks for one REPEATABLE READ snapshot for all of them (an export)."""
+    connection = engine.connect()
+    if snapshot and engine.dialect.name == "postgresql":
+        return connection.execution_options(isolation_level="REPEATABLE READ", umt_reading=True)
+    return connection.execution_options(umt_reading=True)
 
 
-class RequestTransaction:
-    """The write transaction of a request sent with an Idempotency-Key (gateway/idempotency.py): the
-    handler's writes and the remembered reply commit together, or not at all. It begins at the
-    handler's first write, not before, so that work a handler does first (checking a channel's
-    sign-in over the network) does not hold SQLite's one write lock. `on_begin` runs inside it
-    first (the idempotency layer looks the key up again there, and may stop the handler)."""
-
-    def __init__(self, engine: Engine, on_begin: Callable[[Connection], None]) -> None:
-        self.engine = engine
-        self._on_begin = on_begin
-        self.connection: Connection | None = None
-
-    def begin(self) -> Connection:
-        if self.connection is None:
-            connection = self.engine.connect()
-            try:
-                connection.begin()
-                self._on_begin(connection)
-            except BaseException:
-                connection.rollback()
-                connection.close()
-                raise
-            self.connection = connection
-        return self.connection
+# The transaction a request with an Idempotency-Key runs in (gateway/idempotency.py): the writes of
+# its handler and the remembered reply commit together, or not at all.
+request_transaction: ContextVar[Connection | None] = ContextVar("umt_request_transaction", default=None)
+# What waits for that transaction's commit (a worker to wake); the list is shared with the worker
+# threads the handler runs in (they get a copy of the context, holding the same list).
+_after_commit: ContextVar[list[Callable[[], None]] | None] = ContextVar("umt_after_commit", default=None)
 
 
-request_transaction: ContextVar[RequestTransaction | None] = ContextVar("umt_request_transaction", default=None)
+@contextmanager
+def owning_request_transaction(connection: Connection) -> Iterator[list[Callable[[], None]]]:
+    """Makes `connection`'s transaction the request's own (for `writing`); yields the callbacks to
+    run once its owner committed it."""
+    pending: list[Callable[[], None]] = []
+    tokens = request_transaction.set(connection), _after_commit.set(pending)
+    try:
+        yield pending
+    finally:
+        request_transaction.reset(tokens[0])
+        _after_commit.reset(tokens[1])
+
+
+def when_committed(function: Callable[[], None]) -> None:
+    """Calls `function` now, or, inside a request's own transaction, once that is committed (never
+    if it is rolled back): e.g. to wake a worker that will look for the rows just written."""
+    pending = _after_commit.get()
+    if pending is None:
+        function()
+    else:
+        pending.append(function)
 
 
 @contextmanager
@@ -136,7 +182,7 @@ def writing(engine: Engine) -> Iterator[Connection]:
     """A write transaction: the request's own when it has one (committed by its owner), else a new one."""
     shared = request_transaction.get()
     if shared is not None and shared.engine is engine:
-        yield shared.begin()
+        yield shared
         return
     with engine.begin() as connection:
         yield connection
@@ -158,5 +204,8 @@ def as_utc(value: datetime | None) -> datetime | None:
 
 
 def iso(value: datetime | None) -> str | None:
-    value = as_utc(value)
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
+    if value is None:
+        return None
+    if value.tzinfo is None:  # SQLite's: UTC already
+        return value.isoformat() + "Z"
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")

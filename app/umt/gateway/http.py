@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
-import anyio
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
@@ -29,16 +28,10 @@ class Call:
     query: Any = None
     path: dict[str, int] = field(default_factory=dict)
     user: dict[str, Any] | None = None
-    _after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     async def run(self, function: Callable, *args: Any) -> Any:
         """Run blocking work (database, hashing) off the event loop."""
-        return await anyio.to_thread.run_sync(function, *args)
-
-    def after_commit(self, function: Callable[[], None]) -> None:
-        """Call `function` once the request's writes are committed (e.g. to wake a worker that
-        would look for them); a request without an Idempotency-Key has committed already."""
-        self._after_commit.append(function)
+        return await self.services.blocking(function, *args)
 
 
 Handler = Callable[[Call], Awaitable[Any]]
@@ -93,8 +86,6 @@ def build_route(operation: Operation, services: Any) -> Route:
         else:
             response = await idempotency.run_once(request, services.engine, call.user["id"], key,
                                                   services.settings.idempotency_retention, lambda: respond(call))
-        for function in call._after_commit:
-            function()
         return response
 
     async def respond(call: Call) -> Response:

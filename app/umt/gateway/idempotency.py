@@ -1,9 +1,8 @@
 """Retries that never duplicate: a write sent with an `Idempotency-Key` header is done once; the
 same key again (per user, within the retention time) is answered with the first reply.
 
-How: the handler's writes run in one database transaction that the request owns (`db.writing`
-hands it to them; it begins at the first write, so network work done before does not hold
-SQLite's write lock), and the reply is stored in that same transaction. So the write and
+How: the handler runs inside one database transaction that the request owns (`db.writing` hands
+it to the handler's writes), and the reply is stored in that same transaction. So the write and
 its remembered reply commit together or not at all: a gateway killed mid-write leaves neither,
 and the retry does the write then; a gateway killed after the commit leaves both, and the retry
 gets the stored reply.
@@ -16,11 +15,17 @@ chose waiting over a 409 "in progress" because a client retrying after a cut con
 otherwise have to retry a 409 as well, and no stale "in progress" marker can outlive a killed
 gateway (there is none: the key is written only with its reply).
 
+On SQLite the requests with a key take their turn on an async lock before they open their
+transaction: a request waiting for SQLite's write lock holds a worker thread, and if every worker
+thread waited so, the request holding the lock could not get one to finish (anyio's 40 threads
+against 50 concurrent writes did exactly that). Waiting on the async lock holds no thread.
+
 Only 2xx replies are remembered: an error changed nothing (its transaction is rolled back), so
 the retry is simply tried again."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 import weakref
@@ -35,7 +40,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from umt.gateway import tables as t
-from umt.gateway.db import RequestTransaction, as_utc, reading, request_transaction
+from umt.gateway.db import as_utc, owning_request_transaction, reading
 from umt.gateway.errors import ApiError, ValidationFailed
 
 HEADER = "Idempotency-Key"
@@ -43,8 +48,7 @@ MAX_KEY_LENGTH = 255
 PRUNE_EVERY_SECONDS = 3600.0
 keys = t.idempotency_keys
 _last_pruned = 0.0
-FINISHING_THREADS = 8
-_finishing_limiters: "weakref.WeakKeyDictionary[Engine, anyio.CapacityLimiter]" = weakref.WeakKeyDictionary()
+_sqlite_turns: "weakref.WeakKeyDictionary[Engine, anyio.Lock]" = weakref.WeakKeyDictionary()
 
 
 def key_of(request: Request) -> str | None:
@@ -65,76 +69,65 @@ def request_hash(method: str, path: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
-class _AlreadyDone(Exception):
-    """Raised into the handler at its first write when another request with the key committed
-    meanwhile: the handler stops, and the stored reply is sent."""
-
-    def __init__(self, row) -> None:
-        super().__init__("this Idempotency-Key was answered meanwhile")
-        self.row = row
-
-
 async def run_once(request: Request, engine: Engine, user_id: int, key: str, retention: timedelta,
                    produce: Callable[[], Awaitable[Response]]) -> Response:
     """The stored reply for (user, key), or `produce()`'s reply, remembered if it is a 2xx."""
     digest = request_hash(request.method, request.url.path, await request.body())
-    stored = await anyio.to_thread.run_sync(_find_committed, engine, user_id, key, retention)
-    if stored is not None:          # the common retry: answered without taking the write lock
-        return _replay(stored, digest)
+    async with _turn(engine):
+        return await _run_once(engine, user_id, key, digest, retention, produce)
 
-    def look_again(connection: Connection) -> None:
-        row = _find(connection, user_id, key, retention)
-        if row is not None:
-            raise _AlreadyDone(row)
 
-    transaction = RequestTransaction(engine, look_again)
-    finishing = _finishing_limiter(engine)
-    token = request_transaction.set(transaction)
+def _turn(engine: Engine):
+    if engine.dialect.name != "sqlite":
+        return contextlib.nullcontext()
+    lock = _sqlite_turns.get(engine)
+    if lock is None:
+        lock = _sqlite_turns.setdefault(engine, anyio.Lock())
+    return lock
+
+
+async def _run_once(engine: Engine, user_id: int, key: str, digest: str, retention: timedelta,
+                    produce: Callable[[], Awaitable[Response]]) -> Response:
+    connection = await anyio.to_thread.run_sync(_begin, engine)
+    scope = owning_request_transaction(connection)
+    after_commit = scope.__enter__()
     try:
-        try:
-            response = await produce()
-        except _AlreadyDone as done:
-            return _replay(done.row, digest)
+        stored = await anyio.to_thread.run_sync(_find, connection, user_id, key, retention)
+        if stored is not None:
+            await anyio.to_thread.run_sync(connection.rollback)
+            return _replay(stored, digest)
+        response = await produce()
         if not 200 <= response.status_code < 300:
-            if transaction.connection is not None:
-                await anyio.to_thread.run_sync(transaction.connection.rollback, limiter=finishing)
+            await anyio.to_thread.run_sync(connection.rollback)
             return response
         try:
-            # A reply with no write (nothing to change) is remembered in a transaction of its own.
-            connection = await anyio.to_thread.run_sync(
-                transaction.begin, limiter=finishing if transaction.connection is not None else None)
-            await anyio.to_thread.run_sync(_remember, connection, user_id, key, digest, response, retention,
-                                           limiter=finishing)
-        except _AlreadyDone as done:
-            return _replay(done.row, digest)
+            await anyio.to_thread.run_sync(_remember, connection, user_id, key, digest, response, retention)
         except IntegrityError:
             # PostgreSQL: a concurrent request with this key committed first. Ours is undone.
-            await anyio.to_thread.run_sync(transaction.connection.rollback, limiter=finishing)
-            stored = await anyio.to_thread.run_sync(_find_committed, engine, user_id, key, retention)
+            await anyio.to_thread.run_sync(connection.rollback)
+            stored = await anyio.to_thread.run_sync(_find_committed, engine, user_id, key)
             return _replay(stored, digest)
+        for function in after_commit:
+            function()
         return response
     except BaseException:
-        if transaction.connection is not None:
-            with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(transaction.connection.rollback, limiter=finishing)
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(connection.rollback)
         raise
     finally:
-        request_transaction.reset(token)
-        if transaction.connection is not None:
-            with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(transaction.connection.close, limiter=finishing)
+        scope.__exit__(None, None, None)
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(connection.close)
 
 
-def _finishing_limiter(engine: Engine) -> anyio.CapacityLimiter:
-    """Threads of their own for finishing a begun request transaction (store the reply, commit,
-    roll back, close). Requests waiting for SQLite's write lock each hold one of anyio's 40 worker
-    threads; with 40 of them waiting, the request holding the lock got no thread to commit and
-    everyone waited out the 10 s busy timeout ("database is locked", 500s under 60 concurrent
-    keyed writes). The request holding the lock needs no other thread than these."""
-    limiter = _finishing_limiters.get(engine)
-    if limiter is None:
-        limiter = _finishing_limiters.setdefault(engine, anyio.CapacityLimiter(FINISHING_THREADS))
-    return limiter
+def _begin(engine: Engine) -> Connection:
+    connection = engine.connect()
+    try:
+        connection.begin()
+    except BaseException:
+        connection.close()
+        raise
+    return connection
 
 
 def _find(connection: Connection, user_id: int, key: str, retention: timedelta):
@@ -145,10 +138,9 @@ def _find(connection: Connection, user_id: int, key: str, retention: timedelta):
     return row
 
 
-def _find_committed(engine: Engine, user_id: int, key: str, retention: timedelta):
+def _find_committed(engine: Engine, user_id: int, key: str):
     with reading(engine) as connection:
-        row = connection.execute(select(keys).where(keys.c.user_id == user_id, keys.c.key == key)).first()
-    return None if row is None or _expired(row, retention) else row
+        return connection.execute(select(keys).where(keys.c.user_id == user_id, keys.c.key == key)).one()
 
 
 def _expired(row, retention: timedelta) -> bool:

@@ -1,12 +1,15 @@
 """Agent tasks as persisted jobs: queued → running → done, failed or cancelled.
 
-Worker threads claim queued jobs, forward them to the agent (streaming NDJSON, so progress shows),
-and record every step in the database. While the agent is down (no connection at all) jobs wait
-in the queue without using up attempts and run when it is back; a job cut off by an agent restart
-goes back to the queue with backoff, a limited number of times; jobs left running by a stopped
-gateway are requeued when it starts. Cancelling a running job cuts its agent call (the agent then
-stops the task). Finished jobs older than the retention period are deleted in batches by a
-pruning thread."""
+Worker threads claim jobs with a row lease (leases.py), forward them to the agent (streaming
+NDJSON, so progress shows), and record every step in the database. Several gateway processes may
+share one database: each job is run by the one process holding its lease, which renews it while
+the agent works and records the result only while it still holds it; a job whose lease expired
+(its gateway died) is claimed again by any gateway. A gateway that stops cleanly puts its running
+jobs back in the queue. While the agent is down (no connection at all) jobs wait in the queue without using up
+attempts and run when it is back; a job cut off by an agent restart goes back to the queue with
+backoff, a limited number of times.
+Cancelling a running job cuts its agent call (the agent then stops the task). Finished jobs older
+than the retention period are deleted in batches by a pruning thread."""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 
-from umt.gateway import job_inputs, tables as t
+from umt.gateway import job_inputs, leases, tables as t
 from umt.gateway.agent_client import (AgentClient, AgentUnavailable, AgentUnreachable, CallCancelled, Cancel,
                                       TaskRefused)
 from umt.gateway.crud import to_json
@@ -33,7 +36,15 @@ PRUNE_BATCH = 500
 
 
 class _NoLongerRunning(Exception):
-    """The job was cancelled (perhaps by another gateway process) while its task ran."""
+    """The job was cancelled (perhaps by another gateway process), or this process lost its lease,
+    while its task ran."""
+
+
+def public(job: dict[str, Any]) -> dict[str, Any]:
+    """A job as the API shows it: the lease is the gateways' business."""
+    job.pop("lease_owner", None)
+    job.pop("lease_expires_at", None)
+    return job
 
 
 def submit(engine: Engine, user_id: int, kind: str, job_input: Any) -> dict[str, Any]:
@@ -44,7 +55,7 @@ def submit(engine: Engine, user_id: int, kind: str, job_input: Any) -> dict[str,
         job_id = connection.execute(insert(jobs).values(
             user_id=user_id, kind=kind, input=job_inputs.stored(job_input), status="queued", progress=0.0,
             step="queued", attempts=0, created_at=now, updated_at=now)).inserted_primary_key[0]
-        return to_json(connection.execute(select(jobs).where(jobs.c.id == job_id)).one())
+        return public(to_json(connection.execute(select(jobs).where(jobs.c.id == job_id)).one()))
 
 
 def get(engine: Engine, job_id: int) -> dict[str, Any]:
@@ -52,7 +63,7 @@ def get(engine: Engine, job_id: int) -> dict[str, Any]:
         row = connection.execute(select(jobs).where(jobs.c.id == job_id)).first()
     if row is None:
         raise NotFound("job")
-    return to_json(row)
+    return public(to_json(row))
 
 
 def cancel(engine: Engine, job_id: int) -> tuple[dict[str, Any], bool]:
@@ -65,8 +76,8 @@ def cancel(engine: Engine, job_id: int) -> tuple[dict[str, Any], bool]:
             raise NotFound("job")
         changed = connection.execute(update(jobs).where(jobs.c.id == job_id, jobs.c.status.in_(("queued", "running")))
                                      .values(status="cancelled", step="cancelled", finished_at=now, updated_at=now,
-                                             next_attempt_at=None)).rowcount
-        job = to_json(connection.execute(select(jobs).where(jobs.c.id == job_id)).one())
+                                             next_attempt_at=None, **leases.release_values())).rowcount
+        job = public(to_json(connection.execute(select(jobs).where(jobs.c.id == job_id)).one()))
     if not changed:
         raise Conflict("job_finished", f"job {job_id} has already finished ({job['status']}); "
                                        "there is nothing to cancel")
@@ -97,15 +108,15 @@ class JobRunner:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
-        self._calls: dict[int, Cancel] = {}  # job id → its agent call, cut on cancel or stop
+        self._calls: dict[int, Cancel] = {}  # job id → its agent call, cut on cancel, stop or a lost lease
+        self.owner = leases.new_owner()  # this process's name on the jobs it holds
 
     def start(self) -> None:
-        with self.engine.begin() as connection:
-            requeued = connection.execute(update(jobs).where(jobs.c.status == "running").values(
-                status="queued", step="requeued after a gateway restart", updated_at=t.utcnow())).rowcount
-        if requeued:
-            log.info("requeued %d job(s) left running by the previous gateway", requeued)
+        # No requeue of "running" jobs here: with several gateways on one database they may be
+        # another live gateway's. A dead gateway's jobs come back when their leases expire.
         targets = [(f"umt-job-{number}", self._work) for number in range(self.settings.job_workers)]
+        if self.settings.job_workers:
+            targets.append(("umt-job-leases", self._renew_periodically))
         if self.settings.job_retention_days > 0:
             targets.append(("umt-job-prune", self._prune_periodically))
         for name, target in targets:
@@ -114,7 +125,8 @@ class JobRunner:
             self._threads.append(thread)
 
     def stop(self) -> None:
-        """Jobs still running stay `running` in the database and are requeued on the next start."""
+        """Cuts the running agent calls and puts this process's jobs back in the queue, so that
+        the next gateway (or another replica) runs them at once instead of after the lease expires."""
         self._stopping.set()
         self.notify()
         with self._lock:
@@ -123,6 +135,16 @@ class JobRunner:
             call.cancel()
         for thread in self._threads:
             thread.join(timeout=1.0)
+        try:
+            with self.engine.begin() as connection:
+                requeued = connection.execute(update(jobs).where(
+                    jobs.c.lease_owner == self.owner, jobs.c.status == "running").values(
+                    status="queued", step="requeued: its gateway stopped", updated_at=t.utcnow(),
+                    **leases.release_values())).rowcount
+            if requeued:
+                log.info("put %d running job(s) back in the queue", requeued)
+        except Exception:  # noqa: BLE001 - the leases expire anyway; another gateway takes them then
+            log.exception("could not requeue this gateway's running jobs")
 
     def notify(self) -> None:
         with self._wake:
@@ -153,6 +175,24 @@ class JobRunner:
                 log.exception("could not prune finished jobs")
             self._stopping.wait(self.settings.job_prune_interval_seconds)
 
+    def _renew_periodically(self) -> None:
+        """Renews the lease of every job this process runs, three times per lease period; a job
+        whose lease was lost (taken over after a stall, or cancelled elsewhere) has its call cut."""
+        every = self.settings.job_lease_seconds / 3
+        while not self._stopping.wait(every):
+            with self._lock:
+                held = dict(self._calls)
+            for job_id, call in held.items():
+                try:
+                    kept = leases.renew(self.engine, jobs, job_id, owner=self.owner,
+                                        seconds=self.settings.job_lease_seconds)
+                except Exception:  # noqa: BLE001 - a database hiccup: try again next round
+                    log.exception("could not renew the lease of job %s", job_id)
+                    continue
+                if not kept:
+                    log.warning("job %s: this gateway no longer holds its lease; stopping its call", job_id)
+                    call.cancel()
+
     def _work(self) -> None:
         while not self._stopping.is_set():
             try:
@@ -171,28 +211,30 @@ class JobRunner:
                 self._finish(job.id, "failed", error={"code": "internal", "message": "the gateway failed to run it"})
 
     def _idle_wait(self) -> float:
+        """Until the next retry is due or the next lease expires (a job of a gateway that died),
+        at most 5 s; a submission wakes the workers earlier through notify()."""
         with reading(self.engine) as connection:
             due = connection.execute(select(jobs.c.next_attempt_at).where(
                 jobs.c.status == "queued", jobs.c.next_attempt_at.is_not(None))
                 .order_by(jobs.c.next_attempt_at).limit(1)).scalar()
-        if due is None:
+            expires = connection.execute(select(jobs.c.lease_expires_at).where(
+                jobs.c.status == "running", jobs.c.lease_expires_at.is_not(None))
+                .order_by(jobs.c.lease_expires_at).limit(1)).scalar()
+        moments = [as_utc(moment) for moment in (due, expires) if moment is not None]
+        if not moments:
             return 5.0
-        return min(5.0, max(0.01, (as_utc(due) - t.utcnow()).total_seconds()))
+        return min(5.0, max(0.01, (min(moments) - t.utcnow()).total_seconds()))
 
     def _claim(self):
+        """A queued job that is due, or a running one whose lease expired (its gateway died)."""
         now = t.utcnow()
-        with self.engine.begin() as connection:
-            candidates = connection.execute(select(jobs.c.id).where(
-                jobs.c.status == "queued",
-                (jobs.c.next_attempt_at.is_(None)) | (jobs.c.next_attempt_at <= now),
-            ).order_by(jobs.c.id).limit(5)).scalars().all()
-            for job_id in candidates:
-                claimed = connection.execute(update(jobs).where(jobs.c.id == job_id, jobs.c.status == "queued").values(
-                    status="running", step="sent to the agent", started_at=now, updated_at=now,
-                    attempts=jobs.c.attempts + 1)).rowcount
-                if claimed:
-                    return connection.execute(select(jobs).where(jobs.c.id == job_id)).one()
-        return None
+        ready = (((jobs.c.status == "queued")
+                  & (jobs.c.next_attempt_at.is_(None) | (jobs.c.next_attempt_at <= now)))
+                 | (jobs.c.status == "running"))  # claim() adds: and its lease is free
+        claimed = leases.claim(self.engine, jobs, ready, owner=self.owner, seconds=self.settings.job_lease_seconds,
+                               values={"status": "running", "step": "sent to the agent", "started_at": now,
+                                       "updated_at": now, "attempts": jobs.c.attempts + 1})
+        return claimed[0] if claimed else None
 
     def _run(self, job) -> None:
         try:
@@ -206,12 +248,12 @@ class JobRunner:
         with self._lock:
             self._calls[job.id] = call
         try:
-            if self._status(job.id) != "running":  # cancelled between the claim and now
+            if not self._holding(job.id):  # cancelled between the claim and now
                 return
             result = self.agent.run(job.kind, payload, cancel=call,
                                     on_progress=lambda message: self._progress(job.id, message))
         except (CallCancelled, _NoLongerRunning):
-            return  # cancelled: recorded by cancel(); or stopping: stays running, requeued on the next start
+            return  # cancelled: recorded by cancel(); stopping: requeued by stop(); lease lost: another's now
         except TaskRefused as refused:
             self._finish(job.id, "failed", error=refused.error)
         except AgentUnreachable as exc:
@@ -222,27 +264,34 @@ class JobRunner:
                 self._retry_or_fail(job, str(exc))
         else:
             if self._stopping.is_set():
-                return  # stays running; the next gateway start requeues it
+                return  # requeued by stop()
             if self._finish(job.id, "done", result=result):
                 self._apply(job, result)
         finally:
             with self._lock:
                 self._calls.pop(job.id, None)
 
-    def _status(self, job_id: int) -> str | None:
+    def _holding(self, job_id: int) -> bool:
+        """Whether the job still runs here: not cancelled, and its lease still this process's."""
         with reading(self.engine) as connection:
-            return connection.execute(select(jobs.c.status).where(jobs.c.id == job_id)).scalar()
+            return connection.execute(select(jobs.c.id).where(
+                leases.held_by(jobs, job_id, self.owner), jobs.c.status == "running")).first() is not None
+
+    def _mine(self, job_id: int):
+        return leases.held_by(jobs, job_id, self.owner) & (jobs.c.status == "running")
 
     def _progress(self, job_id: int, message: dict[str, Any]) -> None:
-        values: dict[str, Any] = {"updated_at": t.utcnow()}
+        """Records the step and renews the lease with it."""
+        now = t.utcnow()
+        values: dict[str, Any] = {"updated_at": now,
+                                  "lease_expires_at": now + timedelta(seconds=self.settings.job_lease_seconds)}
         progress = message.get("progress")
         if isinstance(progress, (int, float)) and not isinstance(progress, bool):
             values["progress"] = min(1.0, max(0.0, float(progress)))
         if isinstance(message.get("step"), str):
             values["step"] = message["step"][:200]
         with self.engine.begin() as connection:
-            still_running = connection.execute(update(jobs).where(jobs.c.id == job_id, jobs.c.status == "running")
-                                               .values(**values)).rowcount
+            still_running = connection.execute(update(jobs).where(self._mine(job_id)).values(**values)).rowcount
         if not still_running:
             raise _NoLongerRunning()  # stops the call, and with it the agent's task
 
@@ -251,9 +300,10 @@ class JobRunner:
         It waits in the queue, looked at again every few seconds, until the agent is back."""
         delay = self.settings.agent_wait_seconds
         with self.engine.begin() as connection:
-            connection.execute(update(jobs).where(jobs.c.id == job.id, jobs.c.status == "running").values(
+            connection.execute(update(jobs).where(self._mine(job.id)).values(
                 status="queued", attempts=jobs.c.attempts - 1, step="waiting for the agent to come back",
-                next_attempt_at=t.utcnow() + timedelta(seconds=delay), updated_at=t.utcnow()))
+                next_attempt_at=t.utcnow() + timedelta(seconds=delay), updated_at=t.utcnow(),
+                **leases.release_values()))
         log.info("job %s waits for the agent: %s", job.id, reason)
 
     def _retry_or_fail(self, job, reason: str) -> None:
@@ -262,21 +312,23 @@ class JobRunner:
             return
         delay = self.settings.job_retry_base_seconds * 2 ** (job.attempts - 1)
         with self.engine.begin() as connection:
-            connection.execute(update(jobs).where(jobs.c.id == job.id, jobs.c.status == "running").values(
+            connection.execute(update(jobs).where(self._mine(job.id)).values(
                 status="queued", step=f"waiting for the agent (attempt {job.attempts} failed: {reason})"[:200],
-                next_attempt_at=t.utcnow() + timedelta(seconds=delay), updated_at=t.utcnow()))
+                next_attempt_at=t.utcnow() + timedelta(seconds=delay), updated_at=t.utcnow(),
+                **leases.release_values()))
         log.info("job %s: %s; retrying in %.1f s", job.id, reason, delay)
 
     def _finish(self, job_id: int, status: str, result: Any = None, error: Any = None) -> bool:
-        """False when the job is no longer running (it was cancelled meanwhile): nothing changes."""
+        """False when the job no longer runs here (cancelled meanwhile, or its lease was taken over
+        by another gateway): nothing changes."""
         now = t.utcnow()
         values = {"status": status, "result": result, "error": error, "finished_at": now, "updated_at": now,
-                  "step": "done" if status == "done" else "failed", "next_attempt_at": None}
+                  "step": "done" if status == "done" else "failed", "next_attempt_at": None,
+                  **leases.release_values()}
         if status == "done":
             values["progress"] = 1.0
         with self.engine.begin() as connection:
-            return bool(connection.execute(update(jobs).where(jobs.c.id == job_id, jobs.c.status == "running")
-                                           .values(**values)).rowcount)
+            return bool(connection.execute(update(jobs).where(self._mine(job_id)).values(**values)).rowcount)
 
     def _apply(self, job, result: Any) -> None:
         """A finished score lands on the content item it scored."""

@@ -235,9 +235,18 @@ def step_7_idempotency_keys(connection: Connection) -> None:
     m.create_all(connection, tables=[m.tables["idempotency_keys"]])
 
 
+def step_8_job_leases(connection: Connection) -> None:
+    """Jobs gain a row lease (which gateway process runs it, until when), so that several gateways
+    on one database each run a job exactly once and take over a dead one's jobs when it expires."""
+    connection.execute(text("ALTER TABLE jobs ADD COLUMN lease_owner VARCHAR(100)"))
+    connection.execute(text("ALTER TABLE jobs ADD COLUMN lease_expires_at TIMESTAMP WITH TIME ZONE"
+                            if connection.dialect.name == "postgresql" else
+                            "ALTER TABLE jobs ADD COLUMN lease_expires_at DATETIME"))
+
+
 STEPS: list[Callable[..., None]] = [step_1_accounts_and_marketing, step_2_versions_experiments_jobs,
                                     step_3_analytics_indexes, step_4_brand_keyphrases, step_5_publishing,
-                                    step_6_encrypt_totp_secrets, step_7_idempotency_keys]
+                                    step_6_encrypt_totp_secrets, step_7_idempotency_keys, step_8_job_leases]
 LATEST = len(STEPS)
 
 

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from umt import contract as c
 from umt.contract.resources import CalendarFeed, CalendarFeedQuery
-from umt.gateway import content as content_service, exports, resources
+from umt.gateway import archive, content as content_service, exports, resources
 from umt.gateway.crud import Resource
 from umt.gateway.errors import ApiError
 from umt.gateway.http import Call, Operation
@@ -87,6 +87,20 @@ def export_operation(resource: Resource) -> Operation:
                      produces=("application/json", "text/csv"))
 
 
+async def export_archive(call: Call):
+    data = await call.run(archive.export_archive, call.services.engine)
+    return Response(data, media_type="application/zip",
+                    headers={"Content-Disposition": 'attachment; filename="umt-archive.zip"'})
+
+
+async def import_archive(call: Call):
+    content_type = call.request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in ("application/zip", "application/octet-stream"):
+        raise ApiError(415, "unsupported_media_type", "send the archive as application/zip", "Content-Type")
+    raw = await call.request.body()
+    return {"imported": await call.run(archive.import_archive, call.services.engine, raw)}
+
+
 async def export_calendar(call: Call):
     rows = await call.run(content_service.scheduled_items, call.services.engine, call.query.start,
                           call.query.end)
@@ -121,6 +135,17 @@ def operations() -> list[Operation]:
                   reply=c.ImportResult),
     ]
     ops += [export_operation(r) for r in resources.ALL]
+    ops += [
+        Operation("GET", "/api/v1/export/archive", export_archive,
+                  "everything the owner made as one zip of JSON and CSV files with a README of the format",
+                  "exports", produces=("application/zip",)),
+        Operation("POST", "/api/v1/import/archive", import_archive,
+                  "restore an archive from GET /api/v1/export/archive into this install, which must hold no "
+                  "data yet (409 otherwise); ids are renumbered, references kept", "exports",
+                  # Declared as octet-stream (a zip is accepted under its own type too): what
+                  # OpenAPI tools generate and send for a binary body.
+                  raw_body="application/octet-stream", reply=c.ArchiveImport, errors=(409,)),
+    ]
     ops.append(Operation("GET", "/api/v1/exports/calendar.ics", export_calendar,
                          "scheduled content as an iCalendar file", "exports", query=c.CalendarQuery,
                          produces=("text/calendar",)))

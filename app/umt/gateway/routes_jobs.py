@@ -11,6 +11,7 @@ from umt import contract as c
 from umt.contract.tasks import JobSubmission, job_kind
 from umt.gateway import jobs as job_service
 from umt.gateway.crud import Resource
+from umt.gateway.db import when_committed
 from umt.gateway.http import Call, Operation
 from umt.gateway.tables import jobs as jobs_table
 
@@ -27,7 +28,7 @@ KEEPALIVE_SECONDS = 15.0
 async def submit_job(call: Call):
     job = await call.run(job_service.submit, call.services.engine, call.user["id"], job_kind(call.body),
                          call.body.input)
-    call.after_commit(call.services.runner.notify)
+    when_committed(call.services.runner.notify)
     return job
 
 
@@ -36,7 +37,9 @@ async def get_job(call: Call):
 
 
 async def list_jobs(call: Call):
-    return await call.run(call.services.crud.list, jobs_resource, call.query)
+    page = await call.run(call.services.crud.list, jobs_resource, call.query)
+    page["items"] = [job_service.public(job) for job in page["items"]]
+    return page
 
 
 async def cancel_job(call: Call):

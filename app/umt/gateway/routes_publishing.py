@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse
 from umt import contract as c
 from umt.contract.base import listed
 from umt.contract.resources import ListQuery
+from umt.gateway.db import when_committed
 from umt.gateway.http import Call, Operation
 from umt.gateway.publishing import registry
 
@@ -35,7 +36,7 @@ async def update_channel(call: Call):
     changes: dict[str, Any] = {k: v for k in ("name", "settings", "credentials")
                                if (v := getattr(call.body, k)) is not UNSET}
     result = await call.run(call.services.channels.update, call.path["id"], changes)
-    call.services.outbox.notify()   # a reconnect makes the account's waiting deliveries due (committed already)
+    when_committed(call.services.outbox.notify)   # a reconnect makes the account's waiting deliveries due
     return result
 
 
@@ -52,9 +53,10 @@ async def channel_kinds(call: Call):
 
 
 async def publish(call: Call):
-    call.after_commit(call.services.outbox.notify)
-    return await call.run(call.services.deliveries.publish, call.path["id"], list(call.body.channel_ids),
+    result = await call.run(call.services.deliveries.publish, call.path["id"], list(call.body.channel_ids),
                           call.body.at)
+    when_committed(call.services.outbox.notify)   # the outbox looks once the deliveries are committed
+    return result
 
 
 async def list_deliveries(call: Call):
@@ -62,18 +64,21 @@ async def list_deliveries(call: Call):
 
 
 async def retry_delivery(call: Call):
-    call.after_commit(call.services.outbox.notify)
-    return await call.run(call.services.deliveries.retry, call.path["id"])
+    result = await call.run(call.services.deliveries.retry, call.path["id"])
+    when_committed(call.services.outbox.notify)   # the outbox looks once the deliveries are committed
+    return result
 
 
 async def retry_failed(call: Call):
-    call.after_commit(call.services.outbox.notify)
-    return await call.run(call.services.deliveries.retry_failed, call.path["id"])
+    result = await call.run(call.services.deliveries.retry_failed, call.path["id"])
+    when_committed(call.services.outbox.notify)   # the outbox looks once the deliveries are committed
+    return result
 
 
 async def cancel_delivery(call: Call):
-    call.after_commit(call.services.outbox.notify)
-    return await call.run(call.services.deliveries.cancel, call.path["id"])
+    result = await call.run(call.services.deliveries.cancel, call.path["id"])
+    when_committed(call.services.outbox.notify)   # the outbox looks once the deliveries are committed
+    return result
 
 
 async def list_recipients(call: Call):
@@ -114,6 +119,8 @@ def operations() -> list[Operation]:
                   body=c.ChannelAccountPatch, reply=c.ChannelAccount, idempotent=False),
         Operation("DELETE", channel, delete_channel, "disconnect a channel account (its deliveries go too)", tag,
                   status=204, errors=(409,)),
+        # No Idempotency-Key: it calls out to the channel, which must not happen inside the request's
+        # write transaction (it would hold SQLite's write lock for the length of a network call).
         Operation("POST", f"{channel}/test", test_channel, "check the stored connection", tag, reply=c.ChannelTest,
                   idempotent=False),
         Operation("GET", "/api/v1/channel-kinds", channel_kinds,

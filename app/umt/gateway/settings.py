@@ -24,9 +24,17 @@ class GatewaySettings:
     lockout_base_seconds: float = 30.0
     lockout_max_seconds: float = 900.0
     max_body_bytes: int = 1024 * 1024
+    # Threads for requests' blocking work (database, hashing). More only take turns with the
+    # interpreter lock (the work is mostly Python; bench/bench_concurrency.py): 4, 8 and 16 measure
+    # alike. Not fewer: on SQLite, writes without an Idempotency-Key that wait for the write lock
+    # each hold one while a keyed request holding the lock needs one to finish (idempotency.py).
+    request_threads: int = 16
     job_workers: int = 2
     job_max_attempts: int = 5
     job_retry_base_seconds: float = 1.0
+    # A running job's row lease: renewed every third of it while the agent works; when a gateway
+    # dies, another one takes its jobs over this long after its last renewal.
+    job_lease_seconds: float = 30.0
     agent_timeout_seconds: float = 300.0
     # While the agent is unreachable a queued job is looked at again this often (attempts unspent).
     agent_wait_seconds: float = 3.0
@@ -82,8 +90,10 @@ class GatewaySettings:
             lockout_base_seconds=number("UMT_LOCKOUT_BASE_SECONDS", cls.lockout_base_seconds, float),
             lockout_max_seconds=number("UMT_LOCKOUT_MAX_SECONDS", cls.lockout_max_seconds, float),
             max_body_bytes=number("UMT_MAX_BODY_BYTES", cls.max_body_bytes),
+            request_threads=number("UMT_REQUEST_THREADS", cls.request_threads),
             job_workers=number("UMT_JOB_WORKERS", cls.job_workers),
             job_retry_base_seconds=number("UMT_JOB_RETRY_BASE_SECONDS", cls.job_retry_base_seconds, float),
+            job_lease_seconds=number("UMT_JOB_LEASE_SECONDS", cls.job_lease_seconds, float),
             job_retention_days=number("UMT_JOB_RETENTION_DAYS", cls.job_retention_days, float),
             outbox_workers=number("UMT_OUTBOX_WORKERS", cls.outbox_workers),
             outbox_lease_seconds=number("UMT_OUTBOX_LEASE_SECONDS", cls.outbox_lease_seconds, float),

@@ -162,6 +162,9 @@ jobs = Table(
     Column("started_at", DateTime(timezone=True)),
     Column("finished_at", DateTime(timezone=True)),
     *_timestamps(),
+    # The row lease (see leases.py): which gateway process runs the job, and until when.
+    Column("lease_owner", String(100)),
+    Column("lease_expires_at", DateTime(timezone=True)),
 )
 
 channel_accounts = Table(

@@ -65,3 +65,15 @@ class DataMoveNeeded(RuntimeFailure):
     def __init__(self, message: str, volume: str = ""):
         self.volume = volume   # the Docker volume that still holds it
         super().__init__(message)
+
+
+class DatabaseDamaged(RuntimeFailure):
+    """The gateway's database file cannot be read: starting would fail or lose data. `newest_backup`
+    is the backup to offer instead (a path), None where there is none."""
+
+    def __init__(self, database, problem: str, newest_backup=None):
+        self.database, self.problem, self.newest_backup = database, problem, newest_backup
+        offer = (f" Restore your newest backup: umt restore {newest_backup}" if newest_backup is not None
+                 else " No backup of it was found; keep the file, it may still be repaired.")
+        super().__init__(f"The database file {database} is damaged ({problem}), so the gateway cannot start."
+                         + offer)

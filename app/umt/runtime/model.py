@@ -73,6 +73,7 @@ class EventKind(str, enum.Enum):
     LIMIT_WARNING = "limit_warning"
     GAVE_UP = "gave_up"
     RELEASED = "released"    # the stack was stopped or started anew by another process: its supervisor let go
+    CHORE_FAILED = "chore_failed"   # host-side work riding on the supervisor (the daily backup) failed
 
 
 @dataclass(frozen=True)

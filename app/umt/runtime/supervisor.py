@@ -20,6 +20,7 @@ from umt.runtime.backend import Backend, ProgressCallback, no_progress
 from umt.runtime.errors import PortInUse, ServiceFailed, StackRunsElsewhere
 from umt.runtime.model import EventKind, Health, Progress, ServiceEvent, ServiceStatus, State
 from umt.runtime.record import INTENT_RUNNING, INTENT_STOPPED, ROLE_APP, RecordFile, StackRecord, SupervisorRef, new_run_id
+from umt.runtime.stackfile import ServiceSpec
 
 PROBE_EVERY_S = 0.05          # while waiting for a service to come up
 PROBE_TIMEOUT_S = 1.0
@@ -77,6 +78,11 @@ class Supervisor:
         self._lock = threading.RLock()    # one stack operation at a time
         self._stop_watching = threading.Event()
         self._watcher: threading.Thread | None = None
+        # Host-side work the runtime does not know (umt.launch sets them): before_start(spec) runs
+        # before `up` starts a service (a backup before the gateway migrates its data); each chore
+        # runs after a watch pass (the daily backup). A failing chore is reported, never fatal.
+        self.before_start: Callable[[ServiceSpec], None] | None = None
+        self.chores: list[Callable[[], None]] = []
 
     @property
     def gateway_url(self) -> str | None:
@@ -100,6 +106,8 @@ class Supervisor:
                     progress(Progress(f"Starting the {spec.name}", PREPARE_SHARE + (index + 0.5) * share))
                     watch = self._watches[spec.name]
                     watch.wanted, watch.gave_up, watch.streak, watch.backoff_s = True, False, 0, 0.0
+                    if self.before_start is not None:
+                        self.before_start(spec)
                     self.backend.start_service(spec.name)
                     self._wait_healthy(spec.name, deadline)
                     progress(Progress(f"The {spec.name} is healthy", PREPARE_SHARE + (index + 1) * share))
@@ -195,6 +203,11 @@ class Supervisor:
                     self.watch_once()
                 except Exception as exc:  # noqa: BLE001 - the watcher must outlive a failed pass
                     self._emit(ServiceEvent("stack", EventKind.DIE, f"supervision pass failed: {exc}"))
+                for chore in list(self.chores):
+                    try:
+                        chore()
+                    except Exception as exc:  # noqa: BLE001 - a chore (a backup) never stops supervision
+                        self._emit(ServiceEvent("stack", EventKind.CHORE_FAILED, f"{getattr(chore, 'name', 'a chore')} failed: {exc}"))
 
         self._watcher = threading.Thread(target=loop, name="umt-supervisor", daemon=True)
         self._watcher.start()

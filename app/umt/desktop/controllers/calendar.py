@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from PySide6.QtCore import QObject, QTimeZone, Signal
 
 from umt.client import JobFailed
+from umt.desktop.controllers.deliveries import DeliveriesController
 from umt.desktop.controllers.problem import Problem
 from umt.desktop.models.calendar import (MIN_GAP_HOURS, BestTimes, CalendarPost, Proposal, flag_conflicts)
 
@@ -73,6 +74,9 @@ class CalendarController(QObject):
         self._start = self._end = date.today()
         self._posts: dict[int, CalendarPost] = {}
         self._undo: list[Move] = []
+        self.deliveries = DeliveriesController(session, self)   # the clicked post's deliveries
+        self.deliveries.sig_deliveries_changed.connect(self._on_deliveries_deliveries_changed)
+        self._delivery_states: dict[int, tuple[str, ...]] = {}   # post id -> its deliveries' statuses
 
     # --- the shown days ------------------------------------------------------------------------
     def posts(self) -> list[CalendarPost]:
@@ -83,8 +87,9 @@ class CalendarController(QObject):
         self._start, self._end = first, last
         start, end = self._utc(first), self._utc(last + timedelta(days=1)) - timedelta(microseconds=1)
 
-        def fetch(client) -> list:
-            return list(client.content.iterate(page_size=PAGE_SIZE, scheduled_from=start, scheduled_to=end))
+        def fetch(client) -> tuple[list, dict[int, tuple[str, ...]]]:
+            items = list(client.content.iterate(page_size=PAGE_SIZE, scheduled_from=start, scheduled_to=end))
+            return items, delivery_states(client.list_deliveries(due_from=start, due_to=end, limit=PAGE_SIZE).items)
 
         self._session.call(fetch, self._on_fetch_done, self._failed, key="calendar.posts",
                            description="load the calendar")
@@ -92,13 +97,22 @@ class CalendarController(QObject):
     def reload(self) -> None:
         self.show_days(self._start, self._end)
 
-    def _on_fetch_done(self, items: list) -> None:
+    def _on_fetch_done(self, answer: tuple[list, dict[int, tuple[str, ...]]]) -> None:
+        items, self._delivery_states = answer
         self._posts = {item.id: self._post(item) for item in items}
         self.sig_posts_changed.emit(self.posts())
 
     def _post(self, item: Any) -> CalendarPost:
         return CalendarPost(item.id, item.title, item.channel, item.status,
-                            _aware(item.scheduled_at).astimezone(self.zone))
+                            _aware(item.scheduled_at).astimezone(self.zone),
+                            deliveries=self._delivery_states.get(item.id, ()))
+
+    def _on_deliveries_deliveries_changed(self, lines: list) -> None:
+        """The shown post's deliveries moved on (sent, failed, retried): its chip and status follow."""
+        post = self._posts.get(self.deliveries.content_id)
+        states = tuple(sorted(line.status for line in lines if line.status != "cancelled"))
+        if post is not None and self.deliveries.loaded and states != post.deliveries:
+            self.reload()
 
     def _utc(self, day: date) -> datetime:
         return datetime.combine(day, time(0), tzinfo=self.zone).astimezone(timezone.utc)
@@ -245,6 +259,15 @@ class CalendarController(QObject):
 
     def _failed(self, exc: BaseException) -> None:
         self.sig_problem_raised.emit(Problem.from_error(exc).message)
+
+
+def delivery_states(deliveries: list) -> dict[int, tuple[str, ...]]:
+    """Each post's deliveries as their statuses, sorted (a cancelled one is no longer a delivery)."""
+    states: dict[int, list[str]] = {}
+    for delivery in deliveries:
+        if delivery.status != "cancelled":
+            states.setdefault(delivery.content_id, []).append(delivery.status)
+    return {content_id: tuple(sorted(found)) for content_id, found in states.items()}
 
 
 def best_times_from(result: Any) -> BestTimes:

@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from shiboken6 import isValid
 
 from umt.desktop.controllers.content import call_while_alive
+from umt.desktop.controllers.deliveries import DeliveriesController
 from umt.desktop.controllers.problem import Problem
 from umt.contract.channels import channel_for
 from umt.desktop.models.content_records import (ContentItem, ContentVersion, content_from_api, draft_from_api,
@@ -96,6 +97,9 @@ class EditorController(QObject):
         self._draft_job_id: int | None = None
         self._draft_generation = 0
         self._saving = False  # a save or a move is on its way
+        self.deliveries = DeliveriesController(session, self)   # the post's deliveries, for its Deliveries tab
+        self._delivery_states: tuple | None = None
+        self.deliveries.sig_deliveries_changed.connect(self._on_deliveries_deliveries_changed)
         session.sig_session_expired.connect(self._on_session_session_expired)
 
     def _on_session_session_expired(self) -> None:
@@ -103,6 +107,18 @@ class EditorController(QObject):
         if isValid(self) and self._saving:
             self._saving = False
             self.sig_save_failed.emit("", "Your session ended. Sign in again to save: your text is kept here.")
+
+    def _on_deliveries_deliveries_changed(self, lines: list) -> None:
+        """A delivery moved on (queued, sent): the post's status may have moved too (scheduled,
+        published), so the item is read again and the workflow buttons follow."""
+        if not self.deliveries.loaded:
+            return
+        states = (self.deliveries.content_id, tuple(sorted(line.status for line in lines)))
+        before, self._delivery_states = self._delivery_states, states
+        item = self.item
+        if before is not None and before[0] == states[0] and before != states and item is not None \
+                and item.id == states[0] and not self._saving:
+            self.open(item.id)
 
     def _call(self, fn, on_done=None, on_error=None, **kwargs) -> None:
         call_while_alive(self, self.session, fn, on_done, on_error, **kwargs)
@@ -313,3 +329,4 @@ class EditorController(QObject):
         """The editor went away: stop following its draft (the job itself is left to finish)."""
         self._draft_generation += 1
         self._stop_following()
+        self.deliveries.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
@@ -187,6 +187,21 @@ class StackController(QObject):
                 on_stopped()
 
         self._tasks.run_stack_job(self._stop_job, done, failed, "stop the stack")
+
+    def with_supervisor(self, fn: Callable[[Supervisor], Any], on_done: Callable[[Any], None],
+                        on_error: Callable[[BaseException], None], what: str) -> TaskHandle:
+        """Runs fn(supervisor) on the stack's one serialized queue, the stack opened: work that must
+        not interleave with a start or a stop (a restore stops, swaps the data, starts)."""
+        return self._tasks.run_stack_job(lambda: fn(self._ensure_open_supervisor()), on_done, on_error, what)
+
+    def data_restored(self) -> None:
+        """A restore replaced the data: a damaged database's error no longer holds."""
+        if self.state.phase == Phase.ERROR and self.state.restore_offer:
+            self._set_state(stack_state.STOPPED)
+
+    def _ensure_open_supervisor(self) -> Supervisor:
+        self._ensure_open()
+        return self._supervisor
 
     def restart(self) -> None:
         """Stops the stack, then starts it again (a stop that fails leaves the error shown)."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Sequence
 
 from umt.runtime.errors import (
-    BuildFailed, DataMoveNeeded, EngineUnavailable, PortInUse, RuntimeFailure, ServiceFailed, StackFileError,
+    BuildFailed, DatabaseDamaged, DataMoveNeeded, EngineUnavailable, PortInUse, RuntimeFailure, ServiceFailed, StackFileError,
     StackRunsElsewhere,
 )
 from umt.runtime.model import EventKind, Health, ServiceEvent, ServiceStatus, State
@@ -36,6 +36,7 @@ class StackState:
     service: str = ""           # the service a degraded state or an error is about
     log: str = ""               # the log that tells more (a service's, or "build")
     native_helps: bool = False  # running the services as local processes avoids this error
+    restore_offer: str = ""     # a backup to offer restoring (the database is damaged), a path
 
     @property
     def busy(self) -> bool:
@@ -124,6 +125,17 @@ def failure(exc: BaseException) -> StackState:
             f"Port {exc.port}, needed by the {exc.service}, is in use{held}.",
             f"Stop that program, or choose another {exc.service} port in Settings.",
             service=exc.service,
+        )
+    if isinstance(exc, DatabaseDamaged):
+        offer = "" if exc.newest_backup is None else str(exc.newest_backup)
+        return StackState(
+            Phase.ERROR,
+            "The database is damaged",
+            f"The gateway's database file {exc.database} cannot be read ({exc.problem}).",
+            "Restore your newest backup; the damaged file is kept beside it." if offer
+            else "No backup was found. Keep the file: it may still be repaired.",
+            service="gateway",
+            restore_offer=offer,
         )
     if isinstance(exc, StackRunsElsewhere):
         return StackState(

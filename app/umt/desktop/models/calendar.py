@@ -34,6 +34,12 @@ class CalendarPost:
     status: str
     at: datetime            # aware, in the owner's time zone
     conflict_with: tuple[int, ...] = ()
+    deliveries: tuple[str, ...] = ()    # its deliveries' statuses, one per channel account (sorted)
+
+    @property
+    def delivery_failed(self) -> bool:
+        """A channel refused it, or may not have it: the calendar marks the post."""
+        return "failed" in self.deliveries or "unknown" in self.deliveries
 
     @property
     def day(self) -> date:

@@ -3,7 +3,7 @@ best-time overlay, "Plan my month", the iCalendar export and the subscription ad
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QCheckBox, QComb
 from umt.desktop.models.calendar import (STATUS_COLOURS, STATUS_WORDS, BestTimes, CalendarPost, Proposal,
                                          ProposalsModel, month_grid_start, week_start)
 from umt.desktop.theme import Theme
+from umt.desktop.views.deliveries import DeliveriesView
 from umt.desktop.widgets.banner import Banner
 from umt.desktop.widgets.calendar_grid import CalendarGrid, describe
 
@@ -100,9 +101,13 @@ class CalendarPage(QWidget):
         planner.addLayout(decisions)
         self.planner.setMinimumWidth(460)
         self.planner.hide()
+        self.deliveries = DeliveriesView(controller.deliveries, closable=True)    # the clicked post's, beside the grid
+        self.deliveries.setMinimumWidth(360)
+        self.deliveries.hide()
         splitter = QSplitter()
         splitter.addWidget(self.grid)
         splitter.addWidget(self.planner)
+        splitter.addWidget(self.deliveries)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
 
@@ -207,6 +212,9 @@ class CalendarPage(QWidget):
         post = next((p for p in self._posts if p.id == post_id), None)
         if post is not None:
             self.banner.show_message(post.title, describe(post).split("\n", 1)[1], severity="info")
+            self.deliveries.show_post(post.id, post.title, post.at.astimezone(timezone.utc).isoformat())
+            self.deliveries.panel.heading.setText(f"Deliveries of “{post.title}”")
+            self.deliveries.show()
 
     def _on_best_times_changed(self, *_: object) -> None:
         if self.mode != "week" or not self.best_times_box.isChecked():

@@ -13,6 +13,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateTimeEdit, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QMainWindow, QPlainTextEdit, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
+from umt.desktop.models.publishing import summary
 from umt.desktop.models.content_records import MOVE_LABELS, STATUS_LABELS, ContentItem, Option
 from umt.desktop.widgets.channel_picker import ChannelPicker, CharacterCount
 from umt.desktop.widgets.draft_panel import DraftPanel
@@ -20,6 +21,7 @@ from umt.desktop.widgets.field_errors import ErrorLabel, FieldErrors
 from umt.desktop.widgets.score_panel import ScorePanel
 from umt.desktop.widgets.utm_builder import UtmBuilder
 from umt.desktop.widgets.versions_view import VersionsView
+from umt.desktop.views.deliveries import DeliveriesView
 
 SCORE_PAUSE_MS = 300  # the owner paused typing: score now
 
@@ -91,6 +93,9 @@ class ContentEditor(QWidget):
         self.tabs.addTab(self.draft_panel, "Draft with AI")
         self.tabs.addTab(self.utm, "UTM link")
         self.tabs.addTab(self.versions, "Versions")
+        self.deliveries = DeliveriesView(controller.deliveries)
+        self.tabs.addTab(self.deliveries, "Deliveries")
+        controller.deliveries.sig_deliveries_changed.connect(self._on_deliveries_deliveries_changed)
         self._layout(names)
 
         self._score_timer = QTimer(self)
@@ -199,6 +204,7 @@ class ContentEditor(QWidget):
         self.status_label.setText(STATUS_LABELS.get(item.status, item.status) if item else "New post")
         self.detach_button.setEnabled(item is not None)
         self._show_moves(item)
+        self.deliveries.show_post(item.id if item else None, item.title if item else "", item.scheduled_at if item else None)
         if item is not None and not same:
             self.errors.clear()
 
@@ -304,6 +310,11 @@ class ContentEditor(QWidget):
         if label is not self.errors.general:
             {"title": self.title, "body": self.body, "channel": self.channel, "brand_id": self.brand,
              "campaign_id": self.campaign, "scheduled_at": self.schedule}[field.split(".")[0]].setFocus()
+
+    def _on_deliveries_deliveries_changed(self, lines: list) -> None:
+        """The tab says how the post's deliveries stand ("Deliveries · 1 failed, 2 sent")."""
+        words = summary(lines)
+        self.tabs.setTabText(self.tabs.indexOf(self.deliveries), f"Deliveries · {words}" if words else "Deliveries")
 
     def _on_controller_draft_failed(self, field: str, message: str) -> None:
         if field in self.errors.fields:

@@ -5,14 +5,18 @@ It shows what the StackController reports and forwards what the owner asks for; 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from umt.desktop.controllers.backups import BackupsController
 from umt.desktop.controllers.stack import Snapshot, StackController
 from umt.desktop.controllers.stack_state import UP_PHASES, Phase, StackState
 from umt.desktop.models.history import ResourceHistory
 from umt.desktop.models.stack import ResourcesTableModel, ServicesTableModel
 from umt.desktop.theme import Theme
+from umt.desktop.views.backups import BackupsBar, RestoreDialog
 from umt.desktop.widgets.banner import Banner
 from umt.desktop.widgets.charts import HistoryCharts
 from umt.desktop.widgets.resources_view import ResourcesView
@@ -40,6 +44,9 @@ class ControlCenterPage(QWidget):
     sig_message_posted = Signal(str)
     """A passing message for the window's status line (an operation that failed)."""
 
+    sig_restore_requested = Signal(str)
+    """The owner asked to restore a backup (its path): the banner's offer, or a file chosen."""
+
     sig_server_disconnect_requested = Signal()
     """The owner wants to leave the server and work with this computer's stack."""
 
@@ -49,6 +56,7 @@ class ControlCenterPage(QWidget):
     def __init__(self, controller: StackController, theme: Theme, parent=None):
         super().__init__(parent)
         self.controller = controller
+        self.backups: BackupsController | None = None
         self.history = ResourceHistory()
         self.services_model = ServicesTableModel(self)
         self.resources_model = ResourcesTableModel(self)
@@ -68,6 +76,8 @@ class ControlCenterPage(QWidget):
         local.setSpacing(8)
         local.addWidget(self.banner)
         local.addWidget(self.stack_control)
+        self._local_layout = local     # the backups line goes under the Start/Stop control (set_backups)
+        self.backups_bar: BackupsBar | None = None
         local.addWidget(_heading("Services"))
         local.addWidget(self.services_view)
         local.addWidget(_heading("Resources against each service's limits"))
@@ -88,7 +98,7 @@ class ControlCenterPage(QWidget):
         self.stack_control.sig_settings_requested.connect(self.sig_settings_requested)
         self.services_view.sig_restart_requested.connect(controller.restart_service)
         self.services_view.sig_logs_requested.connect(self.sig_logs_requested)
-        self.banner.sig_action_requested.connect(self.sig_use_native_requested)
+        self.banner.sig_action_requested.connect(self._on_banner_action_requested)
         self.server_card.sig_disconnect_requested.connect(self.sig_server_disconnect_requested)
         self.server_card.sig_refresh_requested.connect(self.sig_server_refresh_requested)
         controller.sig_state_changed.connect(self._on_controller_state_changed)
@@ -98,6 +108,26 @@ class ControlCenterPage(QWidget):
         controller.sig_docker_diagnosed.connect(self._on_controller_docker_diagnosed)
         controller.sig_operation_failed.connect(self._on_controller_operation_failed)
         self._on_controller_state_changed(controller.state)
+
+    def set_backups(self, backups: BackupsController) -> None:
+        """Shows the backups line under the Start/Stop control (the app makes its controller)."""
+        self.backups = backups
+        self.backups_bar = BackupsBar(backups)
+        self.backups_bar.sig_restore_chosen.connect(self.sig_restore_requested)
+        self._local_layout.insertWidget(self._local_layout.indexOf(self.stack_control) + 1, self.backups_bar)
+
+    def open_restore(self, path: str) -> None:
+        """Reads what the backup holds, then shows it in the restore dialog (or why it cannot be read)."""
+        self.backups.read_manifest(
+            Path(path), lambda manifest: RestoreDialog(self.backups, Path(path), manifest, self.window()).open(),
+            lambda exc: self.sig_message_posted.emit(f"Could not read the backup: {exc}"))
+
+    def _on_banner_action_requested(self) -> None:
+        offer = self.controller.state.restore_offer
+        if offer and self.controller.state.phase == Phase.ERROR:
+            self.sig_restore_requested.emit(offer)
+        else:
+            self.sig_use_native_requested.emit()
 
     def set_theme(self, theme: Theme) -> None:
         self.services_view.set_theme(theme)
@@ -118,7 +148,10 @@ class ControlCenterPage(QWidget):
         self.stack_control.show_state(state)
         self.services_view.set_restart_enabled(up)
         self.stack_control.show_address(self.controller.gateway_url if up else None)
-        if state.native_helps:
+        if state.restore_offer:
+            self.banner.show_message("Restore your newest backup?", f"It is {Path(state.restore_offer).name}; the "
+                                     "restore shows what it holds before anything changes.", "Restore the newest backup…", "error")
+        elif state.native_helps:
             self._offer_native("Run the services without Docker?", "Native mode runs them as local processes, with no image to build.", "error")
         elif self.banner.property("severity") == "error" and state.phase != Phase.ERROR:
             self.banner.hide()   # the error is over: the stack runs, or the backend changed

@@ -102,6 +102,13 @@ def _experiments(context: SectionContext) -> QWidget:
     return ExperimentsPage(ExperimentsController(context.session), context.theme)
 
 
+def _channels(context: SectionContext) -> QWidget:
+    from umt.desktop.controllers.channels import ChannelsController
+    from umt.desktop.views.channels import ChannelsPage
+
+    return ChannelsPage(ChannelsController(context.session), context.theme)
+
+
 CONTROL_CENTER = "control_center"
 
 SECTIONS: list[Section] = [
@@ -161,6 +168,15 @@ SECTIONS: list[Section] = [
         "See how your posts did: impressions, engagements and rates over time, the top content and the best "
         "hours, and import metrics from a CSV file.",
         _analytics,
+        needs_session=True,
+    ),
+    Section(
+        "channels",
+        "Channels",
+        "channels",
+        "Connect the accounts umt publishes to (Bluesky, Mastodon, a newsletter, WordPress, webhooks), test "
+        "them and reconnect them when a sign-in runs out.",
+        _channels,
         needs_session=True,
     ),
 ]

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
 )
 
@@ -25,7 +26,7 @@ from umt.desktop import autostart
 from umt.desktop.controllers.settings import KeyChange, KeyState, SettingsController
 from umt.desktop.theme import THEME_CHOICES
 from umt.paths import data_dir
-from umt.settings import BACKEND_CHOICES, BASE_IMAGE_VARIABLE, LIMIT_VARIABLES, LLM_VARIABLES, DesktopSettings
+from umt.settings import BACKEND_CHOICES, BASE_IMAGE_VARIABLE, LIMIT_VARIABLES, LLM_VARIABLES, DesktopSettings, backup_folder
 
 _BACKEND_WORDS = {
     "auto": "Automatic: Docker when it runs, else local processes",
@@ -81,6 +82,7 @@ class SettingsDialog(QDialog):
         self.fields[BASE_IMAGE_VARIABLE] = self.base_image
 
         drafting = self._drafting_group(settings)
+        backups = self._backups_group(settings)
         self.environment_note = QLabel()
         self.environment_note.setProperty("role", "muted")
         self.environment_note.setWordWrap(True)
@@ -127,6 +129,7 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(limits)
         layout.addWidget(drafting)
+        layout.addWidget(backups)
         layout.addWidget(self.environment_note)
         for widget in (self.start_stack_on_open, self.start_at_login, self.login_note, self.close_to_tray):
             layout.addWidget(widget)
@@ -159,6 +162,43 @@ class SettingsDialog(QDialog):
         form.addRow("", self.storage)
         self.controller.load_key_state(self._on_controller_key_state_loaded, self._on_controller_key_state_failed)
         return group
+
+    def _backups_group(self, settings: DesktopSettings) -> QGroupBox:
+        """Where backups go, and the daily automatic one with how many are kept."""
+        group = QGroupBox("Backups")
+        form = QFormLayout(group)
+        self.backup_folder = QLineEdit(settings.backup_folder)
+        self.backup_folder.setPlaceholderText(str(backup_folder(DesktopSettings())))
+        self.backup_folder.setToolTip("Where backups are written; a folder on another disk keeps them safe from this one.")
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self._on_backup_browse_clicked)
+        row = QHBoxLayout()
+        row.addWidget(self.backup_folder, 1)
+        row.addWidget(browse)
+        form.addRow("Folder", row)
+        self.daily_backups = QCheckBox("Back up automatically once a day while the stack runs")
+        self.daily_backups.setChecked(settings.daily_backups)
+        form.addRow(self.daily_backups)
+        self.keep_daily = QSpinBox()
+        self.keep_daily.setRange(1, 365)
+        self.keep_daily.setValue(max(1, settings.backups_keep_daily))
+        self.keep_weekly = QSpinBox()
+        self.keep_weekly.setRange(0, 520)
+        self.keep_weekly.setValue(max(0, settings.backups_keep_weekly))
+        keep = QHBoxLayout()
+        keep.addWidget(QLabel("the last"))
+        keep.addWidget(self.keep_daily)
+        keep.addWidget(QLabel("days and"))
+        keep.addWidget(self.keep_weekly)
+        keep.addWidget(QLabel("weeks"))
+        keep.addStretch(1)
+        form.addRow("Keep daily backups of", keep)
+        return group
+
+    def _on_backup_browse_clicked(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, "Backup folder", self.backup_folder.text() or self.backup_folder.placeholderText())
+        if chosen:
+            self.backup_folder.setText(chosen)
 
     def _show_environment(self) -> None:
         """Fields the environment sets show its value, read-only: the environment wins."""
@@ -209,6 +249,10 @@ class SettingsDialog(QDialog):
             close_to_tray=self.close_to_tray.isChecked(),
             data_folder=self.data_folder.text().strip(),
             theme=self.theme.currentData(),
+            backup_folder=self.backup_folder.text().strip(),
+            daily_backups=self.daily_backups.isChecked(),
+            backups_keep_daily=self.keep_daily.value(),
+            backups_keep_weekly=self.keep_weekly.value(),
         )
 
     def validate(self) -> str | None:

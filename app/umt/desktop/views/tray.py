@@ -32,6 +32,9 @@ class TrayIcon(QObject):
     sig_quit_requested = Signal()
     """The owner chose Quit from the tray menu."""
 
+    sig_notification_clicked = Signal(object)
+    """The owner clicked the last notification shown (a Notification)."""
+
     def __init__(self, available: bool | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.available = QSystemTrayIcon.isSystemTrayAvailable() if available is None else available
@@ -47,11 +50,13 @@ class TrayIcon(QObject):
         self.menu.addSeparator()
         self.menu.addAction(self.quit_action)
         self.tray: QSystemTrayIcon | None = None
+        self.last_message: Notification | None = None
         if self.available:
             self.tray = QSystemTrayIcon(icon(), self)
             self.tray.setContextMenu(self.menu)
             self.tray.setToolTip("umt: stopped")
             self.tray.activated.connect(self._on_tray_activated)
+            self.tray.messageClicked.connect(self._on_tray_message_clicked)
             self.tray.show()
 
     def show_state(self, state: StackState) -> None:
@@ -65,6 +70,7 @@ class TrayIcon(QObject):
     def show_message(self, notification: Notification) -> None:
         if self.tray is None:
             return
+        self.last_message = notification    # the tray tells a click, not which message: the last one
         kind = {
             CRITICAL: QSystemTrayIcon.MessageIcon.Critical,
             WARNING: QSystemTrayIcon.MessageIcon.Warning,
@@ -74,6 +80,10 @@ class TrayIcon(QObject):
     def hide(self) -> None:
         if self.tray is not None:
             self.tray.hide()
+
+    def _on_tray_message_clicked(self) -> None:
+        if self.last_message is not None:
+            self.sig_notification_clicked.emit(self.last_message)
 
     def _on_tray_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):

@@ -253,7 +253,8 @@ class CalendarGrid(QWidget):
                 painter.setPen(QPen(colour("danger"), 2))
                 painter.drawRect(rect.adjusted(1, 1, -1, -1))
             painter.setPen(QColor("#ffffff"))
-            head = f"{'⚠ ' if post.conflict_with else ''}{post.at:%H:%M} {post.channel}"
+            head = (f"{'✗ ' if post.delivery_failed else ''}{'⚠ ' if post.conflict_with else ''}"
+                    f"{post.at:%H:%M} {post.channel}")
             room = rect.width() - 6
             if rect.height() >= 2 * metrics.height() + 4:   # a tall week cell: time and title on two lines
                 lines = (metrics.elidedText(head, Qt.TextElideMode.ElideRight, room) + "\n"
@@ -349,4 +350,7 @@ def describe(post: CalendarPost) -> str:
     text = f"{post.title}\n{STATUS_WORDS.get(post.status, post.status)} · {post.channel} · {post.at:%a %d %b %Y, %H:%M}"
     if post.conflict_with:
         text += f"\nLess than 4 hours from another {post.channel} post"
+    if post.deliveries:
+        counts = {status: post.deliveries.count(status) for status in dict.fromkeys(post.deliveries)}
+        text += "\nDeliveries: " + ", ".join(f"{n} {status}" for status, n in counts.items())
     return text

@@ -44,6 +44,13 @@ class Form(QWidget):
         self._inputs[field] = widget
         return widget
 
+    def set_label_width(self, width: int) -> None:
+        """Lines the labels up with another form's above or below it (one column of labels)."""
+        for row in range(self._layout.rowCount()):
+            item = self._layout.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            if item is not None and item.widget() is not None:
+                item.widget().setMinimumWidth(width)
+
     def input(self, field: str) -> QWidget:
         return self._inputs[field]
 

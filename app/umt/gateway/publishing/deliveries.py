@@ -45,7 +45,7 @@ def post_for(connection: Connection, row, attempt: int) -> Post:
 
 class Deliveries:
     """Writes go through `db.writing`: in a request with an Idempotency-Key they are part of the
-    request's transaction. Routes wake the outbox after the commit (`call.after_commit`)."""
+    request's transaction. Routes wake the outbox after the commit (`db.when_committed`)."""
 
     def __init__(self, engine: Engine, accounts: ChannelAccounts) -> None:
         self.engine = engine

@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from umt import heap
 from umt.gateway import leases, tables as t
 from umt.gateway.db import reading
 from umt.gateway.errors import ApiError
@@ -93,6 +94,8 @@ class Outbox:
             if worked:
                 idle = False
                 continue
+            if not idle and not self._in_flight:
+                heap.give_back()   # a burst of sends is over: its freed heap goes back to the OS
             self._sleep(busy=idle)
             idle = True
 
