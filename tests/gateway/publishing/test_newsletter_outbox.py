@@ -14,6 +14,7 @@ import pytest
 
 from tests.gateway.conftest import OWNER
 from tests.faults.processes import GatewayProcess
+from tests.gateway.publishing_helpers import approved_item, settled
 from tests.runtime.helpers import wait_for
 from tests.servers.smtp import PASSWORD
 from umt.client import GatewayClient
@@ -35,17 +36,8 @@ def _newsletter(owner, smtp_server, people=PEOPLE, **settings):
     return account
 
 
-def _approved_item(owner, title="Rye is back", body="Fresh rye bread every Tuesday."):
-    item = owner.content.create(channel="email", title=title, body=body)
-    owner.content.transition(item.id, "in_review")
-    return owner.content.transition(item.id, "approved")
 
 
-def _settled(owner, delivery_id, *statuses):
-    def check():
-        [found] = [d for d in owner.list_deliveries(limit=500).items if d.id == delivery_id]
-        return found if found.status in statuses else None
-    return wait_for(check, timeout_s=30, what=f"delivery {delivery_id} to become {' or '.join(statuses)}")
 
 
 def _token(received) -> str:
@@ -55,10 +47,10 @@ def _token(received) -> str:
 
 def test_a_scheduled_newsletter_reaches_each_subscriber_once_and_unsubscribing_works(owner, smtp_server):
     account = _newsletter(owner, smtp_server)
-    item = _approved_item(owner)
+    item = approved_item(owner, "email")
     due = tables.utcnow() + timedelta(seconds=1)
     [queued] = owner.publish(item.id, [account.id], at=due)
-    sent = _settled(owner, queued.id, "sent")
+    sent = settled(owner, queued.id, "sent")
     assert sent.attempts == 1 and sent.sent_at >= due
     assert sent.details["accepted"] == [p["email"] for p in PEOPLE]
     assert [m.recipients for m in smtp_server.handler.messages] == [[p["email"]] for p in PEOPLE]
@@ -67,8 +59,8 @@ def test_a_scheduled_newsletter_reaches_each_subscriber_once_and_unsubscribing_w
     # Bo follows the link in the email: the next newsletter goes to the others only.
     bo = smtp_server.handler.received_by("bo@example.test")[0]
     owner.unsubscribe(_token(bo))
-    [again] = owner.publish(_approved_item(owner, title="Rye, again").id, [account.id])
-    _settled(owner, again.id, "sent")
+    [again] = owner.publish(approved_item(owner, "email", title="Rye, again").id, [account.id])
+    settled(owner, again.id, "sent")
     assert [m.recipients for m in smtp_server.handler.messages[3:]] == [["ada@example.test"], ["cy@example.test"]]
     listed = owner.list_recipients(account.id).items
     assert [r.email for r in listed if r.unsubscribed_at is not None] == ["bo@example.test"]
@@ -77,14 +69,14 @@ def test_a_scheduled_newsletter_reaches_each_subscriber_once_and_unsubscribing_w
 def test_a_temporary_refusal_is_retried_by_the_outbox_for_that_recipient_only(owner, smtp_server):
     account = _newsletter(owner, smtp_server)
     smtp_server.handler.refuse["bo@example.test"] = "452 4.2.2 Mailbox full"
-    [queued] = owner.publish(_approved_item(owner).id, [account.id])
+    [queued] = owner.publish(approved_item(owner, "email").id, [account.id])
 
     def refused_once():
         [found] = owner.list_deliveries(limit=500).items
         return found.status == "queued" and found.attempts == 1 and found.details.get("refused")
     wait_for(refused_once, timeout_s=30, what="the first try to record bo's refusal")
     smtp_server.handler.refuse.clear()
-    sent = _settled(owner, queued.id, "sent")
+    sent = settled(owner, queued.id, "sent")
     assert sent.attempts == 2 and sent.details["refused"] == {}
     assert sorted(r for m in smtp_server.handler.messages for r in m.recipients) == sorted(p["email"] for p in PEOPLE)
 
@@ -106,14 +98,14 @@ def test_kill_9_after_data_sends_nothing_twice(isolated_data, smtp_server, tmp_p
         with GatewayClient(gateway.url) as owner:
             owner.setup_owner(**OWNER)
             account = _newsletter(owner, smtp_server)
-            [queued] = owner.publish(_approved_item(owner).id, [account.id])
+            [queued] = owner.publish(approved_item(owner, "email").id, [account.id])
             wait_for(lambda: smtp_server.handler.stalled, timeout_s=30, what="bo's message to be handed over")
             assert owner.list_deliveries().items[0].status == "sending"
         gateway.kill()                       # ada has hers, bo's was handed over, cy's never started
         gateway.start()
         with GatewayClient(gateway.url) as owner:
             owner.login(OWNER["email"], OWNER["password"])
-            unknown = _settled(owner, queued.id, "unknown")
+            unknown = settled(owner, queued.id, "unknown")
             assert unknown.attempts == 2 and "may have posted it" in unknown.last_error
             # What the dead gateway had done was stored as it went: the owner sees who has it.
             assert unknown.details == {"accepted": ["ada@example.test"], "refused": {},
@@ -123,7 +115,7 @@ def test_kill_9_after_data_sends_nothing_twice(isolated_data, smtp_server, tmp_p
             # The owner retries: ada is not sent it again.
             smtp_server.handler.stall_after_data.clear()
             owner.retry_delivery(queued.id)
-            sent = _settled(owner, queued.id, "sent")
+            sent = settled(owner, queued.id, "sent")
             assert sent.details["accepted"] == ["ada@example.test", "bo@example.test", "cy@example.test"]
     finally:
         gateway.stop()

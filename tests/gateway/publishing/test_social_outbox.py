@@ -9,9 +9,10 @@ from datetime import timedelta
 
 import pytest
 
+from tests.gateway.publishing_helpers import approved_item, settled
+
 from tests.gateway.conftest import OWNER
 from tests.faults.processes import GatewayProcess
-from tests.runtime.helpers import wait_for
 from tests.servers.holding_proxy import HoldingProxy
 from tests.servers.mastodon_double import MastodonDouble
 from umt.client import GatewayClient, ValidationFailed
@@ -33,23 +34,14 @@ def mastodon():
     server.stop()
 
 
-def approved_item(owner, channel: str, body: str):
-    item = owner.content.create(channel=channel, title="Launch", body=body)
-    owner.content.transition(item.id, "in_review")
-    return owner.content.transition(item.id, "approved")
 
 
-def settled(owner, delivery_id: int, timeout_s: float = 30):
-    def check():
-        [found] = [d for d in owner.list_deliveries(limit=500).items if d.id == delivery_id]
-        return found if found.status in ("sent", "failed", "unknown") else None
-    return wait_for(check, timeout_s=timeout_s, what=f"delivery {delivery_id} to settle")
 
 
 def test_mastodon_a_scheduled_post_is_sent_once(owner, mastodon):
     account = owner.create_channel(kind="mastodon", name="Shop on Mastodon", settings={"instance": mastodon.url},
                                    credentials={"access_token": "token-olive"})
-    item = approved_item(owner, "mastodon", "New loaves on Tuesday https://example.com/bread")
+    item = approved_item(owner, "mastodon", "Launch", "New loaves on Tuesday https://example.com/bread")
     due = tables.utcnow() + timedelta(seconds=1)
 
     [queued] = owner.publish(item.id, [account.id], at=due)
@@ -70,7 +62,7 @@ def test_mastodon_a_refused_token_and_a_post_over_the_instances_limit_are_refuse
     assert refused.value.field == "credentials" and "The access token is invalid" in str(refused.value)
     account = owner.create_channel(kind="mastodon", name="Shop", settings={"instance": mastodon.url},
                                    credentials={"access_token": "token-olive"})
-    item = approved_item(owner, "mastodon", "x" * 501)
+    item = approved_item(owner, "mastodon", "Launch", "x" * 501)
     with pytest.raises(ValidationFailed) as too_long:
         owner.publish(item.id, [account.id])
     assert f"{mastodon.url} takes up to 500 characters; this post has 501" in str(too_long.value)
@@ -84,7 +76,7 @@ def test_mastodon_kill_9_mid_send_posts_once(isolated_data, mastodon, tmp_path):
             owner.setup_owner(**OWNER)
             account = owner.create_channel(kind="mastodon", name="Shop", settings={"instance": mastodon.url},
                                            credentials={"access_token": "token-olive"})
-            item = approved_item(owner, "mastodon", "Sent exactly once, even through a crash")
+            item = approved_item(owner, "mastodon", "Launch", "Sent exactly once, even through a crash")
             mastodon.hold.set()                       # the status is made; its answer waits
             [queued] = owner.publish(item.id, [account.id])
             assert mastodon.held.wait(20), "the send did not reach the double"
@@ -113,7 +105,7 @@ def test_bluesky_a_scheduled_post_is_sent_once_and_the_tokens_are_kept(owner, pd
     account = owner.create_channel(kind="bluesky", name="Shop on Bluesky",
                                    settings={"service": pds.url, "handle": user["handle"]},
                                    credentials={"app_password": user["app_password"]})
-    item = approved_item(owner, "bluesky", "Fresh rye on Tuesday #bakery https://example.com/rye")
+    item = approved_item(owner, "bluesky", "Launch", "Fresh rye on Tuesday #bakery https://example.com/rye")
     due = tables.utcnow() + timedelta(seconds=1)
 
     [queued] = owner.publish(item.id, [account.id], at=due)
@@ -140,7 +132,7 @@ def test_bluesky_kill_9_mid_send_posts_once(isolated_data, pds, tmp_path):
             owner.setup_owner(**OWNER)
             account = owner.create_channel(kind="bluesky", name="Shop", credentials={"app_password": user["app_password"]},
                                            settings={"service": proxy.url, "handle": user["handle"]})
-            item = approved_item(owner, "bluesky", "Sent exactly once, even through a crash")
+            item = approved_item(owner, "bluesky", "Launch", "Sent exactly once, even through a crash")
             proxy.holding.set()                       # the PDS writes the record; its answer waits
             [queued] = owner.publish(item.id, [account.id])
             assert proxy.held.wait(20), "the send did not reach the PDS"
@@ -172,7 +164,7 @@ def test_bluesky_a_wrong_app_password_and_a_post_over_300_graphemes_are_refused_
     assert refused.value.field == "credentials" and "Invalid identifier or password" in str(refused.value)
     account = owner.create_channel(kind="bluesky", name="Shop", settings=settings,
                                    credentials={"app_password": user["app_password"]})
-    item = approved_item(owner, "bluesky", "🧁" * 301)
+    item = approved_item(owner, "bluesky", "Launch", "🧁" * 301)
     with pytest.raises(ValidationFailed) as too_long:
         owner.publish(item.id, [account.id])
     assert "Bluesky takes up to 300 characters; this post has 301" in str(too_long.value)

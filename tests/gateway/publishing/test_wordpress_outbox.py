@@ -10,6 +10,7 @@ import pytest
 
 from tests.gateway.conftest import OWNER
 from tests.faults.processes import GatewayProcess
+from tests.gateway.publishing_helpers import approved_item, settled
 from tests.runtime.helpers import wait_for
 from umt.client import GatewayClient, ValidationFailed
 from umt.gateway import tables
@@ -23,26 +24,17 @@ def _blog(owner, wordpress, password=None):
                                 credentials={"application_password": password or wordpress.application_password})
 
 
-def _approved_item(owner, title, body="Fresh rye bread every Tuesday."):
-    item = owner.content.create(channel="blog", title=title, body=body)
-    owner.content.transition(item.id, "in_review")
-    return owner.content.transition(item.id, "approved")
 
 
-def _settled(owner, delivery_id, *statuses):
-    def check():
-        [found] = [d for d in owner.list_deliveries(limit=500).items if d.id == delivery_id]
-        return found if found.status in statuses else None
-    return wait_for(check, timeout_s=30, what=f"delivery {delivery_id} to become {' or '.join(statuses)}")
 
 
 def test_a_scheduled_post_is_published_once_with_its_link(owner, wordpress, tmp_path):
     title = f"Rye is back {tmp_path.name}"
     account = _blog(owner, wordpress)
-    item = _approved_item(owner, title)
+    item = approved_item(owner, "blog", title)
     due = tables.utcnow() + timedelta(seconds=1)
     [queued] = owner.publish(item.id, [account.id], at=due)
-    sent = _settled(owner, queued.id, "sent")
+    sent = settled(owner, queued.id, "sent")
     [(post_id, slug, status)] = wordpress.posts_titled(title)
     assert (sent.remote_id, status, sent.attempts) == (post_id, "publish", 1)
     assert sent.link.startswith(wordpress.site) and sent.details["slug"] == slug
@@ -63,7 +55,7 @@ def test_kill_9_while_wordpress_answers_the_create_publishes_once(isolated_data,
             owner.setup_owner(**OWNER)
             account = _blog(owner, wordpress)
             wordpress.hold_next_answer()     # WordPress makes the post and holds its answer
-            [queued] = owner.publish(_approved_item(owner, title).id, [account.id])
+            [queued] = owner.publish(approved_item(owner, "blog", title).id, [account.id])
             wait_for(lambda: wordpress.posts_titled(title), timeout_s=30, what="WordPress to create the post")
             assert owner.list_deliveries().items[0].status == "sending"
         gateway.kill()                       # the answer never reaches umt
@@ -71,7 +63,7 @@ def test_kill_9_while_wordpress_answers_the_create_publishes_once(isolated_data,
         gateway.start()
         with GatewayClient(gateway.url) as owner:
             owner.login(OWNER["email"], OWNER["password"])
-            sent = _settled(owner, queued.id, "sent")
+            sent = settled(owner, queued.id, "sent")
     finally:
         wordpress.release()
         gateway.stop()
