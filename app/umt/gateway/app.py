@@ -25,7 +25,7 @@ from umt.gateway import (migrations, routes_analytics, routes_auth, routes_data,
 from umt.gateway.accounts import Accounts, purge_expired_sessions
 from umt.gateway.agent_client import AgentClient
 from umt.gateway.crud import Crud
-from umt.gateway.db import is_disk_full, make_engine, reading, with_secret_password
+from umt.gateway.db import is_disk_full, make_engine, reading, request_transaction, with_secret_password
 from umt.gateway.errors import ApiError, Unauthorized
 from umt.gateway.http import build_route, openapi_document
 from umt.gateway.jobs import JobRunner
@@ -71,6 +71,10 @@ class Services:
         """Runs blocking work (database, hashing) off the event loop, in the request threads."""
         # With the request's context: an Idempotency-Key's transaction reaches the handler's writes
         # through a context variable (db.writing), which run_in_executor alone would not carry.
+        if request_transaction.get() is not None:
+            # A keyed request holds SQLite's write lock: it finishes on anyio's threads, never
+            # waiting for a request thread that an unkeyed writer holds while it waits for that lock.
+            return await anyio.to_thread.run_sync(function, *args)
         context = contextvars.copy_context()
         return await asyncio.get_running_loop().run_in_executor(self.threads, context.run, function, *args)
 

@@ -24,11 +24,13 @@ class GatewaySettings:
     lockout_base_seconds: float = 30.0
     lockout_max_seconds: float = 900.0
     max_body_bytes: int = 1024 * 1024
-    # Threads for requests' blocking work (database, hashing). More only take turns with the
-    # interpreter lock (the work is mostly Python; bench/bench_concurrency.py): 4, 8 and 16 measure
-    # alike. Not fewer: on SQLite, writes without an Idempotency-Key that wait for the write lock
-    # each hold one while a keyed request holding the lock needs one to finish (idempotency.py).
-    request_threads: int = 16
+    # Threads for requests' blocking work (database, hashing): one per core, at most 4. The work is
+    # mostly Python holding the interpreter lock, so more threads only take turns with it and each
+    # turn costs: on 2 cores, 16 connections served 352 requests/s with 16 threads and 566 with 2
+    # (p99 88 → 41 ms; bench/bench_concurrency.py). A request with an Idempotency-Key runs its
+    # handler on threads of its own (app.Services.blocking), so unkeyed SQLite writes waiting here
+    # for the write lock it holds cannot keep it from finishing.
+    request_threads: int = max(2, min(4, os.cpu_count() or 2))
     job_workers: int = 2
     job_max_attempts: int = 5
     job_retry_base_seconds: float = 1.0
