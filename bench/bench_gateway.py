@@ -13,6 +13,7 @@ Targets (issue 4): p50 <= 5 ms for the list; idle memory within the foundation's
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import http.client
 import json
 import os
@@ -23,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import Callable
 
 
 def free_port() -> int:
@@ -64,6 +66,47 @@ class Http:
         return response.status, (json.loads(data) if data else {})
 
 
+@dataclasses.dataclass
+class StartedGateway:
+    process: subprocess.Popen
+    measure: Callable[[], float]   # the gateway's memory in MiB, as the bench reports it
+    http: Http                     # a keep-alive connection to it, healthy
+    container: str = ""            # the container's name, in Docker
+
+
+def start_gateway(env: dict[str, str], docker_image: str = "", name: str = "umt-bench-gateway",
+                  docker_args: tuple[str, ...] = ()) -> StartedGateway:
+    """`python -m umt.gateway` natively, or in `docker_image` on the host network, with `env`; waits
+    until /health answers. The container gets env's UMT_* keys the gateway reads and DATABASE_URL."""
+    port = int(env["UMT_PORT"])
+    container = ""
+    if docker_image:
+        container = f"{name}-{port}"
+        keys = [k for k in ("UMT_PORT", "UMT_SIGNING_KEY", "UMT_CHANNEL_KEY", "UMT_AGENT_URL", "DATABASE_URL",
+                            "UMT_LOG_LEVEL") if k in env]
+        process = subprocess.Popen(
+            # The database on an anonymous volume, as the stack's named volume: on a tmpfs it would
+            # count as the container's memory (about 10 MiB more in docker stats).
+            ["docker", "run", "--rm", "--name", container, "--network", "host", "--mount", "type=volume,dst=/data",
+             *docker_args, "-e", "UMT_DATA_DIR=/data", "-e", "UMT_BIND_HOST=127.0.0.1",
+             *[f"-e{k}={env[k]}" for k in keys], docker_image, "python", "-m", "umt.gateway"])
+        measure = lambda: docker_mem_mib(container)  # noqa: E731
+    else:
+        process = subprocess.Popen([sys.executable, "-m", "umt.gateway"], env=env)
+        measure = lambda: rss_mib(process.pid)  # noqa: E731
+    started = time.monotonic()
+    while True:
+        try:
+            http_client = Http(port)
+            if http_client.call("GET", "/health")[0] == 200:
+                return StartedGateway(process, measure, http_client, container)
+        except OSError:
+            if process.poll() is not None or time.monotonic() - started > 60:
+                process.terminate()
+                raise SystemExit("the gateway did not start")
+            time.sleep(0.05)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=2000)
@@ -77,29 +120,9 @@ def main() -> None:
            "UMT_CHANNEL_KEY": secrets.token_urlsafe(32), "UMT_AGENT_URL": f"http://127.0.0.1:{free_port()}", "DATABASE_URL": args.database_url,
            "UMT_LOG_LEVEL": "WARNING", "MALLOC_ARENA_MAX": "2"}  # as in the image
     started = time.monotonic()
-    if args.docker_image:
-        container = f"umt-bench-gateway-{port}"
-        keys = ("UMT_PORT", "UMT_SIGNING_KEY", "UMT_CHANNEL_KEY", "UMT_AGENT_URL", "DATABASE_URL", "UMT_LOG_LEVEL")
-        process = subprocess.Popen(
-            # The database on an anonymous volume, as the stack's named volume: on a tmpfs it would
-            # count as the container's memory (about 10 MiB more in docker stats).
-            ["docker", "run", "--rm", "--name", container, "--network", "host", "--mount", "type=volume,dst=/data",
-             "-e", "UMT_DATA_DIR=/data", "-e", "UMT_BIND_HOST=127.0.0.1", *[f"-e{k}={env[k]}" for k in keys],
-             args.docker_image, "python", "-m", "umt.gateway"])
-        measure = lambda: docker_mem_mib(container)  # noqa: E731
-    else:
-        process = subprocess.Popen([sys.executable, "-m", "umt.gateway"], env=env)
-        measure = lambda: rss_mib(process.pid)  # noqa: E731
+    gateway = start_gateway(env, args.docker_image)
+    process, measure, http_client = gateway.process, gateway.measure, gateway.http
     try:
-        while True:
-            try:
-                http_client = Http(port)
-                if http_client.call("GET", "/health")[0] == 200:
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() - started > 60:
-                    raise SystemExit("the gateway did not start")
-                time.sleep(0.05)
         startup_seconds = round(time.monotonic() - started, 2)
         idle = settle(measure)
 

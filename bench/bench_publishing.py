@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench_gateway import Http, docker_mem_mib, free_port, rss_mib, settle  # noqa: E402
+from bench_gateway import free_port, settle, start_gateway  # noqa: E402
 
 import trustme  # noqa: E402
 
@@ -133,30 +133,10 @@ def run(mastodon: MastodonDouble, smtp, folder: Path) -> None:
            "UMT_CHANNEL_KEY": secrets.token_urlsafe(32), "UMT_AGENT_URL": f"http://127.0.0.1:{free_port()}",
            "UMT_LOG_LEVEL": "WARNING", "MALLOC_ARENA_MAX": "2"}
     env.pop("DATABASE_URL", None)
-    if args.docker_image:
-        container = f"umt-bench-publishing-{port}"
-        keys = ("UMT_PORT", "UMT_SIGNING_KEY", "UMT_CHANNEL_KEY", "UMT_AGENT_URL", "UMT_LOG_LEVEL")
-        process = subprocess.Popen(
-            # The SMTP server's CA file at the same path inside, for the email channel's settings.
-            ["docker", "run", "--rm", "--name", container, "--network", "host", "--mount", "type=volume,dst=/data",
-             "-v", f"{folder}:{folder}:ro",
-             "-e", "UMT_DATA_DIR=/data", "-e", "UMT_BIND_HOST=127.0.0.1", *[f"-e{k}={env[k]}" for k in keys],
-             args.docker_image, "python", "-m", "umt.gateway"])
-        measure = lambda: docker_mem_mib(container)  # noqa: E731
-    else:
-        process = subprocess.Popen([sys.executable, "-m", "umt.gateway"], env=env)
-        measure = lambda: rss_mib(process.pid)  # noqa: E731
+    # The SMTP server's CA file at the same path inside, for the email channel's settings.
+    gateway = start_gateway(env, args.docker_image, "umt-bench-publishing", ("-v", f"{folder}:{folder}:ro"))
+    process, measure, api, container = gateway.process, gateway.measure, gateway.http, gateway.container
     try:
-        started = time.monotonic()
-        while True:
-            try:
-                api = Http(port)
-                if api.call("GET", "/health")[0] == 200:
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() - started > 60:
-                    raise SystemExit("the gateway did not start")
-                time.sleep(0.05)
         idle_before = settle(measure)
         status, session = api.call("POST", "/api/v1/auth/setup", {
             "email": "bench@example.com", "name": "Bench", "password": "a long password"})

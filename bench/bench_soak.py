@@ -22,7 +22,6 @@ import dataclasses
 import json
 import os
 import secrets
-import socket
 import statistics
 import tempfile
 import threading
@@ -31,25 +30,12 @@ from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 
+from bench_gateway import free_port  # the bench folder is the script's: on sys.path
+from bench_stack import wait_healthy
+
 MIB = 1024**2
 WINDOW_S = 300.0
 WARM_UP_S = 300.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(url: str, timeout_s: float = 120.0) -> None:
-    from umt.healthcheck import probe
-
-    deadline = time.monotonic() + timeout_s
-    while not probe(url, 0.5):
-        if time.monotonic() > deadline:
-            raise SystemExit(f"not healthy after {timeout_s} s: {url}")
-        time.sleep(0.05)
 
 
 class Recorder:
@@ -127,7 +113,7 @@ def run(backend, stack, args) -> dict:
     backend.prepare()
     for spec in stack.start_order():
         backend.start_service(spec.name)
-        wait_healthy(spec.health_url)
+        wait_healthy(spec.health_url, timeout_s=120.0)
     gateway = stack.services["gateway"]
     url = f"http://127.0.0.1:{gateway.health_port}"
     setup = GatewayClient(url)
