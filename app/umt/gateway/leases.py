@@ -18,15 +18,11 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Column, DateTime, String, Table, or_, select, update
+from sqlalchemy import Table, or_, select, update
 from sqlalchemy.engine import Engine, Row
 from sqlalchemy.sql.elements import ColumnElement
 
-from umt.gateway.tables import utcnow
-
-
-def lease_columns() -> list[Column]:
-    return [Column("lease_owner", String(100)), Column("lease_expires_at", DateTime(timezone=True))]
+from umt.gateway.tables import lease_columns, utcnow  # noqa: F401 - lease_columns: part of this API
 
 
 def new_owner() -> str:

@@ -18,6 +18,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def lease_columns() -> list[Column]:
+    """A leasable table's two columns (leases.py): which worker holds the row, and until when."""
+    return [Column("lease_owner", String(100)), Column("lease_expires_at", DateTime(timezone=True))]
+
+
 def _timestamps() -> list[Column]:
     return [
         Column("created_at", DateTime(timezone=True), nullable=False),
@@ -163,8 +168,7 @@ jobs = Table(
     Column("finished_at", DateTime(timezone=True)),
     *_timestamps(),
     # The row lease (see leases.py): which gateway process runs the job, and until when.
-    Column("lease_owner", String(100)),
-    Column("lease_expires_at", DateTime(timezone=True)),
+    *lease_columns(),
 )
 
 channel_accounts = Table(
@@ -197,9 +201,7 @@ deliveries = Table(
     Column("link", String(1000)),
     Column("last_error", Text),
     Column("details", JSON, nullable=False, default=dict),
-    # leases.lease_columns(), spelled out: leases imports this module.
-    Column("lease_owner", String(100)),
-    Column("lease_expires_at", DateTime(timezone=True)),
+    *lease_columns(),   # the row lease of the outbox worker sending it (leases.py)
     *_timestamps(),
     UniqueConstraint("content_id", "channel_id"),
     Index("ix_deliveries_status_due_at", "status", "due_at"),
